@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# eng/test.sh - THE test command of this repository (CI runs it via .ci/run).
+#
+# Usage: eng/test.sh [extra dotnet test args...]
+#   e.g. eng/test.sh --filter "FullyQualifiedName~Optimizer"
+#
+# Prepares the machine (eng/setup.sh: dataset, and on hosts whose libstdc++ is
+# too old for TorchSharp a Debian trixie root), then restores, builds and runs
+# `dotnet test <solution> -c Release` through eng/torch-env.sh, so TorchSharp's
+# native libraries load. Everything (restore, build, test) runs in that same
+# environment; paths are identical inside and outside, so a later host build
+# reuses the outputs. Per-test lines and a Passed!/Failed! summary per test
+# project are printed. The exit status is dotnet test's (0 = all tests passed).
+set -euo pipefail
+
+REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd -- "$REPO_ROOT"
+
+eng/setup.sh
+
+# The solution: TrainInsight.sln (or the .slnx format newer SDKs create).
+solution=""
+for s in TrainInsight.sln TrainInsight.slnx; do
+  [[ -f $s ]] && { solution=$s; break; }
+done
+[[ -n $solution ]] || { echo "test.sh: error: TrainInsight.sln not found in $REPO_ROOT" >&2; exit 1; }
+
+# VSTest's console logger at normal verbosity lists each test and a summary per
+# project. (If global.json switches dotnet test to Microsoft.Testing.Platform,
+# --logger is not understood there, so it is left out.)
+logger=(--logger "console;verbosity=normal")
+if [[ -f global.json ]] && grep -q 'Microsoft.Testing.Platform' global.json; then
+  logger=()
+fi
+
+exec eng/torch-env.sh dotnet test "$solution" -c Release "${logger[@]}" "$@"

@@ -1,0 +1,48 @@
+namespace TrainInsight;
+
+/// <summary>How a subscriber wants to receive events from the <see cref="ITelemetryBus"/>.</summary>
+public sealed class SubscriptionOptions
+{
+    private int? _capacity;
+    private long? _afterOffset;
+
+    /// <summary>
+    /// Gets or sets how many events this subscriber may fall behind before it loses events, or <see langword="null"/>
+    /// for <see cref="TrainInsightOptions.SubscriberCapacity"/>. The default is <see langword="null"/>.
+    /// </summary>
+    public int? Capacity
+    {
+        get => _capacity;
+        set
+        {
+            if (value is < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Capacity must be at least 1.");
+            }
+
+            _capacity = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the offset after which to replay history before live events: 0 replays the whole history ring,
+    /// <see langword="null"/> receives live events only. Replayed and live events join without duplicates or holes.
+    /// The default is <see langword="null"/>.
+    /// </summary>
+    public long? AfterOffset
+    {
+        get => _afterOffset;
+        set
+        {
+            if (value is < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "AfterOffset cannot be negative.");
+            }
+
+            _afterOffset = value;
+        }
+    }
+
+    /// <summary>Gets or sets the only run to receive events of, or <see langword="null"/> for all runs. The default is <see langword="null"/>.</summary>
+    public string? RunId { get; set; }
+}

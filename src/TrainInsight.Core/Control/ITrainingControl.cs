@@ -1,0 +1,23 @@
+namespace TrainInsight;
+
+/// <summary>
+/// The mailbox between those who steer training (HTTP endpoints, tools) and the trainers that obey at step boundaries.
+/// </summary>
+public interface ITrainingControl
+{
+    /// <summary>Gets the ids of the runs currently attached and accepting commands.</summary>
+    IReadOnlyCollection<string> ActiveRuns { get; }
+
+    /// <summary>Queues a command for one run, or for every active run.</summary>
+    /// <param name="action">The action requested.</param>
+    /// <param name="runId">The run to steer, or <see langword="null"/> for every active run.</param>
+    /// <returns>The queued command; trainers acknowledge it with a <see cref="TrainingEventKind.ControlApplied"/> event.</returns>
+    /// <exception cref="RunNotActiveException">No run with that id (or no run at all) is active.</exception>
+    ControlCommand Submit(ControlAction action, string? runId = null);
+
+    /// <summary>Attaches a trainer's run so it receives commands until the returned receiver is disposed.</summary>
+    /// <param name="runId">The run's id.</param>
+    /// <returns>The run's receiver.</returns>
+    /// <exception cref="InvalidOperationException">A run with that id is already attached.</exception>
+    IControlReceiver Attach(string runId);
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TrainInsight;
+using TrainInsight.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers TrainInsight's core services.</summary>
+public static class TrainInsightServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the TrainInsight bus (<see cref="ITelemetryBus"/>), the control mailbox (<see cref="ITrainingControl"/>)
+    /// and <see cref="TrainInsightOptions"/>. Safe to call more than once: later calls only apply <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Changes the bus settings; validated setters throw on bad values.</param>
+    /// <returns>A builder for adding other TrainInsight packages.</returns>
+    public static ITrainInsightBuilder AddTrainInsight(this IServiceCollection services, Action<TrainInsightOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var options = services.FirstOrDefault(d => d.ServiceType == typeof(TrainInsightOptions))?.ImplementationInstance as TrainInsightOptions;
+        if (options is null)
+        {
+            options = new TrainInsightOptions();
+            services.AddSingleton(options);
+        }
+
+        configure?.Invoke(options);
+        services.TryAddSingleton<ITelemetryBus>(sp => new ChannelTelemetryBus(sp.GetRequiredService<TrainInsightOptions>()));
+        services.TryAddSingleton<ITrainingControl>(_ => new TrainingControlMailbox());
+        return new TrainInsightBuilder(services);
+    }
+}

@@ -1,0 +1,20 @@
+namespace TrainInsight;
+
+/// <summary>The state of a training run.</summary>
+public enum RunState
+{
+    /// <summary>The run is training.</summary>
+    Training,
+
+    /// <summary>The run is paused at a step boundary.</summary>
+    Paused,
+
+    /// <summary>The run was stopped before it finished, by a command or by cancellation.</summary>
+    Stopped,
+
+    /// <summary>The run finished all its planned work.</summary>
+    Completed,
+
+    /// <summary>The run ended with an error.</summary>
+    Failed,
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TrainInsight;
+using TrainInsight.Streaming;
+using TrainInsight.Streaming.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the TrainInsight streaming endpoints' services.</summary>
+public static class StreamingTrainInsightBuilderExtensions
+{
+    /// <summary>
+    /// Adds what <c>app.MapTrainInsight()</c> needs: <see cref="StreamingOptions"/> and the WebSocket middleware
+    /// (added at the start of the pipeline; harmless if the host adds it too). Safe to call more than once.
+    /// </summary>
+    /// <param name="builder">The TrainInsight builder.</param>
+    /// <param name="configure">Changes the streaming settings.</param>
+    /// <returns>The same builder.</returns>
+    public static ITrainInsightBuilder AddStreaming(this ITrainInsightBuilder builder, Action<StreamingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.FirstOrDefault(d => d.ServiceType == typeof(StreamingOptions))?.ImplementationInstance as StreamingOptions;
+        if (options is null)
+        {
+            options = new StreamingOptions();
+            services.AddSingleton(options);
+        }
+
+        configure?.Invoke(options);
+        services.TryAddSingleton<StreamingMarker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, WebSocketsStartupFilter>());
+        return builder;
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace TrainInsight.Streaming.Internal;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "SSE client connected (resume after {AfterOffset}, run {RunId}).")]
+    public static partial void SseConnected(ILogger logger, long? afterOffset, string? runId);
+
+    [LoggerMessage(2, LogLevel.Debug, "SSE client disconnected; it lost {Dropped} events by falling behind.")]
+    public static partial void SseDisconnected(ILogger logger, long dropped);
+
+    [LoggerMessage(3, LogLevel.Debug, "WebSocket client connected (resume after {AfterOffset}, run {RunId}).")]
+    public static partial void WebSocketConnected(ILogger logger, long? afterOffset, string? runId);
+
+    [LoggerMessage(4, LogLevel.Debug, "WebSocket client disconnected; it lost {Dropped} events by falling behind.")]
+    public static partial void WebSocketDisconnected(ILogger logger, long dropped);
+
+    [LoggerMessage(5, LogLevel.Information, "Control command {CommandId} ({Action}) queued for run {RunId}.")]
+    public static partial void ControlQueued(ILogger logger, string commandId, ControlAction action, string runId);
+
+    [LoggerMessage(6, LogLevel.Debug, "WebSocket connection ended with an error.")]
+    public static partial void WebSocketFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Http;
+
+namespace TrainInsight.Streaming.Internal;
+
+/// <summary>RFC 9457 problem+json responses with a stable type URI per problem.</summary>
+internal static class Problems
+{
+    private const string TypeBase = "https://traininsight.dev/problems/";
+
+    public static IResult BadRequest(string title, string detail) => Create(StatusCodes.Status400BadRequest, "bad-request", title, detail);
+
+    public static IResult NotFound(string title, string detail) => Create(StatusCodes.Status404NotFound, "not-found", title, detail);
+
+    public static IResult Conflict(string title, string detail) => Create(StatusCodes.Status409Conflict, "conflict", title, detail);
+
+    public static IResult TooLarge(long limit) => Create(
+        StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Request body too large", $"The request body exceeds the limit of {limit:N0} bytes.");
+
+    public static IResult UnsupportedMediaType(string? contentType) => Create(
+        StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", $"Content-Type '{contentType}' is not supported; send application/json.");
+
+    private static IResult Create(int status, string type, string title, string detail) =>
+        Results.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type);
+}

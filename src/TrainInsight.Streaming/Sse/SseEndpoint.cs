@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using TrainInsight.Streaming.Internal;
+using TrainInsight.Streaming.Serialization;
+
+namespace TrainInsight.Streaming.Sse;
+
+/// <summary>GET /api/stream/metrics: every event as Server-Sent Events, resumable through Last-Event-ID.</summary>
+internal static class SseEndpoint
+{
+    private static readonly byte[] s_hello = ": traininsight stream\n\n"u8.ToArray();
+    private static readonly byte[] s_heartbeat = ": heartbeat\n\n"u8.ToArray();
+
+    public static async Task HandleAsync(HttpContext context, ITelemetryBus bus, StreamingOptions options, ILoggerFactory loggerFactory)
+    {
+        if (!QueryParsing.TryGetResumeOffset(context.Request, out var afterOffset, out var problem) ||
+            !QueryParsing.TryGetRunId(context.Request, out var runId, out problem))
+        {
+            await problem!.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var logger = loggerFactory.CreateLogger("TrainInsight.Streaming.Sse");
+        var cancellationToken = context.RequestAborted;
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache,no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        using var subscription = bus.Subscribe(new SubscriptionOptions
+        {
+            AfterOffset = afterOffset,
+            RunId = runId,
+            Capacity = options.ClientQueueCapacity,
+        });
+        Log.SseConnected(logger, afterOffset, runId);
+        try
+        {
+            // Send something at once so clients and proxies see the stream open before the first event.
+            await response.Body.WriteAsync(s_hello, cancellationToken).ConfigureAwait(false);
+            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await SseFormatter.WriteAsync(
+                ReadAsync(subscription.Reader, response.Body, options.HeartbeatInterval, cancellationToken),
+                response.Body,
+                static (item, writer) => writer.Write(item.Data.Sse),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (IOException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The connection broke while writing.
+        }
+        finally
+        {
+            Log.SseDisconnected(logger, subscription.DroppedCount);
+        }
+    }
+
+    /// <summary>
+    /// Yields the subscriber's events as SSE items; while the stream is silent, writes a heartbeat comment
+    /// between items (the formatter is then awaiting this enumerator, so writes never interleave).
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<EncodedEvent>> ReadAsync(
+        ChannelReader<TrainInsightEvent> reader, Stream body, TimeSpan heartbeat, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Task<bool>? waitToRead = null;
+        Task? tick = null;
+        var sentSinceTick = false;
+        while (true)
+        {
+            while (reader.TryRead(out var item))
+            {
+                var encoded = EncodedEvent.For(item);
+                sentSinceTick = true;
+                yield return new SseItem<EncodedEvent>(encoded, encoded.EventType) { EventId = encoded.OffsetText };
+            }
+
+            waitToRead ??= reader.WaitToReadAsync(cancellationToken).AsTask();
+            tick ??= Task.Delay(heartbeat, cancellationToken);
+            var completed = await Task.WhenAny(waitToRead, tick).ConfigureAwait(false);
+            if (completed == waitToRead)
+            {
+                if (!await waitToRead.ConfigureAwait(false))
+                {
+                    yield break; // The bus or the subscription completed.
+                }
+
+                waitToRead = null;
+                continue;
+            }
+
+            tick = null;
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!sentSinceTick)
+            {
+                await body.WriteAsync(s_heartbeat, cancellationToken).ConfigureAwait(false);
+                await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            sentSinceTick = false;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+namespace TrainInsight.Streaming;
+
+/// <summary>Settings of the TrainInsight streaming endpoints.</summary>
+public sealed class StreamingOptions
+{
+    private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(15);
+    private int _maxRequestBodyBytes = 64 * 1024;
+    private int? _clientQueueCapacity;
+
+    /// <summary>
+    /// Gets or sets how long an SSE stream may stay silent before a heartbeat comment is sent; also the WebSocket
+    /// keep-alive ping interval. Between 100 ms and 10 minutes. The default is 15 seconds.
+    /// </summary>
+    public TimeSpan HeartbeatInterval
+    {
+        get => _heartbeatInterval;
+        set
+        {
+            if (value < TimeSpan.FromMilliseconds(100) || value > TimeSpan.FromMinutes(10))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "HeartbeatInterval must be between 100 ms and 10 minutes.");
+            }
+
+            _heartbeatInterval = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the largest request body the endpoints accept; larger bodies get 413. Between 1 KiB and 16 MiB.
+    /// The default is 65,536 (64 KiB).
+    /// </summary>
+    public int MaxRequestBodyBytes
+    {
+        get => _maxRequestBodyBytes;
+        set
+        {
+            if (value < 1024 || value > 16 * 1024 * 1024)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxRequestBodyBytes must be between 1 KiB and 16 MiB.");
+            }
+
+            _maxRequestBodyBytes = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets how many events each SSE or WebSocket client may fall behind before it loses events (counted in
+    /// the bus statistics), or <see langword="null"/> for <see cref="TrainInsightOptions.SubscriberCapacity"/>.
+    /// The default is <see langword="null"/>.
+    /// </summary>
+    public int? ClientQueueCapacity
+    {
+        get => _clientQueueCapacity;
+        set
+        {
+            if (value is < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "ClientQueueCapacity must be at least 1.");
+            }
+
+            _clientQueueCapacity = value;
+        }
+    }
+}

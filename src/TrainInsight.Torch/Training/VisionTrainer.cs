@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+using TrainInsight.Torch.Vision;
+
+namespace TrainInsight.Torch.Training;
+
+/// <summary>
+/// A reference image-classification training loop (Adam, cross-entropy) instrumented with a <see cref="TrainingMonitor"/>:
+/// it publishes metrics, validates after every epoch and obeys pause, resume and stop at step boundaries.
+/// </summary>
+public sealed class VisionTrainer
+{
+    private readonly TrainingMonitor _monitor;
+    private readonly VisionTrainerOptions _options;
+
+    /// <summary>Initializes a new instance of the <see cref="VisionTrainer"/> class.</summary>
+    /// <param name="monitor">The monitor the run is attached to.</param>
+    /// <param name="options">The training settings. The default is <c>new VisionTrainerOptions()</c>.</param>
+    public VisionTrainer(TrainingMonitor monitor, VisionTrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        _monitor = monitor;
+        _options = options ?? new VisionTrainerOptions();
+    }
+
+    /// <summary>Trains <paramref name="model"/> on the calling thread until done, stopped or cancelled.</summary>
+    /// <param name="model">The model; its output must be logits [batch, classes].</param>
+    /// <param name="train">The training data.</param>
+    /// <param name="validation">The validation data, or <see langword="null"/> to skip validation.</param>
+    /// <param name="cancellationToken">Stops the run cleanly at the next step boundary.</param>
+    /// <returns>What the run achieved.</returns>
+    public TrainingSummary Train(
+        nn.Module<Tensor, Tensor> model, ImageClassificationData train, ImageClassificationData? validation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        var started = Stopwatch.GetTimestamp();
+        var stepsPerEpoch = Math.Min(train.BatchCount(_options.BatchSize), _options.MaxStepsPerEpoch ?? int.MaxValue);
+        var run = new RunDescriptor(RunDescriptor.Create(_options.RunName).Id)
+        {
+            Name = _options.RunName,
+            ModelName = model.GetName(),
+            TotalEpochs = _options.Epochs,
+            StepsPerEpoch = stepsPerEpoch,
+        };
+
+        random.manual_seed(_options.Seed);
+        using var optimizer = optim.Adam(model.parameters(), _options.LearningRate);
+        using var criterion = nn.CrossEntropyLoss();
+        using var session = _monitor.Attach(model, optimizer, run);
+        var epochsCompleted = 0;
+        double? validationLoss = null;
+        double? validationAccuracy = null;
+        try
+        {
+            for (var epoch = 1; epoch <= _options.Epochs && !session.StopRequested; epoch++)
+            {
+                session.BeginEpoch(epoch);
+                model.train();
+                var steps = 0;
+                foreach (var (images, labels) in train.Batches(_options.BatchSize, unchecked(_options.Seed + epoch)))
+                {
+                    using var scope = NewDisposeScope();
+                    images.MoveToOuterDisposeScope();
+                    if (steps >= stepsPerEpoch || !session.WaitForStepBoundary(cancellationToken))
+                    {
+                        images.Dispose();
+                        labels.Dispose();
+                        break;
+                    }
+
+                    optimizer.zero_grad();
+                    var output = model.call(images);
+                    var loss = criterion.call(output, labels);
+                    loss.backward();
+                    optimizer.step();
+                    session.RecordStep(loss, output, labels);
+                    images.Dispose();
+                    labels.Dispose();
+                    steps++;
+                }
+
+                if (session.StopRequested)
+                {
+                    break;
+                }
+
+                if (validation is not null)
+                {
+                    (validationLoss, validationAccuracy) = Evaluate(model, validation, _options.EvaluationBatchSize);
+                }
+
+                session.RecordEpoch(validationLoss, validationAccuracy);
+                epochsCompleted = epoch;
+            }
+
+            session.Complete();
+        }
+        catch (Exception ex)
+        {
+            session.Fail(ex);
+            throw;
+        }
+
+        return new TrainingSummary
+        {
+            Run = session.Run,
+            State = session.State,
+            Steps = session.Step,
+            EpochsCompleted = epochsCompleted,
+            ValidationLoss = validationLoss,
+            ValidationAccuracy = validationAccuracy,
+            Elapsed = Stopwatch.GetElapsedTime(started),
+        };
+    }
+
+    /// <summary>Computes mean cross-entropy loss and accuracy of <paramref name="model"/> on <paramref name="data"/>, without gradients.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="data">The data.</param>
+    /// <param name="batchSize">The evaluation batch size.</param>
+    /// <returns>The mean loss and the accuracy (0..1).</returns>
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, ImageClassificationData data, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        var wasTraining = model.training;
+        model.eval();
+        double lossSum = 0;
+        long correct = 0;
+        try
+        {
+            using var noGrad = no_grad();
+            foreach (var (images, labels) in data.Batches(batchSize))
+            {
+                using var scope = NewDisposeScope();
+                images.MoveToOuterDisposeScope();
+                var output = model.call(images);
+                lossSum += nn.functional.cross_entropy(output, labels, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64).item<double>();
+                correct += output.argmax(1).eq(labels).sum().item<long>();
+                images.Dispose();
+                labels.Dispose();
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+
+        return (lossSum / data.Count, (double)correct / data.Count);
+    }
+}
