@@ -1,0 +1,131 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using TrainInsight;
+using TrainInsight.Samples.Console;
+using TrainInsight.Torch;
+using TrainInsight.Torch.Training;
+using TrainInsight.Torch.Vision;
+
+SampleSettings settings;
+try
+{
+    settings = SampleSettings.Parse(args);
+}
+catch (FormatException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+
+if (settings.ShowHelp)
+{
+    Console.WriteLine(SampleSettings.Usage);
+    return 0;
+}
+
+// Fail fast, with one clear message, when the data set is missing or damaged.
+ImageClassificationData train, test;
+try
+{
+    train = FashionMnist.Load(settings.DataDirectory, train: true, settings.Limit);
+    test = FashionMnist.Load(settings.DataDirectory, train: false);
+}
+catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+builder.WebHost.UseUrls(settings.Urls);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.AddTrainInsight()
+    .AddTorch(o => o.MetricsInterval = settings.MetricsInterval)
+    .AddStreaming();
+
+await using var app = builder.Build();
+app.MapTrainInsight();
+app.MapGet("/", () => Results.Text(
+    "TrainInsight sample\n" +
+    "  GET  /api/stream/metrics         live metrics (Server-Sent Events)\n" +
+    "  GET  /ws/metrics                 live metrics (WebSocket)\n" +
+    "  GET  /api/metrics/current        latest values\n" +
+    "  GET  /api/metrics/history?limit= recent metric updates\n" +
+    "  POST /api/training/control       {\"action\":\"pause\"|\"resume\"|\"stop\"}\n"));
+
+try
+{
+    await app.StartAsync();
+}
+catch (IOException ex)
+{
+    Console.Error.WriteLine($"error: cannot listen on {settings.Urls}: {ex.Message} Use --urls to choose another address.");
+    return 2;
+}
+
+var baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+AnsiConsole.MarkupLine($"[bold]TrainInsight sample[/] - SmallCnn on Fashion-MNIST ({train.Count:N0} training, {test.Count:N0} test images)");
+AnsiConsole.MarkupLine($"  live stream:  [link]{baseUrl}/api/stream/metrics[/]   (try: curl -N {baseUrl}/api/stream/metrics)");
+AnsiConsole.MarkupLine($"  websocket:    {baseUrl.Replace("http", "ws", StringComparison.Ordinal)}/ws/metrics");
+AnsiConsole.MarkupLine($"  current:      {baseUrl}/api/metrics/current");
+AnsiConsole.MarkupLine($"  control:      curl -X POST {baseUrl}/api/training/control -H 'Content-Type: application/json' -d '{{\"action\":\"pause\"}}'");
+AnsiConsole.MarkupLine("  Ctrl+C stops training cleanly.");
+
+// Ctrl+C (or SIGTERM) makes the host stop; the trainer sees it at the next step boundary.
+var stopping = app.Lifetime.ApplicationStopping;
+var bus = app.Services.GetRequiredService<ITelemetryBus>();
+using var subscription = bus.Subscribe(new SubscriptionOptions { Capacity = 4_096 });
+var trainer = new VisionTrainer(app.Services.GetRequiredService<TrainingMonitor>(), new VisionTrainerOptions
+{
+    Epochs = settings.Epochs,
+    BatchSize = settings.BatchSize,
+    LearningRate = settings.LearningRate,
+    Seed = settings.Seed,
+    RunName = "fashion-mnist-smallcnn",
+});
+
+using var model = new SmallCnn();
+var training = Task.Factory.StartNew(
+    () => trainer.Train(model, train, test, stopping),
+    CancellationToken.None,
+    TaskCreationOptions.LongRunning,
+    TaskScheduler.Default);
+
+await ProgressView.ShowAsync(subscription, settings.Epochs * train.BatchCount(settings.BatchSize), training);
+
+TrainingSummary summary;
+try
+{
+    summary = await training;
+}
+catch (Exception ex)
+{
+    AnsiConsole.MarkupLineInterpolated($"[red]Training failed:[/] {ex.GetType().Name}: {ex.Message}");
+    await app.StopAsync();
+    return 1;
+}
+
+AnsiConsole.MarkupLineInterpolated(
+    $"Run [bold]{summary.Run.Id}[/] {summary.State.ToString().ToLowerInvariant()} after {summary.Steps:N0} steps, {summary.EpochsCompleted} epochs in {summary.Elapsed:mm\\:ss}.");
+if (summary.ValidationAccuracy is { } accuracy)
+{
+    AnsiConsole.MarkupLineInterpolated($"Test accuracy {accuracy:P2}, test loss {summary.ValidationLoss:F4}.");
+}
+
+if (settings.KeepServing && !stopping.IsCancellationRequested)
+{
+    AnsiConsole.MarkupLine("Training is over; still serving. Press Ctrl+C to exit.");
+    await app.WaitForShutdownAsync();
+}
+
+await app.StopAsync();
+train.Dispose();
+test.Dispose();
+return 0;

@@ -1,0 +1,81 @@
+using System.Globalization;
+using TrainInsight.Torch.Vision;
+
+namespace TrainInsight.Samples.Console;
+
+/// <summary>The sample's command line.</summary>
+internal sealed class SampleSettings
+{
+    public const string Usage = """
+        Trains a small CNN on Fashion-MNIST and streams its metrics live.
+
+        Usage: traininsight-sample [options]
+          --epochs N            epochs to train (default 5; about two minutes on 2 cores)
+          --batch-size N        training batch size (default 128)
+          --lr X                Adam learning rate (default 0.001)
+          --limit N             use only the first N training images (default: all 60,000)
+          --metrics-interval N  publish metrics every N steps (default 10)
+          --seed N              seed for weights and shuffling (default 42)
+          --data DIR            folder with the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)
+          --urls URLS           where to serve the endpoints (default http://127.0.0.1:5000)
+          --keep-serving        keep serving after training ends, until Ctrl+C
+          --help                show this help
+        """;
+
+    public int Epochs { get; private set; } = 5;
+
+    public int BatchSize { get; private set; } = 128;
+
+    public double LearningRate { get; private set; } = 1e-3;
+
+    public int? Limit { get; private set; }
+
+    public int MetricsInterval { get; private set; } = 10;
+
+    public int Seed { get; private set; } = 42;
+
+    public string DataDirectory { get; private set; } = FashionMnist.DefaultDirectory;
+
+    public string Urls { get; private set; } = "http://127.0.0.1:5000";
+
+    public bool KeepServing { get; private set; }
+
+    public bool ShowHelp { get; private set; }
+
+    /// <summary>Parses the command line; throws <see cref="FormatException"/> with a readable message on bad input.</summary>
+    public static SampleSettings Parse(IReadOnlyList<string> args)
+    {
+        var settings = new SampleSettings();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{name} needs a value.");
+            switch (name)
+            {
+                case "--epochs": settings.Epochs = Int(name, Value(), 1, 10_000); break;
+                case "--batch-size": settings.BatchSize = Int(name, Value(), 1, 65_536); break;
+                case "--lr": settings.LearningRate = Double(name, Value()); break;
+                case "--limit": settings.Limit = Int(name, Value(), 1, int.MaxValue); break;
+                case "--metrics-interval": settings.MetricsInterval = Int(name, Value(), 1, 1_000_000); break;
+                case "--seed": settings.Seed = Int(name, Value(), int.MinValue, int.MaxValue); break;
+                case "--data": settings.DataDirectory = Value(); break;
+                case "--urls": settings.Urls = Value(); break;
+                case "--keep-serving": settings.KeepServing = true; break;
+                case "--help" or "-h" or "-?": settings.ShowHelp = true; break;
+                default: throw new FormatException($"Unknown option '{name}'. Run with --help to see the options.");
+            }
+        }
+
+        return settings;
+    }
+
+    private static int Int(string name, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max
+            ? parsed
+            : throw new FormatException($"{name} must be an integer from {min:N0} to {max:N0}, not '{value}'.");
+
+    private static double Double(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed) && parsed > 0 && parsed <= 10
+            ? parsed
+            : throw new FormatException($"{name} must be a number greater than 0 and at most 10, not '{value}'.");
+}

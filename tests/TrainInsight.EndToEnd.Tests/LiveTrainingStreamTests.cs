@@ -1,0 +1,279 @@
+using System.Net;
+using System.Net.ServerSentEvents;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using FluentAssertions;
+using TrainInsight.Torch.Training;
+using Xunit;
+
+namespace TrainInsight.EndToEnd.Tests;
+
+/// <summary>Real TorchSharp training, real Kestrel, real SSE and WebSocket clients.</summary>
+public sealed class LiveTrainingStreamTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
+
+    [FashionMnistFact]
+    public async Task Sse_DuringRealTraining_StreamsMetricsWhoseLossFalls()
+    {
+        await using var host = await LiveTrainingHost.StartAsync(metricsInterval: 5);
+        using var cts = new CancellationTokenSource(s_timeout);
+        var items = new List<SseItem<JsonElement>>();
+        var webSocketMessages = ReceiveWebSocketUntilFinishedAsync(host, cts.Token);
+        var sse = Task.Run(async () =>
+        {
+            await foreach (var item in host.ReadSseAsync(lastEventId: null, cts.Token))
+            {
+                items.Add(item);
+                if (IsRunFinished(item.Data))
+                {
+                    break;
+                }
+            }
+        });
+
+        // Both clients are live subscribers before the run starts, so they see it from its first event.
+        await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 2, cts.Token);
+        host.StartTraining(new VisionTrainerOptions { Epochs = 2, BatchSize = 64, MaxStepsPerEpoch = 40, Seed = 7 });
+        await sse.WaitAsync(cts.Token);
+
+        var summary = await host.Training;
+        summary.State.Should().Be(RunState.Completed);
+
+        // Framing: the id is the offset, the event type matches the payload.
+        items.Should().OnlyContain(i => i.EventId == i.Data.GetProperty("offset").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        items.Should().OnlyContain(i => i.EventType == i.Data.GetProperty("event_type").GetString());
+        items.Select(i => i.Data.GetProperty("sequence").GetInt64()).Should().Equal(Enumerable.Range(1, items.Count).Select(i => (long)i));
+        items[0].Data.GetProperty("event").GetString().Should().Be("run_started");
+
+        var losses = items
+            .Where(i => i.EventType == "metrics_update" && i.Data.GetProperty("data").TryGetProperty("train_loss", out _))
+            .Select(i => i.Data.GetProperty("data").GetProperty("train_loss").GetDouble())
+            .ToList();
+        losses.Should().HaveCountGreaterThanOrEqualTo(16); // step 1, then every 5th of 80 steps
+        losses.Take(3).Average().Should().BeGreaterThan(losses.TakeLast(3).Average(), "a real CNN learns Fashion-MNIST");
+
+        var epochs = items.Where(i => i.Data.TryGetProperty("event", out var e) && e.GetString() == "epoch_completed").ToList();
+        epochs.Should().HaveCount(2);
+        epochs[1].Data.GetProperty("data").GetProperty("metrics").GetProperty("val_accuracy").GetDouble().Should().BeInRange(0.3, 1.0);
+
+        // The WebSocket client saw the same events, in the same order, in its own message shape.
+        var messages = await webSocketMessages;
+        messages.Select(m => m.GetProperty("offset").GetInt64()).Should().Equal(items.Select(i => i.Data.GetProperty("offset").GetInt64()));
+        var sseTypes = items.ToDictionary(i => i.Data.GetProperty("offset").GetInt64(), i => i.EventType);
+        messages.Select(m => m.GetProperty("message_type").GetString())
+            .Should().Equal(messages.Select(m => sseTypes[m.GetProperty("offset").GetInt64()]));
+    }
+
+    [FashionMnistFact]
+    public async Task Sse_ResumeWithLastEventIdDuringTraining_NoDuplicatesNoHoles()
+    {
+        await using var host = await LiveTrainingHost.StartAsync(metricsInterval: 1);
+        using var cts = new CancellationTokenSource(s_timeout);
+        var first = new List<long>();
+        var firstConnection = Task.Run(async () =>
+        {
+            await foreach (var item in host.ReadSseAsync(lastEventId: null, cts.Token))
+            {
+                first.Add(long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture));
+                if (first.Count == 15)
+                {
+                    break; // Disconnect mid-run, while the trainer keeps publishing.
+                }
+            }
+        });
+        await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, cts.Token);
+        host.StartTraining(new VisionTrainerOptions { Epochs = 1, BatchSize = 64, MaxStepsPerEpoch = 60, Seed = 3 });
+        await firstConnection.WaitAsync(cts.Token);
+
+        await Task.Delay(300, cts.Token);
+        var second = new List<long>();
+        await foreach (var item in host.ReadSseAsync(first[^1].ToString(System.Globalization.CultureInfo.InvariantCulture), cts.Token))
+        {
+            second.Add(long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture));
+            if (IsRunFinished(item.Data))
+            {
+                break;
+            }
+        }
+
+        second[0].Should().Be(first[^1] + 1);
+        var all = first.Concat(second).ToList();
+        all.Should().OnlyHaveUniqueItems();
+        all.Should().Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), "resumed streams join without holes");
+        (await host.Training).State.Should().Be(RunState.Completed);
+    }
+
+    [FashionMnistFact]
+    public async Task Control_PauseResumeStopOverHttp_TakeEffectAtStepBoundaries()
+    {
+        await using var host = await LiveTrainingHost.StartAsync(metricsInterval: 1);
+        using var cts = new CancellationTokenSource(s_timeout);
+        var events = new List<JsonElement>();
+        using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var item in host.ReadSseAsync(null, streamCts.Token))
+            {
+                lock (events)
+                {
+                    events.Add(item.Data);
+                }
+
+                if (IsRunFinished(item.Data))
+                {
+                    return;
+                }
+            }
+        });
+
+        host.StartTraining(new VisionTrainerOptions { Epochs = 50, BatchSize = 32, Seed = 5 });
+        await WaitUntilAsync(() => CurrentStepAsync(host), step => step >= 3, cts.Token);
+
+        var pause = await PostControlAsync(host, """{"action":"pause"}""");
+        pause.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var pauseId = JsonDocument.Parse(await pause.Content.ReadAsStringAsync()).RootElement.GetProperty("command_id").GetString();
+        var applied = await WaitForEventAsync(events, e => CommandId(e) == pauseId, cts.Token);
+        applied.GetProperty("data").GetProperty("status").GetString().Should().Be("applied");
+        applied.GetProperty("data").GetProperty("model_state").GetString().Should().Be("paused");
+
+        var pausedAt = await CurrentStepAsync(host);
+        await Task.Delay(1_000, cts.Token);
+        (await CurrentStepAsync(host)).Should().Be(pausedAt, "a paused run takes no steps");
+        (await CurrentStateAsync(host)).Should().Be("paused");
+
+        var resume = await PostControlAsync(host, """{"action":"resume"}""");
+        resume.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await WaitUntilAsync(() => CurrentStepAsync(host), step => step > pausedAt + 2, cts.Token);
+
+        var stop = await PostControlAsync(host, """{"action":"stop"}""");
+        stop.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var summary = await host.Training.WaitAsync(cts.Token);
+        summary.State.Should().Be(RunState.Stopped);
+        summary.EpochsCompleted.Should().BeLessThan(50);
+        await reading.WaitAsync(cts.Token);
+        lock (events)
+        {
+            IsRunFinished(events[^1]).Should().BeTrue();
+            events[^1].GetProperty("data").GetProperty("model_state").GetString().Should().Be("stopped");
+        }
+
+        // The run is over: nothing is left to steer.
+        (await PostControlAsync(host, """{"action":"pause"}""")).StatusCode.Should().Be(HttpStatusCode.Conflict);
+    }
+
+    [FashionMnistFact]
+    public async Task WebSocket_ClientThatNeverReads_DropsCountedAndTrainerFinishes()
+    {
+        await using var host = await LiveTrainingHost.StartAsync(metricsInterval: 1, o => o.ClientQueueCapacity = 4);
+        using var cts = new CancellationTokenSource(s_timeout);
+        using var stalled = new ClientWebSocket();
+        stalled.Options.KeepAliveInterval = TimeSpan.Zero;
+        await stalled.ConnectAsync(WebSocketUri(host), cts.Token);
+
+        host.StartTraining(new VisionTrainerOptions { Epochs = 1, BatchSize = 64, MaxStepsPerEpoch = 60, Seed = 11 });
+        var summary = await host.Training.WaitAsync(cts.Token);
+
+        summary.State.Should().Be(RunState.Completed);
+        summary.Steps.Should().Be(60);
+        await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().DroppedAtSubscribers), dropped => dropped > 0, cts.Token);
+        host.Bus.GetStatistics().DroppedAtIngest.Should().Be(0);
+
+        // Other clients are still served in full.
+        var replay = new List<long>();
+        await foreach (var item in host.ReadSseAsync("0", cts.Token))
+        {
+            replay.Add(item.Data.GetProperty("sequence").GetInt64());
+            if (IsRunFinished(item.Data))
+            {
+                break;
+            }
+        }
+
+        replay.Should().Equal(Enumerable.Range(1, replay.Count).Select(i => (long)i));
+    }
+
+    private static Uri WebSocketUri(LiveTrainingHost host) => new($"ws://{host.BaseAddress.Authority}/ws/metrics");
+
+    private static async Task<List<JsonElement>> ReceiveWebSocketUntilFinishedAsync(LiveTrainingHost host, CancellationToken cancellationToken)
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(WebSocketUri(host), cancellationToken);
+        var messages = new List<JsonElement>();
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            using var message = new MemoryStream();
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer, cancellationToken);
+                message.Write(buffer, 0, result.Count);
+            }
+            while (!result.EndOfMessage);
+
+            var json = JsonDocument.Parse(message.ToArray()).RootElement.Clone();
+            messages.Add(json);
+            if (json.TryGetProperty("event", out var e) && e.GetString() == "run_finished")
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cancellationToken);
+                return messages;
+            }
+        }
+    }
+
+    private static bool IsRunFinished(JsonElement data) =>
+        data.TryGetProperty("event", out var e) && e.GetString() == "run_finished";
+
+    private static string? CommandId(JsonElement data) =>
+        data.TryGetProperty("data", out var d) && d.TryGetProperty("command_id", out var id) ? id.GetString() : null;
+
+    private static Task<HttpResponseMessage> PostControlAsync(LiveTrainingHost host, string json) =>
+        host.Http.PostAsync("/api/training/control", new StringContent(json, Encoding.UTF8, "application/json"));
+
+    private static async Task<long> CurrentStepAsync(LiveTrainingHost host)
+    {
+        using var response = await host.Http.GetAsync("/api/metrics/current");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return -1;
+        }
+
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return json.GetProperty("data").TryGetProperty("step", out var step) ? step.GetInt64() : -1;
+    }
+
+    private static async Task<string?> CurrentStateAsync(LiveTrainingHost host)
+    {
+        var json = JsonDocument.Parse(await host.Http.GetStringAsync("/api/metrics/current")).RootElement;
+        return json.GetProperty("model_state").GetString();
+    }
+
+    private static async Task WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition(await read()))
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private static async Task<JsonElement> WaitForEventAsync(List<JsonElement> events, Func<JsonElement, bool> match, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            lock (events)
+            {
+                foreach (var e in events)
+                {
+                    if (match(e))
+                    {
+                        return e;
+                    }
+                }
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+}
