@@ -18,6 +18,12 @@ public sealed class BusStatistics
     /// <summary>Gets how many events subscribers lost in total because they fell behind.</summary>
     public long DroppedAtSubscribers { get; init; }
 
+    /// <summary>
+    /// Gets how many events could not be merged into the current snapshot because their values were changed after
+    /// publishing (the events themselves were still delivered).
+    /// </summary>
+    public long SnapshotErrors { get; init; }
+
     /// <summary>Gets the number of current subscribers.</summary>
     public int Subscribers { get; init; }
 

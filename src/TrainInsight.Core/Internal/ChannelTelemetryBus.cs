@@ -25,6 +25,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
     private long _droppedAtIngest;
     private long _dispatched;
     private long _droppedAtSubscribers;
+    private long _snapshotErrors;
     private int _disposed;
 
     public ChannelTelemetryBus(TrainInsightOptions options)
@@ -115,6 +116,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
                 DroppedAtIngest = Interlocked.Read(ref _droppedAtIngest),
                 Dispatched = _dispatched,
                 DroppedAtSubscribers = Interlocked.Read(ref _droppedAtSubscribers),
+                SnapshotErrors = _snapshotErrors,
                 Subscribers = _subscribers.Length,
                 LastOffset = _lastOffset,
             };
@@ -169,13 +171,23 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 
             item.Offset = ++_lastOffset;
             item.Sequence = ++run.LastSequence;
-            run.Observe(item);
             _latestRun = run;
             _ring.Add(item);
             _dispatched++;
             foreach (var subscriber in _subscribers)
             {
                 subscriber.Offer(item);
+            }
+
+            // Last, and guarded: a publisher that broke the contract (changed a dictionary after publishing) must
+            // cost its own snapshot values, never the dispatcher, the ring's contiguous offsets or other subscribers.
+            try
+            {
+                run.Observe(item);
+            }
+            catch (InvalidOperationException)
+            {
+                _snapshotErrors++;
             }
         }
     }
@@ -214,22 +226,35 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
                     _step = metrics.Step;
                     _epoch = metrics.Epoch ?? _epoch;
                     _batch = metrics.Batch ?? _batch;
-                    foreach (var (name, value) in metrics.Values)
-                    {
-                        _values[name] = value;
-                    }
+                    Merge(metrics.Values);
 
                     break;
                 case TrainingEvent training:
                     _state = training.State ?? _state;
                     _step = training.Step ?? _step;
                     _epoch = training.Epoch ?? _epoch;
-                    foreach (var (name, value) in training.Metrics)
-                    {
-                        _values[name] = value;
-                    }
+                    Merge(training.Metrics);
 
                     break;
+            }
+        }
+
+        private void Merge(IReadOnlyDictionary<string, double> values)
+        {
+            // The common case, a Dictionary, is enumerated through its struct enumerator: no allocation per event.
+            if (values is Dictionary<string, double> dictionary)
+            {
+                foreach (var (name, value) in dictionary)
+                {
+                    _values[name] = value;
+                }
+
+                return;
+            }
+
+            foreach (var (name, value) in values)
+            {
+                _values[name] = value;
             }
         }
 

@@ -1,0 +1,463 @@
+using System.Threading.Channels;
+using static TrainInsight.Tests.TestEvents;
+
+namespace TrainInsight.Tests.Bus;
+
+public class TelemetryBusTests
+{
+    private static readonly RunDescriptor RunA = new("run-a");
+    private static readonly RunDescriptor RunB = new("run-b");
+
+    [Fact]
+    public void TryPublish_NullTwicePublishedOrDisposed_ReturnsFalseWithoutThrowingAndCountsRejected()
+    {
+        var bus = TelemetryBus.Create();
+        var published = Metric(RunA, 0);
+
+        bus.TryPublish(null!).Should().BeFalse();
+        bus.TryPublish(published).Should().BeTrue();
+        bus.TryPublish(published).Should().BeFalse();
+        bus.Dispose();
+        bus.TryPublish(Metric(RunA, 1)).Should().BeFalse();
+
+        var stats = bus.GetStatistics();
+        stats.Published.Should().Be(1);
+        stats.Rejected.Should().Be(3);
+        stats.Dispatched.Should().Be(1, "the twice-published instance is dispatched once and Dispose drains it");
+    }
+
+    [Fact]
+    public async Task TryPublish_SameInstanceTwice_DispatchesItOnce()
+    {
+        using var bus = TelemetryBus.Create();
+        using var subscription = bus.Subscribe();
+        var first = Metric(RunA, 0);
+
+        bus.TryPublish(first).Should().BeTrue();
+        bus.TryPublish(first).Should().BeFalse();
+        bus.TryPublish(Metric(RunA, 1)).Should().BeTrue();
+
+        var received = await ReadAsync(subscription, 2);
+        received[0].Should().BeSameAs(first);
+        received[1].Should().NotBeSameAs(first);
+        received.Select(e => e.Sequence).Should().Equal(1, 2);
+    }
+
+    [Fact]
+    public async Task TryPublish_OneThread_SubscriberReceivesSameInstancesInOrder()
+    {
+        using var bus = TelemetryBus.Create();
+        using var subscription = bus.Subscribe();
+        var events = Enumerable.Range(0, 500).Select(i => Metric(RunA, i)).ToList();
+
+        foreach (var e in events)
+        {
+            bus.TryPublish(e).Should().BeTrue();
+        }
+
+        var received = await ReadAsync(subscription, events.Count);
+        received.Should().Equal(events, ReferenceEquals);
+        received.Select(e => e.Offset).Should().Equal(Enumerable.Range(1, events.Count).Select(i => (long)i));
+        received.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, events.Count).Select(i => (long)i));
+    }
+
+    [Fact]
+    public async Task TryPublish_TwoRunsInterleavedFromSeveralThreads_SequencesContiguousPerRunAndOffsetsIncreasing()
+    {
+        const int Threads = 4;
+        const int PerThread = 5_000;
+        const int Total = Threads * PerThread;
+        using var bus = TelemetryBus.Create();
+        using var subscription = bus.Subscribe(new SubscriptionOptions { Capacity = Total });
+        using var start = new Barrier(Threads);
+
+        var publishers = Enumerable.Range(0, Threads).Select(thread => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait();
+                for (var i = 0; i < PerThread; i++)
+                {
+                    var run = i % 2 == 0 ? RunA : RunB;
+                    var e = new MetricEvent(run, i, new Dictionary<string, double> { ["thread"] = thread });
+                    if (!bus.TryPublish(e))
+                    {
+                        throw new InvalidOperationException("TryPublish rejected a fresh event.");
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+        await Task.WhenAll(publishers).WaitAsync(Patience);
+
+        var received = await ReadAsync(subscription, Total);
+
+        bus.GetStatistics().DroppedAtIngest.Should().Be(0);
+        subscription.DroppedCount.Should().Be(0);
+        received.Select(e => e.Offset).Should().Equal(Enumerable.Range(1, Total).Select(i => (long)i));
+        foreach (var run in new[] { RunA, RunB })
+        {
+            received.Where(e => e.RunId == run.Id).Select(e => e.Sequence)
+                .Should().Equal(Enumerable.Range(1, Total / 2).Select(i => (long)i), "run {0} must be numbered 1..n without gaps", run.Id);
+        }
+
+        // Each producer's own events keep their order.
+        foreach (var group in received.Cast<MetricEvent>().GroupBy(e => (e.RunId, Thread: e.Values["thread"])))
+        {
+            group.Select(e => e.Step).Should().BeInAscendingOrder().And.HaveCount(PerThread / 2);
+        }
+    }
+
+    [Fact]
+    public async Task Subscribe_AfterOffsetWhilePublisherRuns_ReplayJoinsLiveWithoutDuplicatesOrHoles()
+    {
+        // The publisher may run Burst events ahead of the subscriptions made so far; each subscription is made halfway
+        // through a burst, so the dispatcher is busy while the subscriber resumes. No timing is involved.
+        const int Burst = 1_000;
+        const int Resumers = 40;
+        using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = (Resumers + 2) * Burst });
+        var values = new Dictionary<string, double> { [MetricNames.TrainLoss] = 1 };
+        var allowance = (long)Burst;
+        using var stop = new CancellationTokenSource();
+        var publisher = Task.Factory.StartNew(
+            () =>
+            {
+                for (var step = 0L; !stop.IsCancellationRequested; step++)
+                {
+                    var spin = default(SpinWait);
+                    while (step >= Volatile.Read(ref allowance) && !stop.IsCancellationRequested)
+                    {
+                        spin.SpinOnce();
+                    }
+
+                    bus.TryPublish(new MetricEvent(RunA, step, values));
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        var resumed = new List<(long AfterOffset, ITelemetrySubscription Subscription)>();
+        for (var i = 1; i <= Resumers; i++)
+        {
+            var halfway = (i * Burst) - (Burst / 2);
+            SpinWait.SpinUntil(() => bus.GetStatistics().LastOffset >= halfway, Patience).Should().BeTrue("the bus dispatches");
+            var after = bus.GetStatistics().LastOffset - 100;
+            resumed.Add((after, bus.Subscribe(new SubscriptionOptions { AfterOffset = after, Capacity = (Resumers + 2) * Burst })));
+            Interlocked.Add(ref allowance, Burst);
+        }
+
+        await stop.CancelAsync();
+        await publisher.WaitAsync(Patience);
+        await WaitUntilAsync(() => bus.GetStatistics() is { } s && s.Dispatched == s.Published, "the bus drained");
+        var last = bus.GetStatistics().LastOffset;
+        bus.GetStatistics().DroppedAtIngest.Should().Be(0);
+
+        foreach (var (after, subscription) in resumed)
+        {
+            using (subscription)
+            {
+                subscription.DroppedCount.Should().Be(0);
+                FirstBreak(DrainNow(subscription), after + 1, last).Should().BeNull("resuming after offset {0} must join live events exactly", after);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Subscribe_AfterOffsetZero_ReplaysWholeRingThenLive()
+    {
+        using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = 100 });
+        for (var i = 0; i < 10; i++)
+        {
+            bus.TryPublish(Metric(RunA, i));
+        }
+
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 10, "10 events were dispatched");
+        using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 0, Capacity = 1 });
+        bus.TryPublish(Metric(RunA, 10));
+
+        var received = await ReadAsync(subscription, 11);
+        received.Select(e => e.Offset).Should().Equal(LongRange(1, 11));
+        subscription.DroppedCount.Should().Be(0, "the replay does not count against the subscriber's capacity");
+    }
+
+    [Fact]
+    public async Task Subscribe_AfterOffsetOlderThanRing_ReplaysFromOldestKept()
+    {
+        using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = 4 });
+        for (var i = 0; i < 10; i++)
+        {
+            bus.TryPublish(Metric(RunA, i));
+        }
+
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 10, "10 events were dispatched");
+        using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 2 });
+
+        var received = await ReadAsync(subscription, 4);
+        received.Select(e => e.Offset).Should().Equal(7, 8, 9, 10);
+    }
+
+    [Fact]
+    public async Task Subscribe_WithoutAfterOffset_ReceivesLiveEventsOnly()
+    {
+        using var bus = TelemetryBus.Create();
+        bus.TryPublish(Metric(RunA, 0));
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 1, "the first event was dispatched");
+
+        using var subscription = bus.Subscribe();
+        bus.TryPublish(Metric(RunA, 1));
+
+        var received = await ReadAsync(subscription, 1);
+        received[0].Offset.Should().Be(2);
+        subscription.Reader.TryRead(out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Subscribe_RunId_ReceivesOnlyThatRunInReplayAndLive()
+    {
+        using var bus = TelemetryBus.Create();
+        bus.TryPublish(Metric(RunA, 0));
+        bus.TryPublish(Metric(RunB, 0));
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 2, "2 events were dispatched");
+
+        using var subscription = bus.Subscribe(new SubscriptionOptions { RunId = RunB.Id, AfterOffset = 0 });
+        bus.TryPublish(Metric(RunA, 1));
+        bus.TryPublish(Metric(RunB, 1));
+        bus.TryPublish(Metric(RunA, 2));
+        bus.TryPublish(Metric(RunB, 2));
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 6, "6 events were dispatched");
+
+        var received = await ReadAsync(subscription, 3);
+        received.Should().OnlyContain(e => e.RunId == RunB.Id);
+        received.Select(e => e.Sequence).Should().Equal(1, 2, 3);
+        received.Select(e => e.Offset).Should().Equal(2, 4, 6);
+        subscription.Reader.TryRead(out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task TryPublish_SubscriberNeverReads_PublisherUnaffectedAndLostEventsCountedExactly()
+    {
+        const int Capacity = 100;
+        const int Total = 5_000;
+        using var bus = TelemetryBus.Create(new TrainInsightOptions { SubscriberCapacity = Capacity });
+        using var stalled = bus.Subscribe();
+        using var reader = bus.Subscribe(new SubscriptionOptions { Capacity = Total });
+
+        for (var i = 0; i < Total; i++)
+        {
+            bus.TryPublish(Metric(RunA, i)).Should().BeTrue();
+        }
+
+        var all = await ReadAsync(reader, Total);
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == Total, "every event was dispatched");
+
+        all.Select(e => e.Offset).Should().Equal(LongRange(1, Total), "a stalled subscriber must not cost others anything");
+        reader.DroppedCount.Should().Be(0);
+        stalled.DroppedCount.Should().Be(Total - Capacity);
+        var stats = bus.GetStatistics();
+        stats.DroppedAtSubscribers.Should().Be(Total - Capacity);
+        stats.DroppedAtIngest.Should().Be(0);
+        stats.Published.Should().Be(Total);
+        DrainNow(stalled).Select(e => e.Offset).Should().Equal(LongRange(Total - Capacity + 1, Total), "DropOldest keeps the newest");
+    }
+
+    [Fact]
+    public async Task TryPublish_SubscriberNeverReadsInDropWriteMode_KeepsOldestAndCountsLost()
+    {
+        const int Capacity = 10;
+        const int Total = 50;
+        using var bus = TelemetryBus.Create(new TrainInsightOptions { SubscriberCapacity = Capacity, SubscriberFullMode = BoundedChannelFullMode.DropWrite });
+        using var stalled = bus.Subscribe();
+
+        for (var i = 0; i < Total; i++)
+        {
+            bus.TryPublish(Metric(RunA, i)).Should().BeTrue();
+        }
+
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == Total, "every event was dispatched");
+
+        stalled.DroppedCount.Should().Be(Total - Capacity);
+        bus.GetStatistics().DroppedAtSubscribers.Should().Be(Total - Capacity);
+        DrainNow(stalled).Select(e => e.Offset).Should().Equal(LongRange(1, Capacity));
+    }
+
+    [Fact]
+    public async Task Dispose_AfterPublishing_DeliversPublishedEventsThenCompletesSubscriptions()
+    {
+        var bus = TelemetryBus.Create();
+        using var subscription = bus.Subscribe(new SubscriptionOptions { Capacity = 1_000 });
+        for (var i = 0; i < 1_000; i++)
+        {
+            bus.TryPublish(Metric(RunA, i));
+        }
+
+        bus.Dispose();
+
+        using var cts = new CancellationTokenSource(Patience);
+        var received = new List<TrainInsightEvent>();
+        await foreach (var e in subscription.Reader.ReadAllAsync(cts.Token))
+        {
+            received.Add(e);
+        }
+
+        received.Should().HaveCount(1_000);
+        subscription.Reader.Completion.IsCompleted.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Subscribe_AfterDispose_ThrowsObjectDisposedException()
+    {
+        var bus = TelemetryBus.Create();
+        bus.Dispose();
+
+        bus.Invoking(b => b.Subscribe()).Should().Throw<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public async Task SubscriptionDispose_Always_UnsubscribesAndCompletesReader()
+    {
+        using var bus = TelemetryBus.Create();
+        var subscription = bus.Subscribe();
+        bus.GetStatistics().Subscribers.Should().Be(1);
+
+        subscription.Dispose();
+        subscription.Dispose();
+        bus.TryPublish(Metric(RunA, 0));
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 1, "the event was dispatched");
+
+        bus.GetStatistics().Subscribers.Should().Be(0);
+        await subscription.Reader.Completion.WaitAsync(Patience);
+        subscription.DroppedCount.Should().Be(0);
+        bus.GetStatistics().DroppedAtSubscribers.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task GetHistory_MoreEventsThanCapacity_KeepsNewestAndFiltersByOffset()
+    {
+        using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = 5 });
+        for (var i = 0; i < 12; i++)
+        {
+            bus.TryPublish(Metric(RunA, i));
+        }
+
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 12, "12 events were dispatched");
+
+        bus.GetHistory().Select(e => e.Offset).Should().Equal(8, 9, 10, 11, 12);
+        bus.GetHistory(10).Select(e => e.Offset).Should().Equal(11, 12);
+        bus.GetHistory(12).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task GetCurrent_MetricAndTrainingEvents_MergesValuesAndTracksState()
+    {
+        using var bus = TelemetryBus.Create();
+        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
+        bus.TryPublish(new MetricEvent(RunA, 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 2.0, [MetricNames.LearningRate] = 0.1 }) { Epoch = 1, Batch = 1 });
+        bus.TryPublish(new MetricEvent(RunA, 2, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1.5 }) { Batch = 2 });
+        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Epoch = 1, Metrics = new Dictionary<string, double> { [MetricNames.ValAccuracy] = 0.75 } });
+        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.ControlApplied) { State = RunState.Paused });
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 5, "5 events were dispatched");
+
+        var paused = bus.GetCurrent(RunA.Id);
+
+        paused.Should().NotBeNull();
+        paused!.Run.Should().BeSameAs(RunA);
+        paused.State.Should().Be(RunState.Paused);
+        paused.Step.Should().Be(2);
+        paused.Epoch.Should().Be(1);
+        paused.Batch.Should().Be(2);
+        paused.Sequence.Should().Be(5);
+        paused.Offset.Should().Be(5);
+        paused.Values.Should().BeEquivalentTo(new Dictionary<string, double>
+        {
+            [MetricNames.TrainLoss] = 1.5,
+            [MetricNames.LearningRate] = 0.1,
+            [MetricNames.ValAccuracy] = 0.75,
+        });
+
+        var finished = new TrainingEvent(RunA, TrainingEventKind.RunFinished) { State = RunState.Completed, Step = 3 };
+        bus.TryPublish(finished);
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 6, "6 events were dispatched");
+
+        var completed = bus.GetCurrent(RunA.Id)!;
+        completed.State.Should().Be(RunState.Completed);
+        completed.Step.Should().Be(3);
+        completed.Timestamp.Should().Be(finished.Timestamp);
+        paused.State.Should().Be(RunState.Paused, "a snapshot does not change afterwards");
+    }
+
+    [Fact]
+    public async Task GetCurrent_NullRunId_ReturnsRunThatPublishedLast()
+    {
+        using var bus = TelemetryBus.Create();
+        bus.GetCurrent().Should().BeNull();
+
+        bus.TryPublish(Metric(RunA, 0, loss: 1));
+        bus.TryPublish(Metric(RunB, 0, loss: 2));
+        bus.TryPublish(Metric(RunA, 1, loss: 3));
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
+
+        bus.GetCurrent()!.Run.Should().BeSameAs(RunA);
+        bus.GetCurrent()!.Values[MetricNames.TrainLoss].Should().Be(3);
+        bus.GetCurrent(RunB.Id)!.Values[MetricNames.TrainLoss].Should().Be(2);
+        bus.GetCurrent(RunB.Id)!.Sequence.Should().Be(1);
+        bus.GetCurrent("unknown").Should().BeNull();
+    }
+
+    [Fact]
+    public async Task GetStatistics_AfterDispatch_ReportsCountersAndLastOffset()
+    {
+        using var bus = TelemetryBus.Create();
+        using var subscription = bus.Subscribe();
+        for (var i = 0; i < 3; i++)
+        {
+            bus.TryPublish(Metric(RunA, i));
+        }
+
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
+
+        bus.GetStatistics().Should().BeEquivalentTo(new BusStatistics
+        {
+            Published = 3,
+            Rejected = 0,
+            DroppedAtIngest = 0,
+            Dispatched = 3,
+            DroppedAtSubscribers = 0,
+            Subscribers = 1,
+            LastOffset = 3,
+        });
+    }
+
+    private static List<TrainInsightEvent> DrainNow(ITelemetrySubscription subscription)
+    {
+        var events = new List<TrainInsightEvent>();
+        while (subscription.Reader.TryRead(out var e))
+        {
+            events.Add(e);
+        }
+
+        return events;
+    }
+
+    /// <summary>Describes where <paramref name="events"/> stop being exactly the offsets first..last, or null when they are.</summary>
+    private static string? FirstBreak(List<TrainInsightEvent> events, long first, long last)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].Offset != first + i)
+            {
+                return $"expected offset {first + i} at index {i} but got {events[i].Offset} (a {(events[i].Offset < first + i ? "duplicate" : "hole")})";
+            }
+        }
+
+        return events.Count == last - first + 1 ? null : $"expected {last - first + 1} events but got {events.Count}";
+    }
+
+    private static IEnumerable<long> LongRange(long first, long last)
+    {
+        for (var i = first; i <= last; i++)
+        {
+            yield return i;
+        }
+    }
+}
