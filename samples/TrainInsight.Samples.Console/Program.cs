@@ -91,6 +91,8 @@ var trainer = new VisionTrainer(app.Services.GetRequiredService<TrainingMonitor>
     RunName = "fashion-mnist-smallcnn",
 });
 
+// Seed before the model exists, so its initial weights (and the whole run) are reproducible.
+TorchSharp.torch.random.manual_seed(settings.Seed);
 using var model = new SmallCnn();
 var training = Task.Factory.StartNew(
     () => trainer.Train(model, train, test, stopping),

@@ -230,11 +230,15 @@ public sealed class TrainingSession : IDisposable
     public void Complete() => Finish(_stopRequested ? RunState.Stopped : RunState.Completed, null);
 
     /// <summary>Ends the run as failed.</summary>
-    /// <param name="exception">What went wrong.</param>
+    /// <param name="exception">What went wrong; the event's message is its type name and the first line of its message.</param>
     public void Fail(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        Finish(RunState.Failed, $"{exception.GetType().Name}: {exception.Message}");
+
+        // TorchSharp's native errors append the whole C++ backtrace (with library paths) to the message: keep the first line.
+        var message = exception.Message;
+        var lineEnd = message.AsSpan().IndexOfAny('\r', '\n');
+        Finish(RunState.Failed, $"{exception.GetType().Name}: {(lineEnd < 0 ? message : message[..lineEnd])}");
     }
 
     /// <summary>Detaches the run from control; a run not yet completed or failed ends as <see cref="RunState.Stopped"/>.</summary>

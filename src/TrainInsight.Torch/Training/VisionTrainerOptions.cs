@@ -39,7 +39,12 @@ public sealed class VisionTrainerOptions
         }
     }
 
-    /// <summary>Gets or sets the seed of weight initialisation and shuffling. The default is 42.</summary>
+    /// <summary>
+    /// Gets or sets the seed of shuffling and of TorchSharp's global random generator, which <see cref="VisionTrainer.Train"/>
+    /// seeds when it starts (dropout and other random layers then repeat). Weights are initialised when the model is created,
+    /// before <see cref="VisionTrainer.Train"/> runs: for reproducible weights call <c>torch.random.manual_seed</c> before
+    /// creating the model. The default is 42.
+    /// </summary>
     public int Seed { get; set; } = 42;
 
     /// <summary>Gets or sets a cap on steps per epoch (for quick runs), or <see langword="null"/> for full epochs. The default is <see langword="null"/>.</summary>

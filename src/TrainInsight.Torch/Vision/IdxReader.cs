@@ -64,11 +64,12 @@ public static class IdxReader
 
             dimensions[i] = size;
             total *= size;
-        }
 
-        if (total > Array.MaxLength)
-        {
-            throw new InvalidDataException($"'{path}' declares {total:N0} bytes of data, more than can be loaded.");
+            // Checked after every dimension: total stays below 2^31 before each multiplication, so it cannot overflow.
+            if (total > Array.MaxLength)
+            {
+                throw new InvalidDataException($"'{path}' declares at least {total:N0} bytes of data, more than can be loaded.");
+            }
         }
 
         var data = new byte[total];

@@ -31,10 +31,10 @@ public sealed class ImageClassificationData : IDisposable
             throw new ArgumentException("At least one class name is required.", nameof(classNames));
         }
 
-        var imageSize = channels * height * width;
-        if (pixels.Length != (long)labels.Length * imageSize)
+        var imageSize = (long)channels * height * width;
+        if (pixels.Length != labels.Length * imageSize)
         {
-            throw new ArgumentException($"{labels.Length:N0} labels need {(long)labels.Length * imageSize:N0} pixels, but {pixels.Length:N0} were given.", nameof(pixels));
+            throw new ArgumentException($"{labels.Length:N0} labels need {labels.Length * imageSize:N0} pixels, but {pixels.Length:N0} were given.", nameof(pixels));
         }
 
         var labelValues = new long[labels.Length];

@@ -1,0 +1,98 @@
+using TrainInsight.Torch.Training;
+
+namespace TrainInsight.Torch.Tests.Training;
+
+public sealed class VisionTrainerOptionsTests
+{
+    [Fact]
+    public void Constructor_Defaults_AreDocumentedValues()
+    {
+        var options = new VisionTrainerOptions();
+
+        options.Epochs.Should().Be(5);
+        options.BatchSize.Should().Be(128);
+        options.LearningRate.Should().Be(1e-3);
+        options.Seed.Should().Be(42);
+        options.MaxStepsPerEpoch.Should().BeNull();
+        options.EvaluationBatchSize.Should().Be(1_000);
+        options.RunName.Should().Be("vision");
+    }
+
+    [Fact]
+    public void Setters_BoundaryValues_AreKept()
+    {
+        var options = new VisionTrainerOptions
+        {
+            Epochs = 100_000,
+            BatchSize = 65_536,
+            LearningRate = 10,
+            Seed = -7,
+            MaxStepsPerEpoch = 1,
+            EvaluationBatchSize = 1,
+            RunName = "r",
+        };
+
+        options.Epochs.Should().Be(100_000);
+        options.BatchSize.Should().Be(65_536);
+        options.LearningRate.Should().Be(10);
+        options.Seed.Should().Be(-7);
+        options.MaxStepsPerEpoch.Should().Be(1);
+        options.EvaluationBatchSize.Should().Be(1);
+        options.RunName.Should().Be("r");
+
+        options.MaxStepsPerEpoch = null;
+        options.MaxStepsPerEpoch.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData(nameof(VisionTrainerOptions.Epochs), 0)]
+    [InlineData(nameof(VisionTrainerOptions.Epochs), 100_001)]
+    [InlineData(nameof(VisionTrainerOptions.BatchSize), 0)]
+    [InlineData(nameof(VisionTrainerOptions.BatchSize), 65_537)]
+    [InlineData(nameof(VisionTrainerOptions.MaxStepsPerEpoch), 0)]
+    [InlineData(nameof(VisionTrainerOptions.MaxStepsPerEpoch), -5)]
+    [InlineData(nameof(VisionTrainerOptions.EvaluationBatchSize), 0)]
+    [InlineData(nameof(VisionTrainerOptions.EvaluationBatchSize), 65_537)]
+    public void IntegerSetters_OutOfRange_ThrowNamingTheSetting(string setting, int value)
+    {
+        var options = new VisionTrainerOptions();
+        var property = typeof(VisionTrainerOptions).GetProperty(setting)!;
+
+        var act = () => property.SetValue(options, value);
+
+        act.Should().Throw<System.Reflection.TargetInvocationException>()
+            .WithInnerException<ArgumentOutOfRangeException>()
+            .WithParameterName(setting)
+            .WithMessage($"{setting} must be between*");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1e-3)]
+    [InlineData(10.000001)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void LearningRate_Invalid_Throws(double value)
+    {
+        var options = new VisionTrainerOptions();
+
+        var act = () => options.LearningRate = value;
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("LearningRate must be finite, greater than 0 and at most 10.*");
+        options.LearningRate.Should().Be(1e-3);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void RunName_NullOrBlank_Throws(string? value)
+    {
+        var options = new VisionTrainerOptions();
+
+        var act = () => options.RunName = value!;
+
+        act.Should().Throw<ArgumentException>();
+        options.RunName.Should().Be("vision");
+    }
+}
