@@ -1,0 +1,23 @@
+namespace TrainInsight.Llm;
+
+/// <summary>The result of <see cref="TrainingAnalyst.AnalyzeAsync"/>: what the rules found and an answer in words.</summary>
+public sealed class TrainingAnalysis
+{
+    /// <summary>Gets the id of the run analyzed.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>Gets where <see cref="Text"/> comes from.</summary>
+    public required AnalysisSource Source { get; init; }
+
+    /// <summary>Gets what the built-in rules found, most severe first; never empty (a run without problems gets <see cref="FindingCodes.Healthy"/>).</summary>
+    public required IReadOnlyList<Finding> Findings { get; init; }
+
+    /// <summary>Gets the answer: the chat client's text, or a summary of the findings written by the rules.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>
+    /// Gets why the answer comes from rules (no chat client is registered, or it failed or timed out), or
+    /// <see langword="null"/> when the chat client answered.
+    /// </summary>
+    public string? Notice { get; init; }
+}

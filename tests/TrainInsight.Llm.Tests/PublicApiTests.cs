@@ -1,0 +1,11 @@
+using TrainInsight.Testing;
+using Xunit;
+
+namespace TrainInsight.Llm.Tests;
+
+/// <summary>Fails when the package's public surface changes, so every change to it is deliberate and reviewed.</summary>
+public sealed class PublicApiTests
+{
+    [Fact]
+    public void PublicApi_Assembly_MatchesApprovedListing() => PublicApiApproval.Verify(typeof(TrainInsight.Llm.TrainingAnalyst).Assembly);
+}
