@@ -101,7 +101,14 @@ internal static class PublicApiApproval
         : method.IsVirtual && method.GetBaseDefinition() != method ? "override " : string.Empty;
 
     private static string Parameters(MethodBase method) => string.Join(", ", method.GetParameters().Select(p =>
-        $"{(p.IsOut ? "out " : p.ParameterType.IsByRef ? "ref " : string.Empty)}{Name(p.ParameterType)} {p.Name}{(p.HasDefaultValue ? " = " + (p.DefaultValue ?? (p.ParameterType.IsValueType ? "default" : "null")) : string.Empty)}"));
+        $"{(p.IsOut ? "out " : p.ParameterType.IsByRef ? "ref " : string.Empty)}{Name(p.ParameterType)} {p.Name}{(p.HasDefaultValue ? " = " + DefaultValue(p) : string.Empty)}"));
+
+    private static string DefaultValue(ParameterInfo parameter) => parameter.DefaultValue switch
+    {
+        null => parameter.ParameterType.IsValueType ? "default" : "null",
+        string text => "\"" + text + "\"",
+        var value => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null",
+    };
 
     private static string GenericArguments(MethodInfo method) =>
         method.IsGenericMethodDefinition ? "<" + string.Join(", ", method.GetGenericArguments().Select(a => a.Name)) + ">" : string.Empty;

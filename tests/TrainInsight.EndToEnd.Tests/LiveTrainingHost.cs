@@ -72,9 +72,9 @@ internal sealed class LiveTrainingHost : IAsyncDisposable
 
     /// <summary>Opens the SSE stream and yields parsed items (event type, id, JSON data).</summary>
     public async IAsyncEnumerable<SseItem<JsonElement>> ReadSseAsync(
-        string? lastEventId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        string? lastEventId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, string query = "")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/stream/metrics");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/stream/metrics" + query);
         if (lastEventId is not null)
         {
             request.Headers.Add("Last-Event-ID", lastEventId);

@@ -171,27 +171,45 @@ public sealed class LiveTrainingStreamTests
         using var stalled = new ClientWebSocket();
         stalled.Options.KeepAliveInterval = TimeSpan.Zero;
         await stalled.ConnectAsync(WebSocketUri(host), cts.Token);
+        await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, cts.Token);
 
         host.StartTraining(new VisionTrainerOptions { Epochs = 1, BatchSize = 64, MaxStepsPerEpoch = 60, Seed = 11 });
-        var summary = await host.Training.WaitAsync(cts.Token);
 
+        // A second producer floods the bus with 8,000 wide events (about 30 MB of messages for the stalled socket), so
+        // the client's socket buffers fill and its 4-event queue must overflow while the real training goes on. The
+        // flood stays within the 10,000-event history ring, so the training run's events remain replayable.
+        var flood = RunDescriptor.Create("flood");
+        var wide = Enumerable.Range(0, 100).ToDictionary(i => $"layer{i:D3}_gradient_norm", i => i * 0.001);
+        for (var chunk = 0; chunk < 8; chunk++)
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                host.Bus.TryPublish(new MetricEvent(flood, (chunk * 1_000) + i + 1, wide)).Should().BeTrue();
+            }
+
+            await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics()), s => s.Dispatched + s.DroppedAtIngest >= s.Published, cts.Token);
+        }
+
+        var summary = await host.Training.WaitAsync(cts.Token);
         summary.State.Should().Be(RunState.Completed);
         summary.Steps.Should().Be(60);
         await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().DroppedAtSubscribers), dropped => dropped > 0, cts.Token);
         host.Bus.GetStatistics().DroppedAtIngest.Should().Be(0);
 
-        // Other clients are still served in full.
-        var replay = new List<long>();
-        await foreach (var item in host.ReadSseAsync("0", cts.Token))
+        // Other clients are still served: the training run's events replay without holes, up to its end.
+        var replay = new List<JsonElement>();
+        await foreach (var item in host.ReadSseAsync(null, cts.Token, $"?after=0&run={summary.Run.Id}"))
         {
-            replay.Add(item.Data.GetProperty("sequence").GetInt64());
+            replay.Add(item.Data);
             if (IsRunFinished(item.Data))
             {
                 break;
             }
         }
 
-        replay.Should().Equal(Enumerable.Range(1, replay.Count).Select(i => (long)i));
+        var sequences = replay.Select(e => e.GetProperty("sequence").GetInt64()).ToList();
+        sequences.Should().Equal(Enumerable.Range((int)sequences[0], sequences.Count).Select(i => (long)i));
+        replay.Should().OnlyContain(e => e.GetProperty("run_id").GetString() == summary.Run.Id);
     }
 
     private static Uri WebSocketUri(LiveTrainingHost host) => new($"ws://{host.BaseAddress.Authority}/ws/metrics");

@@ -18,9 +18,13 @@ internal static class WireFormat
     {
         MetricNames.TrainLoss, MetricNames.ValLoss, MetricNames.TrainAccuracy, MetricNames.ValAccuracy,
         MetricNames.LearningRate, MetricNames.GpuMemoryUsed, MetricNames.GpuMemoryTotal, MetricNames.SamplesPerSecond,
+        MetricNames.BestAccuracy,
     };
 
     private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = false };
+
+    // The largest eta FormatEta can format: TimeSpan.FromSeconds throws beyond TimeSpan.MaxValue.
+    private static readonly double s_maxEtaSeconds = TimeSpan.MaxValue.TotalSeconds;
 
     /// <summary>Gets the SSE "event:" field / WebSocket "message_type" of an event.</summary>
     public static string EventType(TrainInsightEvent item) => item is MetricEvent ? MetricsUpdate : TrainingEventType;
@@ -171,7 +175,8 @@ internal static class WireFormat
             WriteNumber(writer, "training_speed", speed);
         }
 
-        if (values.TryGetValue(MetricNames.EtaSeconds, out var eta) && double.IsFinite(eta) && eta >= 0)
+        // Like a negative or non-finite eta, one beyond TimeSpan's range (which FormatEta cannot format) is left out.
+        if (values.TryGetValue(MetricNames.EtaSeconds, out var eta) && double.IsFinite(eta) && eta >= 0 && eta < s_maxEtaSeconds)
         {
             writer.WriteString("eta", FormatEta(eta));
         }

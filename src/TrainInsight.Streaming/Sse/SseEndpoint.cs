@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TrainInsight.Streaming.Internal;
 using TrainInsight.Streaming.Serialization;
@@ -16,7 +17,8 @@ internal static class SseEndpoint
     private static readonly byte[] s_hello = ": traininsight stream\n\n"u8.ToArray();
     private static readonly byte[] s_heartbeat = ": heartbeat\n\n"u8.ToArray();
 
-    public static async Task HandleAsync(HttpContext context, ITelemetryBus bus, StreamingOptions options, ILoggerFactory loggerFactory)
+    public static async Task HandleAsync(
+        HttpContext context, ITelemetryBus bus, StreamingOptions options, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
         if (!QueryParsing.TryGetResumeOffset(context.Request, out var afterOffset, out var problem) ||
             !QueryParsing.TryGetRunId(context.Request, out var runId, out problem))
@@ -26,7 +28,11 @@ internal static class SseEndpoint
         }
 
         var logger = loggerFactory.CreateLogger("TrainInsight.Streaming.Sse");
-        var cancellationToken = context.RequestAborted;
+
+        // The stream also ends when the host starts stopping: the server waits for open requests before it stops, so a
+        // stream that ignored shutdown would hold it up for the whole shutdown timeout.
+        using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = streamEnd.Token;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache,no-store";
@@ -53,7 +59,7 @@ internal static class SseEndpoint
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away or the host is stopping.
         }
         catch (IOException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TrainInsight.Streaming.Internal;
 using TrainInsight.Streaming.Serialization;
@@ -9,7 +10,8 @@ namespace TrainInsight.Streaming.WebSockets;
 /// <summary>GET /ws/metrics: every event as a WebSocket text message.</summary>
 internal static class WebSocketEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ITelemetryBus bus, StreamingOptions options, ILoggerFactory loggerFactory)
+    public static async Task HandleAsync(
+        HttpContext context, ITelemetryBus bus, StreamingOptions options, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -26,6 +28,13 @@ internal static class WebSocketEndpoint
         }
 
         var logger = loggerFactory.CreateLogger("TrainInsight.Streaming.WebSockets");
+        // Subscribe before the handshake completes, so that a client sees every event published after its 101 response.
+        using var subscription = bus.Subscribe(new SubscriptionOptions
+        {
+            AfterOffset = afterOffset,
+            RunId = runId,
+            Capacity = options.ClientQueueCapacity,
+        });
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = options.HeartbeatInterval,
@@ -33,26 +42,33 @@ internal static class WebSocketEndpoint
             // A client that stops reading stops answering pings too; it is disconnected instead of holding a send forever.
             KeepAliveTimeout = options.HeartbeatInterval * 2,
         }).ConfigureAwait(false);
-        using var subscription = bus.Subscribe(new SubscriptionOptions
-        {
-            AfterOffset = afterOffset,
-            RunId = runId,
-            Capacity = options.ClientQueueCapacity,
-        });
         Log.WebSocketConnected(logger, afterOffset, runId);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+
+        // Sending also ends when the host starts stopping (the server waits for open requests before it stops); receiving
+        // goes on so that the client can answer the close handshake.
+        using var sendStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, lifetime.ApplicationStopping);
         var receiving = ReceiveAsync(socket, options.MaxRequestBodyBytes, stop);
+        var closeSent = false;
         try
         {
-            await foreach (var item in subscription.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            try
             {
-                await socket.SendAsync(EncodedEvent.For(item).WebSocket, WebSocketMessageType.Text, endOfMessage: true, stop.Token).ConfigureAwait(false);
+                await foreach (var item in subscription.Reader.ReadAllAsync(sendStop.Token).ConfigureAwait(false))
+                {
+                    await socket.SendAsync(EncodedEvent.For(item).WebSocket, WebSocketMessageType.Text, endOfMessage: true, stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                // The host is stopping.
             }
 
-            // The bus completed: the host is shutting down.
+            // The bus completed or the host is stopping.
             if (socket.State == WebSocketState.Open)
             {
                 await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down", CancellationToken.None).ConfigureAwait(false);
+                closeSent = true;
             }
         }
         catch (OperationCanceledException)
@@ -65,6 +81,18 @@ internal static class WebSocketEndpoint
         }
         finally
         {
+            if (closeSent)
+            {
+                // Give the client as long as a keep-alive answer to send its close frame back.
+                try
+                {
+                    await receiving.WaitAsync(options.HeartbeatInterval * 2).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+
             await stop.CancelAsync().ConfigureAwait(false);
             await receiving.ConfigureAwait(false);
             Log.WebSocketDisconnected(logger, subscription.DroppedCount);
@@ -91,11 +119,17 @@ internal static class WebSocketEndpoint
                     break;
                 }
 
-                messageBytes = result.EndOfMessage ? 0 : messageBytes + result.Count;
+                // Counted before the end-of-message reset, so that a message's last chunk counts too.
+                messageBytes += result.Count;
                 if (messageBytes > maxMessageBytes)
                 {
                     await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too large", CancellationToken.None).ConfigureAwait(false);
                     break;
+                }
+
+                if (result.EndOfMessage)
+                {
+                    messageBytes = 0;
                 }
             }
         }

@@ -1,0 +1,335 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using TrainInsight.Streaming.Tests.Infrastructure;
+using static TrainInsight.Streaming.Tests.Infrastructure.TestEvents;
+
+namespace TrainInsight.Streaming.Tests.Rest;
+
+public sealed class ControlEndpointTests
+{
+    private const string ControlPath = "api/training/control";
+    private const int DefaultLimit = 64 * 1024;
+
+    [Fact]
+    public async Task HandleAsync_PauseForAttachedRun_Returns202AndTrainerTakesSameCommand()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, """{"action":"pause","run_id":"run-a"}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        var json = await ResponseAssertions.ReadJsonAsync(response);
+        json.EnumerateObject().Select(p => p.Name).Should().Equal("command_id", "action", "run_id", "status", "issued_at");
+        var commandId = json.GetProperty("command_id").GetString();
+        commandId.Should().StartWith("cmd_");
+        json.GetProperty("action").GetString().Should().Be("pause");
+        json.GetProperty("run_id").GetString().Should().Be("run-a");
+        json.GetProperty("status").GetString().Should().Be("accepted");
+        json.GetProperty("issued_at").GetDouble().Should().BePositive();
+
+        trainer.StepBoundary().Should().Be(1);
+        trainer.Handled.Should().ContainSingle();
+        trainer.Handled[0].Id.Should().Be(commandId);
+        trainer.Handled[0].Action.Should().Be(ControlAction.Pause);
+        trainer.Handled[0].RunId.Should().Be("run-a");
+    }
+
+    [Fact]
+    public async Task HandleAsync_CommandAppliedByTrainer_AcknowledgementStreamsAndStateChanges()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+        await server.PublishAsync(Loss(trainer.Run, 1));
+        await using var sse = await SseReader.OpenAsync(await server.OpenSseAsync("api/stream/metrics?run=run-a", cts.Token), cts.Token);
+
+        using var response = await PostJsonAsync(server, """{"action":"pause","run_id":"run-a"}""");
+        var commandId = (await ResponseAssertions.ReadJsonAsync(response)).GetProperty("command_id").GetString();
+        trainer.StepBoundary();
+
+        var item = await sse.NextAsync();
+        item.EventType.Should().Be("training_event");
+        var json = item.Json();
+        json.GetProperty("event").GetString().Should().Be("control_applied");
+        var data = json.GetProperty("data");
+        data.GetProperty("command_id").GetString().Should().Be(commandId);
+        data.GetProperty("action").GetString().Should().Be("pause");
+        data.GetProperty("status").GetString().Should().Be("applied");
+        data.GetProperty("model_state").GetString().Should().Be("paused");
+
+        await server.WaitForDispatchAsync();
+        using var current = await server.Client.GetAsync("api/metrics/current?run=run-a");
+        (await ResponseAssertions.ReadJsonAsync(current)).GetProperty("model_state").GetString().Should().Be("paused");
+    }
+
+    [Fact]
+    public async Task HandleAsync_CommandRejectedByTrainer_AcknowledgementCarriesMessage()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a")) { Decide = _ => ControlStatus.Rejected };
+        await using var sse = await SseReader.OpenAsync(await server.OpenSseAsync("api/stream/metrics", cts.Token), cts.Token);
+
+        (await PostJsonAsync(server, """{"action":"resume"}""")).Dispose();
+        trainer.StepBoundary();
+
+        var data = (await sse.NextAsync()).Json().GetProperty("data");
+        data.GetProperty("status").GetString().Should().Be("rejected");
+        data.GetProperty("message").GetString().Should().Be("rejected by the fake trainer");
+        data.TryGetProperty("model_state", out _).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("pause", ControlAction.Pause)]
+    [InlineData("resume", ControlAction.Resume)]
+    [InlineData("stop", ControlAction.Stop)]
+    public async Task HandleAsync_EachAction_QueuesThatAction(string action, ControlAction expected)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, $$"""{"action":"{{action}}"}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        (await ResponseAssertions.ReadJsonAsync(response)).GetProperty("action").GetString().Should().Be(action);
+        trainer.StepBoundary().Should().Be(1);
+        trainer.Handled[0].Action.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("""{"action":"stop"}""")]
+    [InlineData("""{"action":"stop","run_id":null}""")]
+    public async Task HandleAsync_NoRunId_QueuesForEveryActiveRun(string body)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var a = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+        using var b = new FakeTrainer(server.Bus, server.Control, Run("run-b"));
+
+        using var response = await PostJsonAsync(server, body);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var json = await ResponseAssertions.ReadJsonAsync(response);
+        json.TryGetProperty("run_id", out _).Should().BeFalse();
+        a.StepBoundary().Should().Be(1);
+        b.StepBoundary().Should().Be(1);
+        a.Handled[0].Id.Should().Be(json.GetProperty("command_id").GetString()).And.Be(b.Handled[0].Id);
+    }
+
+    [Theory]
+    [InlineData("""{"action":"jump"}""", "Unknown action")]
+    [InlineData("""{"action":""}""", "Unknown action")]
+    [InlineData("""{"run_id":"run-a"}""", "Invalid control request")]
+    [InlineData("""{"action":1}""", "Invalid control request")]
+    [InlineData("""{"action":"pause","run_id":"bad id"}""", "Invalid run id")]
+    [InlineData("""{"action":"pause","run_id":""}""", "Invalid run id")]
+    [InlineData("""{"action":"pause","run_id":42}""", "Invalid run id")]
+    public async Task HandleAsync_InvalidRequest_Returns400Problem(string body, string title)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, body);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be(title);
+        trainer.StepBoundary().Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("""{"action":"pause" """)]
+    [InlineData("""{action:pause}""")]
+    [InlineData("")]
+    [InlineData("pause")]
+    public async Task HandleAsync_MalformedJson_Returns400Problem(string body)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, body);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be("Malformed JSON");
+    }
+
+    [Theory]
+    [InlineData("""["pause"]""")]
+    [InlineData("\"pause\"")]
+    [InlineData("42")]
+    [InlineData("null")]
+    public async Task HandleAsync_JsonThatIsNotAnObject_Returns400Problem(string body)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, body);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be("Invalid control request");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HandleAsync_BodyOverLimit_Returns413Problem(bool chunked)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostAsync(server, PaddedBody(DefaultLimit + 1), "application/json", chunked);
+
+        await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        trainer.StepBoundary().Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HandleAsync_BodyExactlyAtLimit_Returns202(bool chunked)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostAsync(server, PaddedBody(DefaultLimit), "application/json", chunked);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        trainer.StepBoundary().Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HandleAsync_ConfiguredLimit_IsEnforced(bool chunked)
+    {
+        await using var server = await StreamingTestServer.StartAsync(o => o.MaxRequestBodyBytes = 2048);
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var over = await PostAsync(server, PaddedBody(2049), "application/json", chunked);
+        using var at = await PostAsync(server, PaddedBody(2048), "application/json", chunked);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(over, HttpStatusCode.RequestEntityTooLarge);
+        problem.GetProperty("detail").GetString().Should().Contain("2,048");
+        at.StatusCode.Should().Be(HttpStatusCode.Accepted);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("multipart/form-data")]
+    public async Task HandleAsync_NonJsonContentType_Returns415Problem(string mediaType)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostAsync(server, Encoding.UTF8.GetBytes("""{"action":"pause"}"""), mediaType, chunked: false);
+
+        await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        trainer.StepBoundary().Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/merge-patch+json")]
+    [InlineData(null)]
+    public async Task HandleAsync_JsonOrMissingContentType_IsAccepted(string? contentType)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostAsync(server, Encoding.UTF8.GetBytes("""{"action":"pause"}"""), contentType, chunked: false);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+    }
+
+    [Fact]
+    public async Task HandleAsync_NoAttachedRun_Returns409Problem()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+
+        using var response = await PostJsonAsync(server, """{"action":"pause"}""");
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.Conflict);
+        problem.GetProperty("title").GetString().Should().Be("No active run");
+    }
+
+    [Fact]
+    public async Task HandleAsync_RunDetached_Returns409Problem()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        new FakeTrainer(server.Bus, server.Control, Run("run-a")).Dispose();
+
+        using var response = await PostJsonAsync(server, """{"action":"stop"}""");
+
+        await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task HandleAsync_UnknownRunId_Returns404Problem()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, """{"action":"pause","run_id":"run-z"}""");
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.NotFound);
+        problem.GetProperty("detail").GetString().Should().Contain("run-z");
+        trainer.StepBoundary().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task HandleAsync_Get_IsNotAllowed()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+
+        using var response = await server.Client.GetAsync(ControlPath);
+
+        response.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
+    }
+
+    /// <summary>A valid pause request padded with spaces to exactly <paramref name="size"/> bytes.</summary>
+    private static byte[] PaddedBody(int size)
+    {
+        var json = """{"action":"pause"}""";
+        return Encoding.UTF8.GetBytes(json + new string(' ', size - json.Length));
+    }
+
+    private static Task<HttpResponseMessage> PostJsonAsync(StreamingTestServer server, string json) =>
+        PostAsync(server, Encoding.UTF8.GetBytes(json), "application/json", chunked: false);
+
+    private static async Task<HttpResponseMessage> PostAsync(StreamingTestServer server, byte[] body, string? contentType, bool chunked)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, ControlPath);
+        HttpContent content = chunked ? new UnknownLengthContent(body) : new ByteArrayContent(body);
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        request.Content = content;
+        request.Headers.TransferEncodingChunked = chunked;
+        var response = await server.Client.SendAsync(request);
+        content.Headers.ContentLength.Should().Be(chunked ? null : body.Length);
+        return response;
+    }
+
+    /// <summary>Content whose length is unknown up front, so that HttpClient sends it with chunked transfer encoding.</summary>
+    private sealed class UnknownLengthContent(byte[] body) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            // In a few writes, as a streaming client would.
+            for (var offset = 0; offset < body.Length; offset += 8192)
+            {
+                await stream.WriteAsync(body.AsMemory(offset, Math.Min(8192, body.Length - offset)));
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}

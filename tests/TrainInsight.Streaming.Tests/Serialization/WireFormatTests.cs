@@ -1,0 +1,388 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using TrainInsight.Streaming.Serialization;
+using static TrainInsight.Streaming.Tests.Infrastructure.TestEvents;
+
+namespace TrainInsight.Streaming.Tests.Serialization;
+
+public sealed class WireFormatTests
+{
+    private static readonly DateTimeOffset Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_250);
+
+    [Fact]
+    public void SerializeSse_MetricEvent_WritesEnvelopeInDocumentedOrder()
+    {
+        var metric = new MetricEvent(Run("run-a"), 3, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 }, Timestamp);
+
+        var text = Encoding.UTF8.GetString(WireFormat.SerializeSse(metric));
+
+        text.Should().Be("""{"timestamp":1767225600.25,"event_type":"metrics_update","run_id":"run-a","sequence":0,"offset":0,"data":{"step":3,"train_loss":0.5}}""");
+    }
+
+    [Fact]
+    public void SerializeWebSocket_MetricEvent_WritesMessageTypeFirst()
+    {
+        var metric = new MetricEvent(Run("run-a"), 3, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 }, Timestamp);
+
+        var text = Encoding.UTF8.GetString(WireFormat.SerializeWebSocket(metric));
+
+        text.Should().Be("""{"message_type":"metrics_update","timestamp":1767225600.25,"run_id":"run-a","sequence":0,"offset":0,"data":{"step":3,"train_loss":0.5}}""");
+    }
+
+    [Fact]
+    public void SerializeSse_TrainingEvent_WritesEventKindAfterType()
+    {
+        var finished = new TrainingEvent(Run("run-a"), TrainingEventKind.RunFinished, Timestamp) { State = RunState.Completed };
+
+        Names(Sse(finished)).Should().Equal("timestamp", "event_type", "event", "run_id", "sequence", "offset", "data");
+        Names(WebSocket(finished)).Should().Equal("message_type", "event", "timestamp", "run_id", "sequence", "offset", "data");
+        Sse(finished).GetProperty("event").GetString().Should().Be("run_finished");
+        Sse(finished).GetProperty("data").GetProperty("model_state").GetString().Should().Be("completed");
+    }
+
+    [Fact]
+    public void SerializeSse_DispatchedEvent_CarriesBusSequenceAndOffset()
+    {
+        using var bus = TelemetryBus.Create();
+        var run = Run("run-a");
+        var other = Loss(Run("run-b"), 1);
+        var metric = Loss(run, 1);
+        bus.TryPublish(other);
+        bus.TryPublish(metric);
+        SpinWait.SpinUntil(() => bus.GetStatistics().Dispatched == 2, TimeSpan.FromSeconds(10)).Should().BeTrue();
+
+        var json = Sse(metric);
+
+        json.GetProperty("sequence").GetInt64().Should().Be(1);
+        json.GetProperty("offset").GetInt64().Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    [InlineData(double.NegativeInfinity, "-Infinity")]
+    public void SerializeSse_NonFiniteValue_WrittenAsString(double value, string expected)
+    {
+        var metric = Metric(Run(), 1, (MetricNames.TrainLoss, value), (MetricNames.LearningRate, value), ("custom", value));
+
+        var data = Sse(metric).GetProperty("data");
+
+        data.GetProperty("train_loss").GetString().Should().Be(expected);
+        data.GetProperty("learning_rate").GetString().Should().Be(expected);
+        data.GetProperty("advanced_metrics").GetProperty("custom").GetString().Should().Be(expected);
+    }
+
+    [Fact]
+    public void SerializeSse_NonFiniteTrainingMetric_WrittenAsString()
+    {
+        var epoch = EpochCompleted(Run(), 1, 10, (MetricNames.ValLoss, double.NaN), (MetricNames.BestAccuracy, double.PositiveInfinity));
+
+        var data = Sse(epoch).GetProperty("data");
+
+        data.GetProperty("metrics").GetProperty("val_loss").GetString().Should().Be("NaN");
+        data.GetProperty("best_accuracy").GetString().Should().Be("Infinity");
+    }
+
+    [Fact]
+    public void SerializeSse_WellKnownTopLevelNames_WrittenAtTopLevel()
+    {
+        string[] topLevel =
+        [
+            MetricNames.TrainLoss, MetricNames.ValLoss, MetricNames.TrainAccuracy, MetricNames.ValAccuracy,
+            MetricNames.LearningRate, MetricNames.GpuMemoryUsed, MetricNames.GpuMemoryTotal, MetricNames.SamplesPerSecond,
+        ];
+        var metric = Metric(Run(), 1, topLevel.Select((name, i) => (name, (double)i)).ToArray());
+
+        var data = Sse(metric).GetProperty("data");
+
+        Names(data).Should().BeEquivalentTo(["step", .. topLevel]);
+        for (var i = 0; i < topLevel.Length; i++)
+        {
+            data.GetProperty(topLevel[i]).GetDouble().Should().Be(i);
+        }
+    }
+
+    [Fact]
+    public void SerializeSse_OtherNames_GoToAdvancedMetrics()
+    {
+        var metric = Metric(Run(), 1,
+            (MetricNames.TrainLoss, 0.5),
+            (MetricNames.GradientNorm, 2.5),
+            (MetricNames.WeightNorm, 30),
+            (MetricNames.BatchTime, 0.02),
+            ("my.custom-metric", 7),
+            ("step", 99)); // A metric may share a name with an envelope field; it must not overwrite it.
+
+        var data = Sse(metric).GetProperty("data");
+
+        data.GetProperty("step").GetInt64().Should().Be(1);
+        data.GetProperty("train_loss").GetDouble().Should().Be(0.5);
+        var advanced = data.GetProperty("advanced_metrics");
+        Names(advanced).Should().BeEquivalentTo(
+            MetricNames.GradientNorm, MetricNames.WeightNorm, MetricNames.BatchTime, "my.custom-metric", "step");
+        advanced.GetProperty(MetricNames.GradientNorm).GetDouble().Should().Be(2.5);
+        advanced.GetProperty("my.custom-metric").GetDouble().Should().Be(7);
+        advanced.GetProperty("step").GetDouble().Should().Be(99);
+        data.TryGetProperty(MetricNames.GradientNorm, out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void SerializeSse_OnlyTopLevelNames_NoAdvancedMetricsObject()
+    {
+        var data = Sse(Metric(Run(), 1, (MetricNames.TrainLoss, 0.5), (MetricNames.StepsPerSecond, 3), (MetricNames.EtaSeconds, 10))).GetProperty("data");
+
+        data.TryGetProperty("advanced_metrics", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void SerializeSse_StepsPerSecond_WrittenAsTrainingSpeed()
+    {
+        var data = Sse(Metric(Run(), 1, (MetricNames.StepsPerSecond, 12.5))).GetProperty("data");
+
+        data.GetProperty("training_speed").GetDouble().Should().Be(12.5);
+        data.TryGetProperty(MetricNames.StepsPerSecond, out _).Should().BeFalse();
+        data.TryGetProperty("advanced_metrics", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void SerializeSse_NonFiniteStepsPerSecond_TrainingSpeedWrittenAsString()
+    {
+        var data = Sse(Metric(Run(), 1, (MetricNames.StepsPerSecond, double.NaN))).GetProperty("data");
+
+        data.GetProperty("training_speed").GetString().Should().Be("NaN");
+    }
+
+    [Theory]
+    [InlineData(3725, "01:02:05")]
+    [InlineData(0, "00:00:00")]
+    [InlineData(59.5, "00:01:00")]
+    [InlineData(86_399, "23:59:59")]
+    [InlineData(90_061, "1.01:01:01")]
+    public void SerializeSse_EtaSeconds_WrittenAsFormattedEta(double seconds, string expected)
+    {
+        var data = Sse(Metric(Run(), 1, (MetricNames.EtaSeconds, seconds))).GetProperty("data");
+
+        data.GetProperty("eta").GetString().Should().Be(expected);
+        data.TryGetProperty(MetricNames.EtaSeconds, out _).Should().BeFalse();
+        data.TryGetProperty("advanced_metrics", out _).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(1e12)] // beyond TimeSpan's range
+    [InlineData(double.MaxValue)]
+    public void SerializeSse_EtaSecondsNotRepresentable_EtaOmitted(double seconds)
+    {
+        var metric = Metric(Run(), 1, (MetricNames.TrainLoss, 1), (MetricNames.EtaSeconds, seconds));
+
+        var data = Sse(metric).GetProperty("data");
+
+        data.TryGetProperty("eta", out _).Should().BeFalse();
+        data.TryGetProperty("advanced_metrics", out _).Should().BeFalse();
+        data.GetProperty("train_loss").GetDouble().Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(0, "00:00:00")]
+    [InlineData(1.49, "00:00:01")]
+    [InlineData(3600, "01:00:00")]
+    [InlineData(86_400, "1.00:00:00")]
+    [InlineData(10 * 86_400 + 5, "10.00:00:05")]
+    public void FormatEta_Seconds_FormatsAsHoursMinutesSecondsWithDaysFromOneDay(double seconds, string expected)
+    {
+        WireFormat.FormatEta(seconds).Should().Be(expected);
+    }
+
+    [Fact]
+    public void SerializeSse_RunWithModelInfo_WritesModelInfo()
+    {
+        var run = new RunDescriptor("run-a") { ModelName = "SmallCnn", ParameterCount = 421_642 };
+
+        var modelInfo = Sse(Loss(run, 1)).GetProperty("data").GetProperty("model_info");
+
+        Names(modelInfo).Should().Equal("name", "parameters");
+        modelInfo.GetProperty("name").GetString().Should().Be("SmallCnn");
+        modelInfo.GetProperty("parameters").GetInt64().Should().Be(421_642);
+    }
+
+    [Fact]
+    public void SerializeSse_RunWithOnlyModelName_WritesOnlyName()
+    {
+        var run = new RunDescriptor("run-a") { ModelName = "SmallCnn" };
+
+        var modelInfo = Sse(Loss(run, 1)).GetProperty("data").GetProperty("model_info");
+
+        Names(modelInfo).Should().Equal("name");
+    }
+
+    [Fact]
+    public void SerializeSse_RunWithoutModelInfo_OmitsModelInfo()
+    {
+        var data = Sse(Loss(Run(), 1)).GetProperty("data");
+
+        data.TryGetProperty("model_info", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void SerializeSse_MetricEventWithoutEpochOrBatch_OmitsThem()
+    {
+        var data = Sse(new MetricEvent(Run(), 5, null)).GetProperty("data");
+
+        Names(data).Should().Equal("step");
+    }
+
+    [Fact]
+    public void SerializeSse_MetricEventWithEpochAndBatch_WritesThemAfterStep()
+    {
+        var data = Sse(new MetricEvent(Run(), 5, null) { Epoch = 2, Batch = 3 }).GetProperty("data");
+
+        Names(data).Should().Equal("step", "epoch", "batch");
+    }
+
+    [Fact]
+    public void SerializeSse_BareTrainingEvent_WritesEmptyData()
+    {
+        var data = Sse(new TrainingEvent(Run(), TrainingEventKind.RunFinished)).GetProperty("data");
+
+        Names(data).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void SerializeSse_RunStarted_WritesRunFacts()
+    {
+        var run = new RunDescriptor("run-a") { Name = "CIFAR", ModelName = "SmallCnn", ParameterCount = 10, TotalEpochs = 5, StepsPerEpoch = 390 };
+
+        var data = Sse(new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training }).GetProperty("data");
+
+        Names(data).Should().Equal("model_state", "run_name", "model_info", "total_epochs", "steps_per_epoch");
+        data.GetProperty("run_name").GetString().Should().Be("CIFAR");
+        data.GetProperty("total_epochs").GetInt32().Should().Be(5);
+        data.GetProperty("steps_per_epoch").GetInt32().Should().Be(390);
+    }
+
+    [Fact]
+    public void SerializeSse_RunStartedWithoutOptionalFacts_OmitsThem()
+    {
+        var data = Sse(new TrainingEvent(Run(), TrainingEventKind.RunStarted)).GetProperty("data");
+
+        Names(data).Should().Equal("run_name");
+    }
+
+    [Fact]
+    public void SerializeSse_EpochCompleted_MovesBestAccuracyOutOfMetrics()
+    {
+        var epoch = EpochCompleted(Run(), 3, 300, (MetricNames.ValLoss, 0.3), (MetricNames.ValAccuracy, 0.9), (MetricNames.BestAccuracy, 0.91));
+
+        var data = Sse(epoch).GetProperty("data");
+
+        Names(data).Should().Equal("epoch", "step", "metrics", "model_state", "checkpoint_saved", "best_accuracy");
+        Names(data.GetProperty("metrics")).Should().Equal(MetricNames.ValLoss, MetricNames.ValAccuracy);
+        data.GetProperty("best_accuracy").GetDouble().Should().Be(0.91);
+        data.GetProperty("checkpoint_saved").GetBoolean().Should().BeFalse();
+    }
+
+    [Fact]
+    public void SerializeSse_CheckpointSaved_WritesPath()
+    {
+        var saved = new TrainingEvent(Run(), TrainingEventKind.CheckpointSaved) { CheckpointPath = "ckpt/best.bin" };
+
+        var data = Sse(saved).GetProperty("data");
+
+        data.GetProperty("checkpoint_saved").GetBoolean().Should().BeTrue();
+        data.GetProperty("checkpoint_path").GetString().Should().Be("ckpt/best.bin");
+    }
+
+    [Fact]
+    public void SerializeSse_ControlApplied_WritesCommandAndStatus()
+    {
+        var command = new ControlCommand(ControlAction.Stop, "run-a");
+        var applied = new TrainingEvent(Run(), TrainingEventKind.ControlApplied)
+        {
+            Command = command,
+            ControlStatus = ControlStatus.Rejected,
+            Message = "already stopping",
+        };
+
+        var data = Sse(applied).GetProperty("data");
+
+        Names(data).Should().Equal("command_id", "action", "status", "message");
+        data.GetProperty("command_id").GetString().Should().Be(command.Id);
+        data.GetProperty("action").GetString().Should().Be("stop");
+        data.GetProperty("status").GetString().Should().Be("rejected");
+        data.GetProperty("message").GetString().Should().Be("already stopping");
+    }
+
+    [Fact]
+    public void SerializeSse_NamesNeedingEscapes_ProduceValidJson()
+    {
+        var metric = Metric(Run(), 1, ("quote\"and\\slash\nnewline", 1));
+
+        var bytes = WireFormat.SerializeSse(metric);
+
+        bytes.Should().NotContain((byte)'\n', "an SSE data line must not be split");
+        Sse(metric).GetProperty("data").GetProperty("advanced_metrics").GetProperty("quote\"and\\slash\nnewline").GetDouble().Should().Be(1);
+    }
+
+    [Fact]
+    public void WriteSnapshot_Snapshot_WritesDocumentedShape()
+    {
+        using var bus = TelemetryBus.Create();
+        var run = new RunDescriptor("run-a") { Name = "CIFAR", ModelName = "SmallCnn" };
+        bus.TryPublish(new MetricEvent(run, 10, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.4, ["custom"] = 1 }, Timestamp) { Epoch = 1, Batch = 10 });
+        bus.TryPublish(new TrainingEvent(run, TrainingEventKind.ControlApplied, Timestamp) { State = RunState.Paused });
+        SpinWait.SpinUntil(() => bus.GetStatistics().Dispatched == 2, TimeSpan.FromSeconds(10)).Should().BeTrue();
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WireFormat.WriteSnapshot(writer, bus.GetCurrent()!);
+        }
+
+        Encoding.UTF8.GetString(buffer.WrittenSpan).Should().Be(
+            """{"run_id":"run-a","run_name":"CIFAR","model_state":"paused","timestamp":1767225600.25,"sequence":2,"offset":2,"data":{"step":10,"epoch":1,"batch":10,"train_loss":0.4,"model_info":{"name":"SmallCnn"},"advanced_metrics":{"custom":1}}}""");
+    }
+
+    [Theory]
+    [InlineData(RunState.Training, "training")]
+    [InlineData(RunState.Paused, "paused")]
+    [InlineData(RunState.Stopped, "stopped")]
+    [InlineData(RunState.Completed, "completed")]
+    [InlineData(RunState.Failed, "failed")]
+    public void StateName_EveryState_IsSnakeCase(RunState state, string expected) => WireFormat.StateName(state).Should().Be(expected);
+
+    [Theory]
+    [InlineData(TrainingEventKind.RunStarted, "run_started")]
+    [InlineData(TrainingEventKind.RunFinished, "run_finished")]
+    [InlineData(TrainingEventKind.EpochCompleted, "epoch_completed")]
+    [InlineData(TrainingEventKind.CheckpointSaved, "checkpoint_saved")]
+    [InlineData(TrainingEventKind.ControlApplied, "control_applied")]
+    public void KindName_EveryKind_IsSnakeCase(TrainingEventKind kind, string expected) => WireFormat.KindName(kind).Should().Be(expected);
+
+    [Theory]
+    [InlineData(ControlAction.Pause, "pause")]
+    [InlineData(ControlAction.Resume, "resume")]
+    [InlineData(ControlAction.Stop, "stop")]
+    public void ActionName_EveryAction_IsLowerCase(ControlAction action, string expected) => WireFormat.ActionName(action).Should().Be(expected);
+
+    [Fact]
+    public void EventType_ByEventClass_IsMetricsUpdateOrTrainingEvent()
+    {
+        WireFormat.EventType(Loss(Run(), 1)).Should().Be("metrics_update");
+        WireFormat.EventType(new TrainingEvent(Run(), TrainingEventKind.RunStarted)).Should().Be("training_event");
+    }
+
+    private static JsonElement Sse(TrainInsightEvent item) => Parse(WireFormat.SerializeSse(item));
+
+    private static JsonElement WebSocket(TrainInsightEvent item) => Parse(WireFormat.SerializeWebSocket(item));
+
+    private static JsonElement Parse(byte[] json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static List<string> Names(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
+}
