@@ -10,7 +10,8 @@
 # native libraries load. Everything (restore, build, test) runs in that same
 # environment; paths are identical inside and outside, so a later host build
 # reuses the outputs. Per-test lines and a Passed!/Failed! summary per test
-# project are printed. The exit status is dotnet test's (0 = all tests passed).
+# project are printed, then one closing line with the totals. The exit status is
+# dotnet test's (0 = all tests passed).
 set -euo pipefail
 
 REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -33,4 +34,15 @@ if [[ -f global.json ]] && grep -q 'Microsoft.Testing.Platform' global.json; the
   logger=()
 fi
 
-exec eng/torch-env.sh dotnet test "$solution" -c Release "${logger[@]}" "$@"
+# Run through a pipe so the per-project summaries can be totalled into one closing line ("N passed, N failed"),
+# which CI reads; the exit status stays dotnet test's.
+log=$(mktemp "${TMPDIR:-/tmp}/traininsight-test.XXXXXX")
+trap 'rm -f -- "$log"' EXIT
+set +e
+eng/torch-env.sh dotnet test "$solution" -c Release "${logger[@]}" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+count() { grep -E "^[[:space:]]+$1:[[:space:]]+[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
+echo
+echo "TrainInsight tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
+exit "$status"
