@@ -1,5 +1,4 @@
-// Latest results (one run on a shared, noisy 2-core VM; see docs/benchmarks.md):
-// dotnet run -c Release --project benchmarks/TrainInsight.Benchmarks -- --filter '*Bus*'
+// Latest results (one run, shared 2-core VM; see docs/benchmarks.md):
 //
 // BenchmarkDotNet v0.15.8, Linux Debian GNU/Linux 12 (bookworm)
 // AMD EPYC 2.60GHz, 1 CPU, 2 logical and 2 physical cores
@@ -7,14 +6,14 @@
 //   [Host]     : .NET 10.0.12 (10.0.12, 10.0.1226.42308), X64 RyuJIT x86-64-v4
 //   Job-VEVCLP : .NET 10.0.12 (10.0.12, 10.0.1226.42308), X64 RyuJIT x86-64-v4
 //
-// InvocationCount=1024  IterationCount=8  LaunchCount=1
-// WarmupCount=3
+// InvocationCount=1024  IterationCount=8  LaunchCount=1  
+// WarmupCount=3  
 //
-// | Method                    | Mean      | Error     | StdDev    | Median    | Ratio | RatioSD | Gen0   | Allocated | Alloc Ratio |
-// |-------------------------- |----------:|----------:|----------:|----------:|------:|--------:|-------:|----------:|------------:|
-// | RawChannelWriteRead       |  26.85 ns |  3.792 ns |  1.983 ns |  27.67 ns |  1.01 |    0.10 |      - |         - |          NA |
-// | PublishHotPath            | 143.78 ns | 29.109 ns | 12.924 ns | 140.82 ns |  5.38 |    0.61 | 0.0029 |      56 B |          NA |
-// | PublishWithoutSubscribers |  65.04 ns | 60.141 ns | 31.455 ns |  43.63 ns |  2.44 |    1.13 |      - |      12 B |          NA |
+// | Method                    | Mean      | Error     | StdDev   | Ratio | RatioSD | Allocated | Alloc Ratio |
+// |-------------------------- |----------:|----------:|---------:|------:|--------:|----------:|------------:|
+// | RawChannelWriteRead       |  40.82 ns |  0.881 ns | 0.391 ns |  1.00 |    0.01 |         - |          NA |
+// | PublishHotPath            | 227.65 ns | 22.400 ns | 9.946 ns |  5.58 |    0.23 |         - |          NA |
+// | PublishWithoutSubscribers |  71.62 ns | 17.788 ns | 9.304 ns |  1.75 |    0.22 |         - |          NA |
 
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
