@@ -18,14 +18,7 @@ public static class TrainInsightServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        var options = services.FirstOrDefault(d => d.ServiceType == typeof(TrainInsightOptions))?.ImplementationInstance as TrainInsightOptions;
-        if (options is null)
-        {
-            options = new TrainInsightOptions();
-            services.AddSingleton(options);
-        }
-
-        configure?.Invoke(options);
+        OptionsRegistration.GetOrAdd(services, configure);
         services.TryAddSingleton<ITelemetryBus>(sp => new ChannelTelemetryBus(sp.GetRequiredService<TrainInsightOptions>()));
         services.TryAddSingleton<ITrainingControl>(_ => new TrainingControlMailbox());
         return new TrainInsightBuilder(services);

@@ -24,14 +24,7 @@ public static class LlmTrainInsightBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.FirstOrDefault(d => d.ServiceType == typeof(LlmOptions))?.ImplementationInstance as LlmOptions;
-        if (options is null)
-        {
-            options = new LlmOptions();
-            services.AddSingleton(options);
-        }
-
-        configure?.Invoke(options);
+        OptionsRegistration.GetOrAdd(services, configure);
         services.TryAddSingleton(sp => new TrainingAnalyst(
             sp.GetRequiredService<ITelemetryBus>(), sp.GetService<IChatClient>(), sp.GetRequiredService<LlmOptions>()));
         return builder;

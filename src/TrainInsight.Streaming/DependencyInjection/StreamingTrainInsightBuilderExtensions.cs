@@ -20,14 +20,7 @@ public static class StreamingTrainInsightBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.FirstOrDefault(d => d.ServiceType == typeof(StreamingOptions))?.ImplementationInstance as StreamingOptions;
-        if (options is null)
-        {
-            options = new StreamingOptions();
-            services.AddSingleton(options);
-        }
-
-        configure?.Invoke(options);
+        OptionsRegistration.GetOrAdd(services, configure);
         services.TryAddSingleton<StreamingMarker>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, WebSocketsStartupFilter>());
         return builder;

@@ -15,14 +15,7 @@ public static class TorchTrainInsightBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.FirstOrDefault(d => d.ServiceType == typeof(TorchMonitorOptions))?.ImplementationInstance as TorchMonitorOptions;
-        if (options is null)
-        {
-            options = new TorchMonitorOptions();
-            services.AddSingleton(options);
-        }
-
-        configure?.Invoke(options);
+        OptionsRegistration.GetOrAdd(services, configure);
         services.TryAddSingleton(sp => new TrainingMonitor(
             sp.GetRequiredService<ITelemetryBus>(), sp.GetRequiredService<ITrainingControl>(), sp.GetRequiredService<TorchMonitorOptions>()));
         return builder;
