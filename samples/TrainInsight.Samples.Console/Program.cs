@@ -51,6 +51,7 @@ builder.Services.AddTrainInsight()
     .AddStreaming();
 
 await using var app = builder.Build();
+app.UseWebSockets();
 app.MapTrainInsight();
 app.MapGet("/", () => Results.Text(
     "TrainInsight sample\n" +

@@ -45,7 +45,7 @@ public sealed class StreamingOptions
 
     /// <summary>
     /// Gets or sets how many events each SSE or WebSocket client may fall behind before it loses events (counted in
-    /// the bus statistics), or <see langword="null"/> for <see cref="TrainInsightOptions.SubscriberCapacity"/>.
+    /// the bus statistics), or <see langword="null"/> for <see cref="TrainInsightOptions.SubscriberCapacity"/>. Between 1 and 10,000,000.
     /// The default is <see langword="null"/>.
     /// </summary>
     public int? ClientQueueCapacity
@@ -53,9 +53,9 @@ public sealed class StreamingOptions
         get => _clientQueueCapacity;
         set
         {
-            if (value is < 1)
+            if (value is < 1 or > 10_000_000)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "ClientQueueCapacity must be at least 1.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "ClientQueueCapacity must be between 1 and 10,000,000.");
             }
 
             _clientQueueCapacity = value;

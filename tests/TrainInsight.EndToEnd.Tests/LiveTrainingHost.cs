@@ -48,6 +48,7 @@ internal sealed class LiveTrainingHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddTrainInsight().AddTorch(o => o.MetricsInterval = metricsInterval).AddStreaming(streaming);
         var app = builder.Build();
+        app.UseWebSockets();
         app.MapTrainInsight();
         await app.StartAsync();
         var host = new LiveTrainingHost(

@@ -27,7 +27,10 @@ public interface ITelemetryBus : IDisposable
     /// <returns>The events.</returns>
     IReadOnlyList<TrainInsightEvent> GetHistory(long afterOffset = 0);
 
-    /// <summary>Gets the merged latest metrics of a run.</summary>
+    /// <summary>
+    /// Gets the latest value of every metric a run published in <see cref="MetricEvent"/>s, merged across events, with the
+    /// run's latest state and position (training events update those, not the values).
+    /// </summary>
     /// <param name="runId">The run, or <see langword="null"/> for the run that published most recently.</param>
     /// <returns>The snapshot, or <see langword="null"/> when the bus has seen no event of that run.</returns>
     MetricsSnapshot? GetCurrent(string? runId = null);

@@ -8,16 +8,16 @@ public sealed class SubscriptionOptions
 
     /// <summary>
     /// Gets or sets how many events this subscriber may fall behind before it loses events, or <see langword="null"/>
-    /// for <see cref="TrainInsightOptions.SubscriberCapacity"/>. The default is <see langword="null"/>.
+    /// for <see cref="TrainInsightOptions.SubscriberCapacity"/>. Between 1 and 10,000,000. The default is <see langword="null"/>.
     /// </summary>
     public int? Capacity
     {
         get => _capacity;
         set
         {
-            if (value is < 1)
+            if (value is < 1 or > 10_000_000)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Capacity must be at least 1.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Capacity must be between 1 and 10,000,000.");
             }
 
             _capacity = value;

@@ -5,6 +5,9 @@ namespace TrainInsight;
 /// </summary>
 public interface ITrainingControl
 {
+    /// <summary>The most commands that may wait for one run's next step boundary: 64.</summary>
+    public const int MaxPendingCommands = 64;
+
     /// <summary>Gets the ids of the runs currently attached and accepting commands.</summary>
     IReadOnlyCollection<string> ActiveRuns { get; }
 
@@ -13,6 +16,7 @@ public interface ITrainingControl
     /// <param name="runId">The run to steer, or <see langword="null"/> for every active run.</param>
     /// <returns>The queued command; trainers acknowledge it with a <see cref="TrainingEventKind.ControlApplied"/> event.</returns>
     /// <exception cref="RunNotActiveException">No run with that id (or no run at all) is active.</exception>
+    /// <exception cref="ControlQueueFullException">A targeted run already has <see cref="MaxPendingCommands"/> commands waiting; none was queued.</exception>
     ControlCommand Submit(ControlAction action, string? runId = null);
 
     /// <summary>Attaches a trainer's run so it receives commands until the returned receiver is disposed.</summary>

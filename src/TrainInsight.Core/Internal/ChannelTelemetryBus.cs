@@ -74,7 +74,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             // after that would never complete.
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             var replay = options.AfterOffset is { } after ? _ring.CopyAfter(after, options.RunId) : null;
-            var subscription = new Subscription(this, capacity + (replay?.Count ?? 0), _options.SubscriberFullMode, options.RunId);
+            var subscription = new Subscription(this, (int)Math.Min((long)capacity + (replay?.Count ?? 0), Array.MaxLength), _options.SubscriberFullMode, options.RunId);
             if (replay is not null)
             {
                 foreach (var item in replay)
@@ -133,7 +133,14 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
         _ingest.Writer.TryComplete();
 
         // Let the dispatcher drain what was published before disposal; it never blocks on subscribers.
-        _dispatcher.Wait(TimeSpan.FromSeconds(5));
+        try
+        {
+            _dispatcher.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The dispatcher guards every event; should it still have faulted, disposal must not throw.
+        }
         Subscription[] subscribers;
         lock (_gate)
         {
@@ -185,7 +192,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             {
                 run.Observe(item);
             }
-            catch (InvalidOperationException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 _snapshotErrors++;
             }
@@ -230,11 +237,11 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 
                     break;
                 case TrainingEvent training:
+                    // Only state and position: a training event's metrics are summaries (an epoch's mean loss, say)
+                    // that must not stand in for the latest measured values.
                     _state = training.State ?? _state;
                     _step = training.Step ?? _step;
                     _epoch = training.Epoch ?? _epoch;
-                    Merge(training.Metrics);
-
                     break;
             }
         }

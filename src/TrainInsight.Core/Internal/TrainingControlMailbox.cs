@@ -31,6 +31,12 @@ internal sealed class TrainingControlMailbox : ITrainingControl
                     throw new RunNotActiveException("No training run is active, so there is nothing to steer.");
                 }
 
+                // All or nothing: check every run before queuing for any.
+                foreach (var receiver in _receivers.Values)
+                {
+                    ThrowIfFull(receiver);
+                }
+
                 foreach (var receiver in _receivers.Values)
                 {
                     receiver.Enqueue(command);
@@ -38,6 +44,7 @@ internal sealed class TrainingControlMailbox : ITrainingControl
             }
             else if (_receivers.TryGetValue(runId, out var receiver))
             {
+                ThrowIfFull(receiver);
                 receiver.Enqueue(command);
             }
             else
@@ -47,6 +54,18 @@ internal sealed class TrainingControlMailbox : ITrainingControl
         }
 
         return command;
+    }
+
+    private static void ThrowIfFull(Receiver receiver)
+    {
+        if (receiver.PendingCount >= ITrainingControl.MaxPendingCommands)
+        {
+            throw new ControlQueueFullException(
+                $"Run '{receiver.RunId}' already has {ITrainingControl.MaxPendingCommands} commands waiting for its next step boundary.")
+            {
+                RunId = receiver.RunId,
+            };
+        }
     }
 
     public IControlReceiver Attach(string runId)
@@ -84,6 +103,8 @@ internal sealed class TrainingControlMailbox : ITrainingControl
         private int _disposed;
 
         public string RunId { get; } = runId;
+
+        public int PendingCount => Volatile.Read(ref _count);
 
         public void Enqueue(ControlCommand command)
         {

@@ -7,8 +7,9 @@ public static class FindingCodes
     public const string LossNotFinite = "loss_not_finite";
 
     /// <summary>
-    /// The mean of the last 5 finite <c>train_loss</c> samples is more than 1.5 times the minimum sampled so far; needs at
-    /// least 10 finite samples and a positive minimum ("loss_diverging", <see cref="FindingSeverity.Warning"/>).
+    /// The mean of the last 10 finite <c>train_loss</c> samples is more than 1.5 times the lowest mean of any 10 consecutive
+    /// finite samples so far (moving averages, so single noisy mini-batches decide nothing); needs at least 20 finite
+    /// samples and a positive lowest mean ("loss_diverging", <see cref="FindingSeverity.Warning"/>).
     /// </summary>
     public const string LossDiverging = "loss_diverging";
 

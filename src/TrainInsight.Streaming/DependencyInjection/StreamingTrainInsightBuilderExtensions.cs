@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TrainInsight;
 using TrainInsight.Streaming;
@@ -10,8 +9,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class StreamingTrainInsightBuilderExtensions
 {
     /// <summary>
-    /// Adds what <c>app.MapTrainInsight()</c> needs: <see cref="StreamingOptions"/> and the WebSocket middleware
-    /// (added at the start of the pipeline; harmless if the host adds it too). Safe to call more than once.
+    /// Adds what <c>app.MapTrainInsight()</c> needs: <see cref="StreamingOptions"/>. Safe to call more than once.
+    /// The WebSocket endpoint also needs the host's <c>app.UseWebSockets()</c> (with the host's own
+    /// <c>WebSocketOptions</c>, such as allowed origins); without it, WebSocket upgrades get a 500 problem saying so.
     /// </summary>
     /// <param name="builder">The TrainInsight builder.</param>
     /// <param name="configure">Changes the streaming settings.</param>
@@ -22,7 +22,6 @@ public static class StreamingTrainInsightBuilderExtensions
         var services = builder.Services;
         OptionsRegistration.GetOrAdd(services, configure);
         services.TryAddSingleton<StreamingMarker>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, WebSocketsStartupFilter>());
         return builder;
     }
 }

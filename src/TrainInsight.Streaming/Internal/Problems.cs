@@ -13,11 +13,15 @@ internal static class Problems
 
     public static IResult Conflict(string title, string detail) => Create(StatusCodes.Status409Conflict, "conflict", title, detail);
 
+    public static IResult TooManyRequests(string title, string detail) => Create(StatusCodes.Status429TooManyRequests, "too-many-requests", title, detail);
+
     public static IResult TooLarge(long limit) => Create(
         StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Request body too large", $"The request body exceeds the limit of {limit:N0} bytes.");
 
     public static IResult UnsupportedMediaType(string? contentType) => Create(
-        StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", $"Content-Type '{contentType}' is not supported; send application/json.");
+        StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", contentType is null
+            ? "The request has no Content-Type; send the body as application/json."
+            : $"Content-Type '{contentType}' is not supported; send the body as application/json (UTF-8).");
 
     private static IResult Create(int status, string type, string title, string detail) =>
         Results.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type);

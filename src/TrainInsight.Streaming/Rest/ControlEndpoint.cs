@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -14,11 +15,11 @@ internal static class ControlEndpoint
         HttpContext context, ITrainingControl control, StreamingOptions options, ILoggerFactory loggerFactory)
     {
         var request = context.Request;
-        if (request.ContentType is { Length: > 0 } contentType &&
-            !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) &&
-            !contentType.Contains("+json", StringComparison.OrdinalIgnoreCase))
+        // A JSON content type is required: it makes a browser preflight cross-origin requests (CORS), so a web page
+        // cannot steer a local training run with a "simple" request.
+        if (!IsJson(request.ContentType))
         {
-            return Problems.UnsupportedMediaType(contentType);
+            return Problems.UnsupportedMediaType(request.ContentType);
         }
 
         var limit = options.MaxRequestBodyBytes;
@@ -86,6 +87,10 @@ internal static class ControlEndpoint
                 ? Problems.Conflict("No active run", ex.Message)
                 : Problems.NotFound("Run not active", ex.Message);
         }
+        catch (ControlQueueFullException ex)
+        {
+            return Problems.TooManyRequests("Too many pending commands", ex.Message);
+        }
 
         Log.ControlQueued(loggerFactory.CreateLogger("TrainInsight.Streaming.Control"), command.Id, command.Action, runId ?? "*");
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -105,6 +110,20 @@ internal static class ControlEndpoint
         }
 
         return new JsonBytesResult(buffer.WrittenMemory, StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>application/json or any +json type, in UTF-8 (no charset parameter, or utf-8).</summary>
+    private static bool IsJson(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType) || mediaType.MediaType is not { } type)
+        {
+            return false;
+        }
+
+        var json = type.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
+            (type.EndsWith("+json", StringComparison.OrdinalIgnoreCase) && type.Contains('/', StringComparison.Ordinal));
+        var charset = mediaType.CharSet?.Trim('"');
+        return json && (charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; returns null when the body is longer.</summary>

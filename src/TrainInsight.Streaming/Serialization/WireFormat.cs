@@ -212,7 +212,7 @@ internal static class WireFormat
             writer.WriteNumber("step", step);
         }
 
-        if (training.Metrics.Count > 0)
+        if (training.Metrics.Count > (training.Metrics.ContainsKey(MetricNames.BestAccuracy) ? 1 : 0))
         {
             writer.WriteStartObject("metrics");
             foreach (var (name, value) in training.Metrics)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -80,18 +81,24 @@ internal static class SseEndpoint
     {
         Task<bool>? waitToRead = null;
         Task? tick = null;
-        var sentSinceTick = false;
+        var lastWrite = Stopwatch.GetTimestamp();
         while (true)
         {
             while (reader.TryRead(out var item))
             {
                 var encoded = EncodedEvent.For(item);
-                sentSinceTick = true;
+                lastWrite = Stopwatch.GetTimestamp();
                 yield return new SseItem<EncodedEvent>(encoded, encoded.EventType) { EventId = encoded.OffsetText };
             }
 
+            // One timer at a time, due when the stream will have been silent for a whole heartbeat interval.
+            if (tick is null)
+            {
+                var due = heartbeat - Stopwatch.GetElapsedTime(lastWrite);
+                tick = Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, cancellationToken);
+            }
+
             waitToRead ??= reader.WaitToReadAsync(cancellationToken).AsTask();
-            tick ??= Task.Delay(heartbeat, cancellationToken);
             var completed = await Task.WhenAny(waitToRead, tick).ConfigureAwait(false);
             if (completed == waitToRead)
             {
@@ -106,13 +113,12 @@ internal static class SseEndpoint
 
             tick = null;
             cancellationToken.ThrowIfCancellationRequested();
-            if (!sentSinceTick)
+            if (Stopwatch.GetElapsedTime(lastWrite) >= heartbeat)
             {
                 await body.WriteAsync(s_heartbeat, cancellationToken).ConfigureAwait(false);
                 await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                lastWrite = Stopwatch.GetTimestamp();
             }
-
-            sentSinceTick = false;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TrainInsight.Streaming.Internal;
@@ -10,9 +11,25 @@ namespace TrainInsight.Streaming.WebSockets;
 /// <summary>GET /ws/metrics: every event as a WebSocket text message.</summary>
 internal static class WebSocketEndpoint
 {
+    private static readonly TimeSpan s_closeWait = TimeSpan.FromSeconds(2);
+
     public static async Task HandleAsync(
         HttpContext context, ITelemetryBus bus, StreamingOptions options, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
+        if (context.Features.Get<IHttpWebSocketFeature>() is null &&
+            context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase))
+        {
+            // The host did not add the WebSocket middleware; the library leaves the pipeline (and its WebSocketOptions,
+            // such as allowed origins) to the host.
+            await Results.Problem(
+                    detail: "The host has not enabled WebSockets: call app.UseWebSockets() before app.MapTrainInsight().",
+                    statusCode: StatusCodes.Status500InternalServerError,
+                    title: "WebSockets not enabled",
+                    type: "https://traininsight.dev/problems/websockets-not-enabled")
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (!context.WebSockets.IsWebSocketRequest)
         {
             await Problems.BadRequest("WebSocket upgrade required", "Connect to this endpoint with a WebSocket client (ws:// or wss://).")
@@ -56,7 +73,8 @@ internal static class WebSocketEndpoint
             {
                 await foreach (var item in subscription.Reader.ReadAllAsync(sendStop.Token).ConfigureAwait(false))
                 {
-                    await socket.SendAsync(EncodedEvent.For(item).WebSocket, WebSocketMessageType.Text, endOfMessage: true, stop.Token).ConfigureAwait(false);
+                    // Stopping the host also cancels a send stuck on a client that does not read (which aborts that socket).
+                    await socket.SendAsync(EncodedEvent.For(item).WebSocket, WebSocketMessageType.Text, endOfMessage: true, sendStop.Token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (!stop.IsCancellationRequested)
@@ -83,10 +101,10 @@ internal static class WebSocketEndpoint
         {
             if (closeSent)
             {
-                // Give the client as long as a keep-alive answer to send its close frame back.
+                // Give the client a moment to send its close frame back, without holding up shutdown for long.
                 try
                 {
-                    await receiving.WaitAsync(options.HeartbeatInterval * 2).ConfigureAwait(false);
+                    await receiving.WaitAsync(options.HeartbeatInterval < s_closeWait ? options.HeartbeatInterval : s_closeWait).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {

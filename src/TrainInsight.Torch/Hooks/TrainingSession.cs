@@ -140,7 +140,19 @@ public sealed class TrainingSession : IDisposable
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(target);
-        RecordStepCore(loss, output, target, target.shape.Length > 0 ? target.shape[0] : 1);
+        long batchSize;
+        try
+        {
+            batchSize = target.shape.Length > 0 ? target.shape[0] : 1;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A disposed target: the step still counts, without samples.
+            Interlocked.Increment(ref _telemetryErrors);
+            batchSize = 0;
+        }
+
+        RecordStepCore(loss, output, target, batchSize);
     }
 
     /// <summary>Records a finished step of any task: loss, learning rate, throughput (on sampled steps).</summary>
@@ -196,6 +208,7 @@ public sealed class TrainingSession : IDisposable
             if (validationAccuracy is { } va)
             {
                 values[MetricNames.ValAccuracy] = va;
+                values[MetricNames.BestAccuracy] = _bestAccuracy;
             }
 
             _bus.TryPublish(new MetricEvent(Run, _step, values) { Epoch = epoch });
@@ -328,11 +341,11 @@ public sealed class TrainingSession : IDisposable
     {
         (ControlStatus status, string? message) = (command.Action, State) switch
         {
+            (_, _) when _stopRequested => (ControlStatus.Rejected, "The run is stopping."),
             (ControlAction.Pause, RunState.Training) => Transition(RunState.Paused),
             (ControlAction.Pause, _) => (ControlStatus.Rejected, "The run is already paused."),
             (ControlAction.Resume, RunState.Paused) => Transition(RunState.Training),
             (ControlAction.Resume, _) => (ControlStatus.Rejected, "The run is not paused."),
-            (ControlAction.Stop, _) when _stopRequested => (ControlStatus.Rejected, "The run is already stopping."),
             (ControlAction.Stop, _) => StopFromCommand(),
             _ => (ControlStatus.Rejected, $"Unsupported action {command.Action}."),
         };
@@ -383,6 +396,23 @@ public sealed class TrainingSession : IDisposable
 
         _finished = true;
         State = state;
+
+        // Detach first, so no new command can be queued; then answer every command still queued, so that each
+        // accepted command gets its acknowledgement, before the run's last event.
+        _receiver.Dispose();
+        while (_receiver.TryTake(out var pending))
+        {
+            _bus.TryPublish(new TrainingEvent(Run, TrainingEventKind.ControlApplied)
+            {
+                Command = pending,
+                ControlStatus = ControlStatus.Rejected,
+                Message = "The run has finished.",
+                State = state,
+                Step = _step,
+                Epoch = _epoch == 0 ? null : _epoch,
+            });
+        }
+
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         if (!double.IsNaN(_bestAccuracy))
         {
@@ -397,7 +427,6 @@ public sealed class TrainingSession : IDisposable
             Metrics = metrics,
             Message = message,
         });
-        _receiver.Dispose();
     }
 
     private void ThrowIfFinished()

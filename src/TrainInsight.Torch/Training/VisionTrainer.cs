@@ -61,24 +61,24 @@ public sealed class VisionTrainer
                 var steps = 0;
                 foreach (var (images, labels) in train.Batches(_options.BatchSize, unchecked(_options.Seed + epoch)))
                 {
-                    using var scope = NewDisposeScope();
-                    images.MoveToOuterDisposeScope();
-                    if (steps >= stepsPerEpoch || !session.WaitForStepBoundary(cancellationToken))
+                    // The batch is created by the enumerator, before this step's dispose scope: it is ours to dispose.
+                    using (images)
+                    using (labels)
+                    using (NewDisposeScope())
                     {
-                        images.Dispose();
-                        labels.Dispose();
-                        break;
-                    }
+                        if (steps >= stepsPerEpoch || !session.WaitForStepBoundary(cancellationToken))
+                        {
+                            break;
+                        }
 
-                    optimizer.zero_grad();
-                    var output = model.call(images);
-                    var loss = criterion.call(output, labels);
-                    loss.backward();
-                    optimizer.step();
-                    session.RecordStep(loss, output, labels);
-                    images.Dispose();
-                    labels.Dispose();
-                    steps++;
+                        optimizer.zero_grad();
+                        var output = model.call(images);
+                        var loss = criterion.call(output, labels);
+                        loss.backward();
+                        optimizer.step();
+                        session.RecordStep(loss, output, labels);
+                        steps++;
+                    }
                 }
 
                 if (session.StopRequested)
@@ -133,13 +133,14 @@ public sealed class VisionTrainer
             using var noGrad = no_grad();
             foreach (var (images, labels) in data.Batches(batchSize))
             {
-                using var scope = NewDisposeScope();
-                images.MoveToOuterDisposeScope();
-                var output = model.call(images);
-                lossSum += nn.functional.cross_entropy(output, labels, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64).item<double>();
-                correct += output.argmax(1).eq(labels).sum().item<long>();
-                images.Dispose();
-                labels.Dispose();
+                using (images)
+                using (labels)
+                using (NewDisposeScope())
+                {
+                    var output = model.call(images);
+                    lossSum += nn.functional.cross_entropy(output, labels, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64).item<double>();
+                    correct += output.argmax(1).eq(labels).sum().item<long>();
+                }
             }
         }
         finally

@@ -88,7 +88,9 @@ public sealed class ImageClassificationData : IDisposable
     }
 
     /// <summary>
-    /// Enumerates one pass in batches. Each batch's tensors belong to the caller's current dispose scope (create one per step).
+    /// Enumerates one pass in batches. The caller owns each batch's two tensors and must dispose them: they are created
+    /// when the enumerator advances, before a dispose scope opened inside the loop body exists (so they belong to the
+    /// scope active around the loop, if any). Write <c>using (images) using (labels) using (torch.NewDisposeScope()) { … }</c>.
     /// </summary>
     /// <param name="batchSize">The batch size.</param>
     /// <param name="shuffleSeed">Shuffles with this seed (the same seed gives the same order), or <see langword="null"/> for file order.</param>

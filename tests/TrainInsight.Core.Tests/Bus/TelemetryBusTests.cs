@@ -348,13 +348,13 @@ public class TelemetryBusTests
     }
 
     [Fact]
-    public async Task GetCurrent_MetricAndTrainingEvents_MergesValuesAndTracksState()
+    public async Task GetCurrent_MetricAndTrainingEvents_MergesMetricValuesAndTracksState()
     {
         using var bus = TelemetryBus.Create();
         bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
         bus.TryPublish(new MetricEvent(RunA, 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 2.0, [MetricNames.LearningRate] = 0.1 }) { Epoch = 1, Batch = 1 });
         bus.TryPublish(new MetricEvent(RunA, 2, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1.5 }) { Batch = 2 });
-        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Epoch = 1, Metrics = new Dictionary<string, double> { [MetricNames.ValAccuracy] = 0.75 } });
+        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Epoch = 1, Metrics = new Dictionary<string, double> { [MetricNames.ValAccuracy] = 0.75, [MetricNames.TrainLoss] = 1.9 } });
         bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.ControlApplied) { State = RunState.Paused });
         await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 5, "5 events were dispatched");
 
@@ -372,8 +372,7 @@ public class TelemetryBusTests
         {
             [MetricNames.TrainLoss] = 1.5,
             [MetricNames.LearningRate] = 0.1,
-            [MetricNames.ValAccuracy] = 0.75,
-        });
+        }, "a training event's metrics are summaries (the epoch's mean loss) and do not replace measured values");
 
         var finished = new TrainingEvent(RunA, TrainingEventKind.RunFinished) { State = RunState.Completed, Step = 3 };
         bus.TryPublish(finished);
@@ -384,6 +383,50 @@ public class TelemetryBusTests
         completed.Step.Should().Be(3);
         completed.Timestamp.Should().Be(finished.Timestamp);
         paused.State.Should().Be(RunState.Paused, "a snapshot does not change afterwards");
+    }
+
+    [Fact]
+    public async Task Dispatch_ValuesThatThrowWhenEnumerated_EventStillDeliveredAndBusKeepsWorking()
+    {
+        var bus = TelemetryBus.Create();
+        using var subscription = bus.Subscribe();
+        var broken = new MetricEvent(RunA, 1, new ThrowingValues());
+        var next = new MetricEvent(RunA, 2, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 });
+
+        bus.TryPublish(broken).Should().BeTrue();
+        bus.TryPublish(next).Should().BeTrue();
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 2, "both events were dispatched");
+
+        bus.GetStatistics().SnapshotErrors.Should().Be(1);
+        subscription.Reader.TryRead(out var first).Should().BeTrue();
+        first.Should().BeSameAs(broken);
+        subscription.Reader.TryRead(out var second).Should().BeTrue();
+        second.Should().BeSameAs(next);
+        bus.GetCurrent(RunA.Id)!.Values[MetricNames.TrainLoss].Should().Be(0.5);
+        bus.Invoking(b => b.Dispose()).Should().NotThrow();
+    }
+
+    private sealed class ThrowingValues : IReadOnlyDictionary<string, double>
+    {
+        public double this[string key] => throw new KeyNotFoundException(key);
+
+        public IEnumerable<string> Keys => [];
+
+        public IEnumerable<double> Values => [];
+
+        public int Count => 1;
+
+        public bool ContainsKey(string key) => false;
+
+        public IEnumerator<KeyValuePair<string, double>> GetEnumerator() => throw new ArgumentOutOfRangeException("index", "torn read");
+
+        public bool TryGetValue(string key, out double value)
+        {
+            value = 0;
+            return false;
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     [Fact]

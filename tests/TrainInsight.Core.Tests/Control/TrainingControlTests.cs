@@ -85,9 +85,36 @@ public class TrainingControlTests
         var control = TrainingControl.Create();
         using var receiver = control.Attach("run-a");
 
-        var ids = Enumerable.Range(0, 100).Select(_ => control.Submit(ControlAction.Pause).Id).ToList();
+        var ids = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            ids.Add(control.Submit(ControlAction.Pause).Id);
+            receiver.TryTake(out _).Should().BeTrue();
+        }
 
         ids.Should().OnlyHaveUniqueItems().And.OnlyContain(id => id.StartsWith("cmd_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Submit_RunQueueFull_ThrowsControlQueueFullExceptionAndQueuesForNoRun()
+    {
+        var control = TrainingControl.Create();
+        using var full = control.Attach("run-a");
+        using var empty = control.Attach("run-b");
+        for (var i = 0; i < ITrainingControl.MaxPendingCommands; i++)
+        {
+            control.Submit(ControlAction.Pause, "run-a");
+        }
+
+        var toFull = () => control.Submit(ControlAction.Stop, "run-a");
+        var toAll = () => control.Submit(ControlAction.Stop);
+
+        toFull.Should().Throw<ControlQueueFullException>().Which.RunId.Should().Be("run-a");
+        toAll.Should().Throw<ControlQueueFullException>();
+        empty.TryTake(out _).Should().BeFalse("a command for every run is queued for all of them or for none");
+        full.TryTake(out var first).Should().BeTrue();
+        first!.Action.Should().Be(ControlAction.Pause);
+        control.Submit(ControlAction.Stop, "run-a").Action.Should().Be(ControlAction.Stop, "taking one frees a slot");
     }
 
     [Fact]

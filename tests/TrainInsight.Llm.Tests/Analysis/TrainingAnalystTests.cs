@@ -50,7 +50,7 @@ public class TrainingAnalystTests
     public async Task AnalyzeAsync_ChatClient_PromptHasSystemRoleAndRunNumbersAndFindings()
     {
         using var run = await new TestRun()
-            .Losses([2.0, 1.0, 0.5, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 1.9, 0.4321], epoch: 1, extra: v => v[MetricNames.LearningRate] = 0.0125)
+            .Losses([2.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6, 2.8, 0.4321], epoch: 1, extra: v => v[MetricNames.LearningRate] = 0.0125)
             .Epoch(1, trainLoss: 1.2, valLoss: 0.987, valAccuracy: 0.654)
             .SettledAsync();
         var requests = new List<(List<ChatMessage> Messages, ChatOptions? Options)>();
@@ -63,8 +63,8 @@ public class TrainingAnalystTests
         messages[0].Text.Should().Contain("training analyst").And.Contain("Use only the data given");
         messages[1].Text.Should()
             .Contain("run-a").And.Contain("SmallCnn").And.Contain("123456")
-            .And.Contain("last: 0.4321 at step 12")
-            .And.Contain("min: 0.4321 at step 12")
+            .And.Contain("last: 0.4321 at step 22")
+            .And.Contain("min: 0.4321 at step 22")
             .And.Contain("val_loss=0.987").And.Contain("val_accuracy=0.654")
             .And.Contain("learning_rate: first 0.0125")
             .And.Contain("Warning loss_diverging:");

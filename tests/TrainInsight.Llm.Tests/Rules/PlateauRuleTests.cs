@@ -27,6 +27,18 @@ public class PlateauRuleTests
         new PlateauRule().Evaluate(RunHistory.Read(run.Bus, run.Id), []).Should().BeNull();
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Evaluate_NoisyHealthyCurve_ReportsNothing(int seed)
+    {
+        // 2.3 -> 0.3 over 400 samples with 20% normal mini-batch noise: the quarter means (50 samples each) see through it.
+        using var run = await new TestRun().Losses(Series.Noisy(400, seed)).SettledAsync();
+
+        new PlateauRule().Evaluate(RunHistory.Read(run.Bus, run.Id), []).Should().BeNull();
+    }
+
     [Fact]
     public async Task Evaluate_FewerThanTwentyPoints_ReportsNothing()
     {

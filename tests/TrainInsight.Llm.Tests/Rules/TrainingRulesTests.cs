@@ -19,6 +19,17 @@ public class TrainingRulesTests
     }
 
     [Fact]
+    public async Task Evaluate_NoisyImprovingRun_ReportsHealthyOnly()
+    {
+        // 2.3 -> 0.3 over 400 samples with 20% normal mini-batch noise.
+        using var run = await new TestRun().Losses(Series.Noisy(400, seed: 1)).SettledAsync();
+
+        var findings = TrainingRules.Evaluate(RunHistory.Read(run.Bus, run.Id));
+
+        findings.Should().ContainSingle().Which.Code.Should().Be(FindingCodes.Healthy);
+    }
+
+    [Fact]
     public async Task Evaluate_NoTrainLoss_ReportsNoData()
     {
         using var run = await new TestRun().Started().SettledAsync();
@@ -31,8 +42,10 @@ public class TrainingRulesTests
     [Fact]
     public async Task Evaluate_SeveralProblems_MostSevereFirstAndNoHealthy()
     {
-        // Diverging (Warning) and, later, a NaN (Critical).
-        using var run = await new TestRun().Losses([2.0, 1.0, 0.5, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, double.NaN]).SettledAsync();
+        // Diverging (Warning: the last 10 average 1.45, 2.9x the best 10-sample mean of 0.5) and, later, a NaN (Critical).
+        using var run = await new TestRun()
+            .Losses([2.0, 1.0]).Losses(Series.Flat(10, 0.5, wobble: 0)).Losses([0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.0, 2.1, double.NaN])
+            .SettledAsync();
 
         var findings = TrainingRules.Evaluate(RunHistory.Read(run.Bus, run.Id));
 
@@ -42,8 +55,8 @@ public class TrainingRulesTests
     [Fact]
     public async Task Evaluate_DivergingAndFlat_ReportsDivergingWithoutPlateau()
     {
-        // Falls to 0.2 and jumps to a flat 0.5: diverging, and the last half is also flat.
-        using var run = await new TestRun().Losses([1.0, 0.5, 0.2]).Losses(Series.Flat(30)).SettledAsync();
+        // Falls to 0.2, stays there, and jumps to a flat 0.5: diverging, and the last half is also flat.
+        using var run = await new TestRun().Losses([1.0, 0.5]).Losses(Series.Flat(10, value: 0.2)).Losses(Series.Flat(30)).SettledAsync();
 
         var findings = TrainingRules.Evaluate(RunHistory.Read(run.Bus, run.Id));
 

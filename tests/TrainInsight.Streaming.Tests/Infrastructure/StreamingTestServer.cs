@@ -44,12 +44,14 @@ internal sealed class StreamingTestServer : IAsyncDisposable
     /// <param name="prefix">The MapTrainInsight prefix.</param>
     /// <param name="configureEndpoints">Receives the builder MapTrainInsight returns.</param>
     /// <param name="shutdownTimeout">How long stopping waits for open requests. The default is 5 seconds.</param>
+    /// <param name="useWebSockets">Whether the host adds the WebSocket middleware, as hosts must. The default is true.</param>
     public static async Task<StreamingTestServer> StartAsync(
         Action<StreamingOptions>? configureStreaming = null,
         Action<TrainInsightOptions>? configureBus = null,
         string prefix = "",
         Action<IEndpointConventionBuilder>? configureEndpoints = null,
-        TimeSpan? shutdownTimeout = null)
+        TimeSpan? shutdownTimeout = null,
+        bool useWebSockets = true)
     {
         // No configuration sources at all: no appsettings files, no file watchers, no environment variables.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -66,6 +68,11 @@ internal sealed class StreamingTestServer : IAsyncDisposable
             });
 
         var app = builder.Build();
+        if (useWebSockets)
+        {
+            app.UseWebSockets();
+        }
+
         var endpoints = app.MapTrainInsight(prefix);
         configureEndpoints?.Invoke(endpoints);
         await app.StartAsync().ConfigureAwait(false);

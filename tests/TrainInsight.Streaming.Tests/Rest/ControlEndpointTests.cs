@@ -218,7 +218,11 @@ public sealed class ControlEndpointTests
     [InlineData("text/plain")]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData("multipart/form-data")]
-    public async Task HandleAsync_NonJsonContentType_Returns415Problem(string mediaType)
+    [InlineData("application/jsonp")]
+    [InlineData("text/plain; x=+json")]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData(null)] // no Content-Type: a browser would send it cross-origin without a CORS preflight
+    public async Task HandleAsync_NonJsonContentType_Returns415Problem(string? mediaType)
     {
         await using var server = await StreamingTestServer.StartAsync();
         using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
@@ -232,8 +236,8 @@ public sealed class ControlEndpointTests
     [Theory]
     [InlineData("application/json; charset=utf-8")]
     [InlineData("application/merge-patch+json")]
-    [InlineData(null)]
-    public async Task HandleAsync_JsonOrMissingContentType_IsAccepted(string? contentType)
+    [InlineData("Application/JSON")]
+    public async Task HandleAsync_JsonContentType_IsAccepted(string contentType)
     {
         await using var server = await StreamingTestServer.StartAsync();
         using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
@@ -241,6 +245,24 @@ public sealed class ControlEndpointTests
         using var response = await PostAsync(server, Encoding.UTF8.GetBytes("""{"action":"pause"}"""), contentType, chunked: false);
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+    }
+
+    [Fact]
+    public async Task HandleAsync_RunQueueFull_Returns429ProblemAndQueuesNothingMore()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+        for (var i = 0; i < ITrainingControl.MaxPendingCommands; i++)
+        {
+            using var accepted = await PostJsonAsync(server, """{"action":"pause"}""");
+            accepted.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        }
+
+        using var response = await PostJsonAsync(server, """{"action":"stop"}""");
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.TooManyRequests);
+        problem.GetProperty("detail").GetString().Should().Contain("run-a");
+        trainer.StepBoundary().Should().Be(ITrainingControl.MaxPendingCommands);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class MetricsEndpointsTests
     }
 
     [Fact]
-    public async Task Current_AfterMetricAndEpochEvents_ReturnsMergedValues()
+    public async Task Current_AfterMetricAndEpochEvents_ReturnsMergedMetricValuesAndLatestState()
     {
         await using var server = await StreamingTestServer.StartAsync();
         var run = new RunDescriptor("run-a") { Name = "CIFAR run", ModelName = "SmallCnn", ParameterCount = 1234 };
@@ -34,8 +34,16 @@ public sealed class MetricsEndpointsTests
             [MetricNames.EtaSeconds] = 90,
         })
         { Epoch = 1, Batch = 100 };
-        var epoch = EpochCompleted(run, 1, 100, (MetricNames.ValLoss, 0.6), (MetricNames.ValAccuracy, 0.75));
-        await server.PublishAsync(metric, epoch);
+        // As the Torch hooks do at an epoch end: validation values as a metric update, then the epoch summary, whose
+        // train_loss is the epoch's mean and must not replace the latest measured value.
+        var validation = new MetricEvent(run, 100, new Dictionary<string, double>
+        {
+            [MetricNames.ValLoss] = 0.6,
+            [MetricNames.ValAccuracy] = 0.75,
+        })
+        { Epoch = 1 };
+        var epoch = EpochCompleted(run, 1, 100, (MetricNames.TrainLoss, 0.9), (MetricNames.ValLoss, 0.6), (MetricNames.ValAccuracy, 0.75));
+        await server.PublishAsync(metric, validation, epoch);
 
         using var response = await server.Client.GetAsync(CurrentPath);
 
@@ -46,7 +54,7 @@ public sealed class MetricsEndpointsTests
         json.GetProperty("run_id").GetString().Should().Be("run-a");
         json.GetProperty("run_name").GetString().Should().Be("CIFAR run");
         json.GetProperty("model_state").GetString().Should().Be("training");
-        json.GetProperty("sequence").GetInt64().Should().Be(2);
+        json.GetProperty("sequence").GetInt64().Should().Be(3);
         json.GetProperty("offset").GetInt64().Should().Be(epoch.Offset);
         json.GetProperty("timestamp").GetDouble().Should().Be(epoch.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
         var data = json.GetProperty("data");

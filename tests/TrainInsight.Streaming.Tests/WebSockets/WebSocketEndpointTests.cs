@@ -109,6 +109,23 @@ public sealed class WebSocketEndpointTests
         problem.GetProperty("title").GetString().Should().Be("WebSocket upgrade required");
     }
 
+    [Fact]
+    public async Task HandleAsync_HostWithoutUseWebSockets_UpgradeGets500ProblemSayingWhatToCall()
+    {
+        await using var server = await StreamingTestServer.StartAsync(useWebSockets: false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, SocketPath);
+        request.Headers.Connection.Add("Upgrade");
+        request.Headers.Upgrade.Add(new System.Net.Http.Headers.ProductHeaderValue("websocket"));
+        request.Headers.Add("Sec-WebSocket-Version", "13");
+        request.Headers.Add("Sec-WebSocket-Key", Convert.ToBase64String(new byte[16]));
+
+        using var response = await server.Client.SendAsync(request);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.InternalServerError);
+        problem.GetProperty("detail").GetString().Should().Contain("app.UseWebSockets()");
+        server.Bus.GetStatistics().Subscribers.Should().Be(0);
+    }
+
     [Theory]
     [InlineData("?after=abc")]
     [InlineData("?lastEventId=-1")]

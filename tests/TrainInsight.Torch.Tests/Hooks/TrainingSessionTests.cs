@@ -118,7 +118,12 @@ public sealed class TrainingSessionTests(ITestOutputHelper output)
 
         var validationMetrics = events.OfType<MetricEvent>().Where(m => m.Values.ContainsKey(MetricNames.ValLoss)).ToList();
         validationMetrics.Select(m => (m.Step, m.Epoch)).Should().Equal((3L, (int?)1), (5L, (int?)2));
-        validationMetrics[1].Values.Should().Equal(new Dictionary<string, double> { [MetricNames.ValLoss] = 1.1, [MetricNames.ValAccuracy] = 0.6 });
+        validationMetrics[1].Values.Should().Equal(new Dictionary<string, double>
+        {
+            [MetricNames.ValLoss] = 1.1,
+            [MetricNames.ValAccuracy] = 0.6,
+            [MetricNames.BestAccuracy] = 0.7,
+        });
 
         var checkpoint = events.OfType<TrainingEvent>().Single(e => e.Kind == TrainingEventKind.CheckpointSaved);
         checkpoint.Should().Match<TrainingEvent>(e => e.CheckpointPath == "/tmp/epoch-2.ckpt" && e.Epoch == 2 && e.Step == 5);
@@ -555,7 +560,47 @@ public sealed class TrainingSessionTests(ITestOutputHelper output)
             var events = await harness.Recorder.WaitForRunFinishedAsync();
             var acks = events.OfType<TrainingEvent>().Where(e => e.Kind == TrainingEventKind.ControlApplied).ToList();
             acks.Select(a => (a.Command!.Id, a.ControlStatus)).Should().Equal((first.Id, ControlStatus.Applied), (second.Id, ControlStatus.Rejected));
-            acks[1].Message.Should().Be("The run is already stopping.");
+            acks[1].Message.Should().Be("The run is stopping.");
         }
+    }
+
+    [Fact]
+    public async Task WaitForStepBoundary_PauseAfterStopBeforeBoundary_IsRejectedAsStopping()
+    {
+        using var harness = new TrainingHarness();
+        using var session = harness.Attach();
+        harness.Control.Submit(ControlAction.Stop, session.Run.Id);
+        var pause = harness.Control.Submit(ControlAction.Pause, session.Run.Id);
+
+        session.WaitForStepBoundary().Should().BeFalse();
+        session.Complete();
+
+        var events = await harness.Recorder.WaitForRunFinishedAsync();
+        var ack = events.OfType<TrainingEvent>().Single(e => e.Command?.Id == pause.Id);
+        ack.ControlStatus.Should().Be(ControlStatus.Rejected);
+        ack.Message.Should().Be("The run is stopping.");
+        ack.State.Should().Be(RunState.Stopped);
+    }
+
+    [Fact]
+    public async Task Complete_CommandsStillQueued_EachIsRejectedBeforeRunFinished()
+    {
+        using var harness = new TrainingHarness();
+        var session = harness.Attach();
+        harness.Steps(session, 1);
+
+        // Accepted after the last step boundary (say, during the final validation): nobody will apply them.
+        var pause = harness.Control.Submit(ControlAction.Pause, session.Run.Id);
+        var stop = harness.Control.Submit(ControlAction.Stop);
+        session.Complete();
+        session.Dispose();
+
+        var events = (await harness.Recorder.WaitForRunFinishedAsync()).OfType<TrainingEvent>().ToList();
+        var acks = events.Where(e => e.Kind == TrainingEventKind.ControlApplied).ToList();
+        acks.Select(a => a.Command!.Id).Should().Equal(pause.Id, stop.Id);
+        acks.Should().OnlyContain(a => a.ControlStatus == ControlStatus.Rejected && a.Message == "The run has finished.");
+        events[^1].Kind.Should().Be(TrainingEventKind.RunFinished, "every acknowledgement comes before the run's last event");
+        events[^1].State.Should().Be(RunState.Completed);
+        FluentActions.Invoking(() => harness.Control.Submit(ControlAction.Pause, session.Run.Id)).Should().Throw<RunNotActiveException>();
     }
 }
