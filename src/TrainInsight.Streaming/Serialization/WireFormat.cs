@@ -21,8 +21,6 @@ internal static class WireFormat
         MetricNames.BestAccuracy,
     };
 
-    private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = false };
-
     // The largest eta FormatEta can format: TimeSpan.FromSeconds throws beyond TimeSpan.MaxValue.
     private static readonly double s_maxEtaSeconds = TimeSpan.MaxValue.TotalSeconds;
 
@@ -90,7 +88,7 @@ internal static class WireFormat
     private static byte[] Serialize(TrainInsightEvent item, string typeKey)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             var typeFirst = typeKey == "message_type";

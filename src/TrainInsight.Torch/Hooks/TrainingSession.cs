@@ -30,7 +30,6 @@ public sealed class TrainingSession : IDisposable
     private long _windowStart;
     private long _windowSamples;
     private int _windowSteps;
-    private double _lastBatchTime = double.NaN;
     private double _epochLossSum;
     private int _epochLossCount;
     private double _bestAccuracy = double.NaN;
@@ -316,14 +315,14 @@ public sealed class TrainingSession : IDisposable
 
         if (seconds > 0 && _windowSteps > 0)
         {
-            _lastBatchTime = seconds / _windowSteps;
-            values[MetricNames.BatchTime] = _lastBatchTime;
+            var batchTime = seconds / _windowSteps;
+            values[MetricNames.BatchTime] = batchTime;
             values[MetricNames.StepsPerSecond] = _windowSteps / seconds;
             values[MetricNames.SamplesPerSecond] = _windowSamples / seconds;
             if (Run.TotalEpochs is { } totalEpochs && Run.StepsPerEpoch is { } perEpoch && _epoch > 0)
             {
                 var remaining = ((long)totalEpochs * perEpoch) - (((long)(_epoch - 1) * perEpoch) + _batch);
-                values[MetricNames.EtaSeconds] = Math.Max(0, remaining) * _lastBatchTime;
+                values[MetricNames.EtaSeconds] = Math.Max(0, remaining) * batchTime;
             }
         }
 
