@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace TrainInsight;
 
 /// <summary>Settings of the TrainInsight bus.</summary>
@@ -8,7 +6,8 @@ public sealed class TrainInsightOptions
     private int _historyCapacity = 10_000;
     private int _ingestCapacity = 65_536;
     private int _subscriberCapacity = 1_024;
-    private BoundedChannelFullMode _subscriberFullMode = BoundedChannelFullMode.DropOldest;
+    private TimeSpan _storeFlushInterval = TimeSpan.FromMilliseconds(500);
+    private int _storeQueueCapacity = 1_000_000;
 
     /// <summary>
     /// Gets or sets how many of the latest events the in-memory history ring keeps for late joiners and resuming clients.
@@ -31,7 +30,8 @@ public sealed class TrainInsightOptions
     }
 
     /// <summary>
-    /// Gets or sets how many events each subscriber may fall behind before events are dropped (and counted).
+    /// Gets or sets how many events each subscriber may fall behind before its oldest events are dropped (counted, and
+    /// reported to it by a <see cref="GapEvent"/> in their place).
     /// Between 1 and 10,000,000. The default is 1,024.
     /// </summary>
     public int SubscriberCapacity
@@ -41,21 +41,31 @@ public sealed class TrainInsightOptions
     }
 
     /// <summary>
-    /// Gets or sets which event a full subscriber loses. <see cref="BoundedChannelFullMode.Wait"/> is not allowed:
-    /// a slow subscriber must never hold up the bus. The default is <see cref="BoundedChannelFullMode.DropOldest"/>.
+    /// Gets or sets how often the store writer writes the events dispatched since its last write, as one batch:
+    /// the most a crash of the process can lose. Between 10 ms and 1 minute. The default is 500 ms.
     /// </summary>
-    public BoundedChannelFullMode SubscriberFullMode
+    public TimeSpan StoreFlushInterval
     {
-        get => _subscriberFullMode;
+        get => _storeFlushInterval;
         set
         {
-            if (value == BoundedChannelFullMode.Wait || !Enum.IsDefined(value))
+            if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromMinutes(1))
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Subscribers must drop (DropOldest, DropNewest or DropWrite); Wait would let a slow subscriber block the bus.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "StoreFlushInterval must be between 10 ms and 1 minute.");
             }
 
-            _subscriberFullMode = value;
+            _storeFlushInterval = value;
         }
+    }
+
+    /// <summary>
+    /// Gets or sets how many dispatched events may wait for the store writer before the oldest are dropped (and counted
+    /// in <see cref="BusStatistics.DroppedAtStore"/>). Between 1,024 and 100,000,000. The default is 1,000,000.
+    /// </summary>
+    public int StoreQueueCapacity
+    {
+        get => _storeQueueCapacity;
+        set => _storeQueueCapacity = InRange(value, 1024, 100_000_000);
     }
 
     private static int InRange(int value, int min, int max, [System.Runtime.CompilerServices.CallerMemberName] string name = "")

@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace TrainInsight.Tests;
 
 public class TrainInsightOptionsTests
@@ -12,7 +10,8 @@ public class TrainInsightOptionsTests
         options.HistoryCapacity.Should().Be(10_000);
         options.IngestCapacity.Should().Be(65_536);
         options.SubscriberCapacity.Should().Be(1_024);
-        options.SubscriberFullMode.Should().Be(BoundedChannelFullMode.DropOldest);
+        options.StoreFlushInterval.Should().Be(TimeSpan.FromMilliseconds(500));
+        options.StoreQueueCapacity.Should().Be(1_000_000);
     }
 
     [Theory]
@@ -51,25 +50,25 @@ public class TrainInsightOptionsTests
     }
 
     [Theory]
-    [InlineData(BoundedChannelFullMode.DropOldest)]
-    [InlineData(BoundedChannelFullMode.DropNewest)]
-    [InlineData(BoundedChannelFullMode.DropWrite)]
-    public void SubscriberFullMode_DropMode_IsAccepted(BoundedChannelFullMode mode)
-    {
-        var options = new TrainInsightOptions { SubscriberFullMode = mode };
-
-        options.SubscriberFullMode.Should().Be(mode);
-    }
-
-    [Theory]
-    [InlineData(BoundedChannelFullMode.Wait)]
-    [InlineData((BoundedChannelFullMode)42)]
-    public void SubscriberFullMode_WaitOrUnknown_ThrowsAndKeepsDropOldest(BoundedChannelFullMode mode)
+    [InlineData(9)]
+    [InlineData(60_001)]
+    public void StoreFlushInterval_OutOfRange_ThrowsAndKeepsDefault(int milliseconds)
     {
         var options = new TrainInsightOptions();
 
-        options.Invoking(o => o.SubscriberFullMode = mode).Should().Throw<ArgumentOutOfRangeException>();
-        options.SubscriberFullMode.Should().Be(BoundedChannelFullMode.DropOldest);
+        options.Invoking(o => o.StoreFlushInterval = TimeSpan.FromMilliseconds(milliseconds)).Should().Throw<ArgumentOutOfRangeException>();
+        options.StoreFlushInterval.Should().Be(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Theory]
+    [InlineData(1_023)]
+    [InlineData(100_000_001)]
+    public void StoreQueueCapacity_OutOfRange_ThrowsAndKeepsDefault(int value)
+    {
+        var options = new TrainInsightOptions();
+
+        options.Invoking(o => o.StoreQueueCapacity = value).Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(TrainInsightOptions.StoreQueueCapacity));
+        options.StoreQueueCapacity.Should().Be(1_000_000);
     }
 
     private static int Get(TrainInsightOptions options, string property) => property switch

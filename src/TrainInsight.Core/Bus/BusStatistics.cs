@@ -24,6 +24,15 @@ public sealed class BusStatistics
     /// </summary>
     public long SnapshotErrors { get; init; }
 
+    /// <summary>Gets how many events never reached the store because its writer fell too far behind or kept failing.</summary>
+    public long DroppedAtStore { get; init; }
+
+    /// <summary>Gets how many store writes failed (each failed batch is retried with the next one).</summary>
+    public long StoreErrors { get; init; }
+
+    /// <summary>Gets the offset of the latest event the store has confirmed, or 0 when there is no store or nothing was written.</summary>
+    public long StoredOffset { get; init; }
+
     /// <summary>Gets the number of current subscribers.</summary>
     public int Subscribers { get; init; }
 

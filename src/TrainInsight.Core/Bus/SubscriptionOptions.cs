@@ -25,8 +25,10 @@ public sealed class SubscriptionOptions
     }
 
     /// <summary>
-    /// Gets or sets the offset after which to replay history before live events: 0 replays the whole history ring,
-    /// <see langword="null"/> receives live events only. Replayed and live events join without duplicates or holes.
+    /// Gets or sets the offset after which to replay history before live events: 0 replays everything still held,
+    /// <see langword="null"/> receives live events only. Events older than the history ring are read from the bus's
+    /// <see cref="IMetricStore"/>; what neither holds any more arrives as a <see cref="GapEvent"/>. Replayed and live events
+    /// join without duplicates or holes.
     /// The default is <see langword="null"/>.
     /// </summary>
     public long? AfterOffset
@@ -45,4 +47,11 @@ public sealed class SubscriptionOptions
 
     /// <summary>Gets or sets the only run to receive events of, or <see langword="null"/> for all runs. The default is <see langword="null"/>.</summary>
     public string? RunId { get; set; }
+
+    /// <summary>
+    /// Gets or sets metric names: only <see cref="MetricEvent"/>s carrying at least one of them are received (whole, with
+    /// all their values, so every subscriber shares one encoding); training events always are. <see langword="null"/> or
+    /// empty receives every metric event. The default is <see langword="null"/>.
+    /// </summary>
+    public IReadOnlyCollection<string>? MetricNames { get; set; }
 }

@@ -7,6 +7,11 @@ public static class TelemetryBus
 {
     /// <summary>Creates a bus and starts its dispatcher.</summary>
     /// <param name="options">The bus settings. The default is <c>new TrainInsightOptions()</c>.</param>
-    /// <returns>The bus. Dispose it to stop the dispatcher and complete all subscriptions.</returns>
-    public static ITelemetryBus Create(TrainInsightOptions? options = null) => new ChannelTelemetryBus(options ?? new TrainInsightOptions());
+    /// <param name="store">
+    /// Where the bus keeps every event beyond its history ring, and from which it continues offsets and sequences after a
+    /// restart, or <see langword="null"/> for none. The bus writes to it but does not dispose it. The default is <see langword="null"/>.
+    /// </param>
+    /// <returns>The bus. Dispose it to stop the dispatcher, flush the store and complete all subscriptions.</returns>
+    public static ITelemetryBus Create(TrainInsightOptions? options = null, IMetricStore? store = null) =>
+        new ChannelTelemetryBus(options ?? new TrainInsightOptions(), store);
 }

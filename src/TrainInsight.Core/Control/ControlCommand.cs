@@ -19,8 +19,17 @@ public sealed class ControlCommand
         IssuedAt = DateTimeOffset.UtcNow;
     }
 
-    /// <summary>Gets the command's unique id; acknowledgements carry it.</summary>
-    public string Id { get; }
+    /// <summary>Gets or initializes the command's unique id; acknowledgements carry it. The default is a new id ("cmd_" and 32 hex digits).</summary>
+    /// <remarks>Set it only to restore a stored command.</remarks>
+    public string Id
+    {
+        get;
+        init
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            field = value;
+        }
+    }
 
     /// <summary>Gets the action requested.</summary>
     public ControlAction Action { get; }
@@ -28,6 +37,7 @@ public sealed class ControlCommand
     /// <summary>Gets the run the command targets, or <see langword="null"/> for every active run.</summary>
     public string? RunId { get; }
 
-    /// <summary>Gets when the command was issued.</summary>
-    public DateTimeOffset IssuedAt { get; }
+    /// <summary>Gets or initializes when the command was issued. The default is when it was created.</summary>
+    /// <remarks>Set it only to restore a stored command.</remarks>
+    public DateTimeOffset IssuedAt { get; init; }
 }

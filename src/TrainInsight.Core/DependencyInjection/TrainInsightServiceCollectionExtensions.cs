@@ -8,8 +8,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TrainInsightServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the TrainInsight bus (<see cref="ITelemetryBus"/>), the control mailbox (<see cref="ITrainingControl"/>)
-    /// and <see cref="TrainInsightOptions"/>. Safe to call more than once: later calls only apply <paramref name="configure"/>.
+    /// Adds the TrainInsight bus (<see cref="ITelemetryBus"/>), the control mailbox (<see cref="ITrainingControl"/>),
+    /// <see cref="TrainInsightOptions"/> and, unless another store is registered, an <see cref="InMemoryMetricStore"/> as
+    /// <see cref="IMetricStore"/>. Safe to call more than once: later calls only apply <paramref name="configure"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Changes the bus settings; validated setters throw on bad values.</param>
@@ -19,7 +20,8 @@ public static class TrainInsightServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
 
         OptionsRegistration.GetOrAdd(services, configure);
-        services.TryAddSingleton<ITelemetryBus>(sp => new ChannelTelemetryBus(sp.GetRequiredService<TrainInsightOptions>()));
+        services.TryAddSingleton<IMetricStore>(_ => new InMemoryMetricStore());
+        services.TryAddSingleton<ITelemetryBus>(sp => new ChannelTelemetryBus(sp.GetRequiredService<TrainInsightOptions>(), sp.GetService<IMetricStore>()));
         services.TryAddSingleton<ITrainingControl>(_ => new TrainingControlMailbox());
         return new TrainInsightBuilder(services);
     }

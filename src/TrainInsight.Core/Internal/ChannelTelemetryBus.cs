@@ -1,59 +1,89 @@
-using System.Threading.Channels;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace TrainInsight.Internal;
 
 /// <summary>
-/// The default bus: one bounded ingest channel, one dispatcher task, one bounded channel per subscriber.
+/// The default bus: one bounded ingest queue, one dispatcher task, one bounded queue per subscriber, and an optional
+/// store written in batches by its own task.
 /// </summary>
 internal sealed class ChannelTelemetryBus : ITelemetryBus
 {
     private readonly TrainInsightOptions _options;
-    private readonly Channel<TrainInsightEvent> _ingest;
+    private readonly IMetricStore? _store;
+    private readonly IngestQueue _ingest;
     private readonly Task _dispatcher;
+    private readonly MeterMirror _meter;
 
     // Guards the ring, the run trackers and the subscriber list, so that subscribing with replay is atomic
     // with respect to dispatching: a resuming subscriber gets no duplicate and no hole.
     private readonly Lock _gate = new();
     private readonly HistoryRing _ring;
     private readonly Dictionary<string, RunTracker> _runs = new(StringComparer.Ordinal);
+    private readonly IReadOnlyDictionary<string, long> _recoveredSequences;
     private Subscription[] _subscribers = [];
     private RunTracker? _latestRun;
     private long _lastOffset;
 
+    // The store writer: a subscriber like any other, with a deep queue, flushing every StoreFlushInterval.
+    private readonly SubscriberQueue? _storeQueue;
+    private readonly Task? _storeWriter;
+    private readonly CancellationTokenSource _stopping = new();
+    private long _droppedAtStore;
+    private long _storeErrors;
+    private long _storedOffset;
+
     private long _published;
     private long _rejected;
-    private long _droppedAtIngest;
     private long _dispatched;
     private long _droppedAtSubscribers;
     private long _snapshotErrors;
     private int _disposed;
 
-    public ChannelTelemetryBus(TrainInsightOptions options)
+    public ChannelTelemetryBus(TrainInsightOptions options, IMetricStore? store = null)
     {
         _options = options;
+        _store = store;
         _ring = new HistoryRing(options.HistoryCapacity);
-        _ingest = Channel.CreateBounded<TrainInsightEvent>(
-            new BoundedChannelOptions(options.IngestCapacity)
+        _ingest = new IngestQueue(options.IngestCapacity);
+
+        // Continue offsets and sequences where the store left off, so resume positions stay valid across restarts.
+        var state = StoreState.Empty;
+        if (store is not null)
+        {
+            try
             {
-                FullMode = BoundedChannelFullMode.DropOldest,
-                SingleReader = true,
-                SingleWriter = false,
-                AllowSynchronousContinuations = false,
-            },
-            _ => Interlocked.Increment(ref _droppedAtIngest));
+                state = store.LoadState();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _storeErrors++;
+            }
+        }
+
+        _lastOffset = state.LastOffset;
+        _storedOffset = state.LastOffset;
+        _recoveredSequences = state.LastSequences;
+        _meter = new MeterMirror(ObserveMetric, GetStatistics);
+        if (store is not null)
+        {
+            _storeQueue = new SubscriberQueue(options.StoreQueueCapacity, runId: null, metricNames: null, onDropped: null);
+            _storeWriter = Task.Run(StoreWriteLoopAsync);
+        }
+
         _dispatcher = Task.Run(DispatchLoopAsync);
     }
 
     public bool TryPublish(TrainInsightEvent telemetryEvent)
     {
-        if (telemetryEvent is null || Interlocked.Exchange(ref telemetryEvent.PublishedFlag, 1) != 0)
+        if (telemetryEvent is null or GapEvent || Interlocked.Exchange(ref telemetryEvent.PublishedFlag, 1) != 0)
         {
             Interlocked.Increment(ref _rejected);
             return false;
         }
 
-        // Bounded + DropOldest: TryWrite never waits; it fails only once the bus is completed.
-        if (_ingest.Writer.TryWrite(telemetryEvent))
+        // Bounded, dropping the oldest: TryWrite never waits; it fails only once the bus is disposed.
+        if (_ingest.TryWrite(telemetryEvent))
         {
             Interlocked.Increment(ref _published);
             return true;
@@ -73,14 +103,38 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             // Checked again under the gate: Dispose completes the subscribers it finds under the gate, so one added
             // after that would never complete.
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            var replay = options.AfterOffset is { } after ? _ring.CopyAfter(after, options.RunId) : null;
-            var subscription = new Subscription(this, (int)Math.Min((long)capacity + (replay?.Count ?? 0), Array.MaxLength), _options.SubscriberFullMode, options.RunId);
-            if (replay is not null)
+            List<TrainInsightEvent>? replay = null;
+            long? olderThanRing = null;
+            if (options.AfterOffset is { } after)
             {
-                foreach (var item in replay)
+                replay = _ring.CopyAfter(after, options.RunId);
+                var ringStart = _ring.Count == 0 ? _lastOffset + 1 : _ring.OldestOffset;
+                if (after + 1 < ringStart)
                 {
-                    subscription.Offer(item);
+                    olderThanRing = ringStart - 1;
                 }
+            }
+
+            var queueCapacity = (int)Math.Min((long)capacity + (replay?.Count ?? 0) + (olderThanRing is null ? 0 : 1), Array.MaxLength);
+            var subscription = new Subscription(this, new SubscriberQueue(queueCapacity, options.RunId, options.MetricNames, OnSubscriberDropped));
+            if (olderThanRing is { } until)
+            {
+                if (_store is not null)
+                {
+                    subscription.Queue.ReplayFromStoreFirst(_store, options.AfterOffset!.Value, until);
+                }
+                else
+                {
+                    // Nothing holds those events any more: say so, in their place.
+                    var run = replay is { Count: > 0 } ? replay[0].Run : _latestRun?.Run ?? new RunDescriptor(options.RunId ?? "unknown");
+                    var from = options.AfterOffset!.Value + 1;
+                    subscription.Queue.Write([new GapEvent(run, until - from + 1, from, until, 0)]);
+                }
+            }
+
+            if (replay is { Count: > 0 })
+            {
+                subscription.Queue.Write(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(replay));
             }
 
             _subscribers = [.. _subscribers, subscription];
@@ -113,9 +167,12 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             {
                 Published = Interlocked.Read(ref _published),
                 Rejected = Interlocked.Read(ref _rejected),
-                DroppedAtIngest = Interlocked.Read(ref _droppedAtIngest),
+                DroppedAtIngest = _ingest.Dropped,
                 Dispatched = _dispatched,
                 DroppedAtSubscribers = Interlocked.Read(ref _droppedAtSubscribers),
+                DroppedAtStore = Interlocked.Read(ref _droppedAtStore),
+                StoreErrors = Interlocked.Read(ref _storeErrors),
+                StoredOffset = Interlocked.Read(ref _storedOffset),
                 SnapshotErrors = _snapshotErrors,
                 Subscribers = _subscribers.Length,
                 LastOffset = _lastOffset,
@@ -130,7 +187,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             return;
         }
 
-        _ingest.Writer.TryComplete();
+        _ingest.Complete();
 
         // Let the dispatcher drain what was published before disposal; it never blocks on subscribers.
         try
@@ -141,6 +198,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
         {
             // The dispatcher guards every event; should it still have faulted, disposal must not throw.
         }
+
         Subscription[] subscribers;
         lock (_gate)
         {
@@ -150,54 +208,179 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 
         foreach (var subscriber in subscribers)
         {
-            subscriber.Complete();
+            subscriber.Queue.Complete();
         }
+
+        // Flush the store: the writer skips its wait once stopping, writes what is queued, and ends.
+        if (_storeWriter is not null)
+        {
+            _storeQueue!.Complete();
+            _stopping.Cancel();
+            try
+            {
+                _storeWriter.Wait(TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+                // Counted in StoreErrors by the writer.
+            }
+        }
+
+        _meter.Dispose();
+        _ingest.Dispose();
+        _stopping.Dispose();
     }
 
     private async Task DispatchLoopAsync()
     {
-        var reader = _ingest.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var buffer = new StrongBox<TrainInsightEvent[]>(new TrainInsightEvent[256]);
+        int count;
+        while ((count = await _ingest.TakeAllAsync(buffer).ConfigureAwait(false)) > 0)
         {
-            while (reader.TryRead(out var item))
-            {
-                Dispatch(item);
-            }
+            var items = buffer.Value!;
+            Dispatch(items.AsSpan(0, count));
+            Array.Clear(items, 0, count);
         }
     }
 
-    private void Dispatch(TrainInsightEvent item)
+    private void Dispatch(Span<TrainInsightEvent> items)
     {
         lock (_gate)
         {
-            if (!_runs.TryGetValue(item.RunId, out var run))
+            var run = _latestRun;
+            foreach (var item in items)
             {
-                run = new RunTracker(item.Run);
-                _runs.Add(item.RunId, run);
+                if (run is null || !ReferenceEquals(item.RunId, run.Run.Id) && !string.Equals(item.RunId, run.Run.Id, StringComparison.Ordinal))
+                {
+                    run = GetOrAddRun(item);
+                }
+
+                item.OffsetValue = ++_lastOffset;
+                item.SequenceValue = ++run.LastSequence;
+                _ring.Add(item);
+                _latestRun = run;
             }
 
-            item.Offset = ++_lastOffset;
-            item.Sequence = ++run.LastSequence;
-            _latestRun = run;
-            _ring.Add(item);
-            _dispatched++;
+            _dispatched += items.Length;
             foreach (var subscriber in _subscribers)
             {
-                subscriber.Offer(item);
+                subscriber.Queue.Write(items);
             }
+
+            _storeQueue?.Write(items);
 
             // Last, and guarded: a publisher that broke the contract (changed a dictionary after publishing) must
             // cost its own snapshot values, never the dispatcher, the ring's contiguous offsets or other subscribers.
-            try
+            foreach (var item in items)
             {
-                run.Observe(item);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                _snapshotErrors++;
+                try
+                {
+                    _runs[item.RunId].Observe(item, _meter);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    _snapshotErrors++;
+                }
             }
         }
     }
+
+    private RunTracker GetOrAddRun(TrainInsightEvent item)
+    {
+        if (!_runs.TryGetValue(item.RunId, out var run))
+        {
+            run = new RunTracker(item.Run) { LastSequence = _recoveredSequences.GetValueOrDefault(item.RunId) };
+            _runs.Add(item.RunId, run);
+        }
+
+        return run;
+    }
+
+    private List<Measurement<double>> ObserveMetric(string name)
+    {
+        lock (_gate)
+        {
+            var result = new List<Measurement<double>>();
+            foreach (var run in _runs.Values)
+            {
+                if (run.TryGetValue(name, out var value))
+                {
+                    result.Add(new Measurement<double>(value, new KeyValuePair<string, object?>("run_id", run.Run.Id)));
+                }
+            }
+
+            return result;
+        }
+    }
+
+    private async Task StoreWriteLoopAsync()
+    {
+        var queue = _storeQueue!;
+        var batch = new List<TrainInsightEvent>();
+        while (await queue.WaitToReadAsync().ConfigureAwait(false))
+        {
+            // Batch: let events accumulate for one flush interval (skipped once the bus is stopping).
+            if (!_stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(_options.StoreFlushInterval, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: write what is queued now.
+                }
+            }
+
+            while (queue.TryRead(out var item))
+            {
+                if (item is GapEvent gap)
+                {
+                    Interlocked.Add(ref _droppedAtStore, gap.MissedCount);
+                }
+                else
+                {
+                    batch.Add(item);
+                }
+            }
+
+            await WriteToStoreAsync(batch).ConfigureAwait(false);
+        }
+
+        if (batch.Count > 0)
+        {
+            // The last attempt failed too; what is left cannot be kept.
+            Interlocked.Add(ref _droppedAtStore, batch.Count);
+        }
+    }
+
+    private async Task WriteToStoreAsync(List<TrainInsightEvent> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _store!.AppendAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Exchange(ref _storedOffset, batch[^1].Offset);
+            batch.Clear();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Kept and retried with the next batch; bounded by the store queue's capacity.
+            Interlocked.Increment(ref _storeErrors);
+            if (batch.Count > _options.StoreQueueCapacity)
+            {
+                var excess = batch.Count - _options.StoreQueueCapacity;
+                batch.RemoveRange(0, excess);
+                Interlocked.Add(ref _droppedAtStore, excess);
+            }
+        }
+    }
+
+    private void OnSubscriberDropped(long count) => Interlocked.Add(ref _droppedAtSubscribers, count);
 
     private void Unsubscribe(Subscription subscription)
     {
@@ -223,7 +406,11 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 
         public long LastSequence;
 
-        public void Observe(TrainInsightEvent item)
+        public RunDescriptor Run => run;
+
+        public bool TryGetValue(string name, out double value) => _values.TryGetValue(name, out value);
+
+        public void Observe(TrainInsightEvent item, MeterMirror meter)
         {
             _timestamp = item.Timestamp;
             _offset = item.Offset;
@@ -233,7 +420,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
                     _step = metrics.Step;
                     _epoch = metrics.Epoch ?? _epoch;
                     _batch = metrics.Batch ?? _batch;
-                    Merge(metrics.Values);
+                    Merge(metrics.Values, meter);
 
                     break;
                 case TrainingEvent training:
@@ -246,8 +433,10 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             }
         }
 
-        private void Merge(IReadOnlyDictionary<string, double> values)
+        private void Merge(IReadOnlyDictionary<string, double> values, MeterMirror meter)
         {
+            var known = _values.Count;
+
             // The common case, a Dictionary, is enumerated through its struct enumerator: no allocation per event.
             if (values is Dictionary<string, double> dictionary)
             {
@@ -255,13 +444,21 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
                 {
                     _values[name] = value;
                 }
-
-                return;
+            }
+            else
+            {
+                foreach (var (name, value) in values)
+                {
+                    _values[name] = value;
+                }
             }
 
-            foreach (var (name, value) in values)
+            if (_values.Count != known)
             {
-                _values[name] = value;
+                foreach (var name in _values.Keys)
+                {
+                    meter.OnMetricName(name);
+                }
             }
         }
 
@@ -279,62 +476,23 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
         };
     }
 
-    private sealed class Subscription : ITelemetrySubscription
+    private sealed class Subscription(ChannelTelemetryBus bus, SubscriberQueue queue) : ITelemetrySubscription
     {
-        private readonly ChannelTelemetryBus _bus;
-        private readonly Channel<TrainInsightEvent> _channel;
-        private readonly string? _runId;
-        private long _dropped;
         private int _disposed;
 
-        public Subscription(ChannelTelemetryBus bus, int capacity, BoundedChannelFullMode fullMode, string? runId)
-        {
-            _bus = bus;
-            _runId = runId;
-            _channel = Channel.CreateBounded<TrainInsightEvent>(
-                new BoundedChannelOptions(capacity)
-                {
-                    FullMode = fullMode,
-                    SingleWriter = true,
-                    SingleReader = false,
-                    AllowSynchronousContinuations = false,
-                },
-                _ => OnDropped());
-        }
+        public SubscriberQueue Queue => queue;
 
-        public ChannelReader<TrainInsightEvent> Reader => _channel.Reader;
+        public System.Threading.Channels.ChannelReader<TrainInsightEvent> Reader => queue;
 
-        public long DroppedCount => Interlocked.Read(ref _dropped);
-
-        public void Offer(TrainInsightEvent item)
-        {
-            if (_runId is not null && !string.Equals(item.RunId, _runId, StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            // In drop modes TryWrite succeeds even when it dropped; the callback counts the loss.
-            if (!_channel.Writer.TryWrite(item) && Volatile.Read(ref _disposed) == 0)
-            {
-                OnDropped();
-            }
-        }
-
-        public void Complete() => _channel.Writer.TryComplete();
+        public long DroppedCount => queue.DroppedCount;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                _bus.Unsubscribe(this);
-                Complete();
+                bus.Unsubscribe(this);
+                queue.Complete();
             }
-        }
-
-        private void OnDropped()
-        {
-            Interlocked.Increment(ref _dropped);
-            Interlocked.Increment(ref _bus._droppedAtSubscribers);
         }
     }
 }

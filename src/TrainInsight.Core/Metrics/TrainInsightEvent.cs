@@ -30,13 +30,31 @@ public abstract class TrainInsightEvent
     /// Gets the event's number within its run: 1 for the run's first event, then contiguous.
     /// Zero until the bus has dispatched the event.
     /// </summary>
-    public long Sequence { get; internal set; }
+    /// <remarks>
+    /// Only a store restoring a dispatched event sets it; the bus overwrites it when the event is published.
+    /// </remarks>
+    public long Sequence
+    {
+        get => SequenceValue;
+        init => SequenceValue = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Sequence cannot be negative.");
+    }
 
     /// <summary>
     /// Gets the event's position on the bus, across all runs: strictly increasing in dispatch order.
     /// Zero until the bus has dispatched the event. Streaming clients resume from it.
     /// </summary>
-    public long Offset { get; internal set; }
+    /// <remarks>
+    /// Only a store restoring a dispatched event sets it; the bus overwrites it when the event is published.
+    /// </remarks>
+    public long Offset
+    {
+        get => OffsetValue;
+        init => OffsetValue = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Offset cannot be negative.");
+    }
+
+    // Written by the dispatcher.
+    internal long SequenceValue;
+    internal long OffsetValue;
 
     // 0 until the event is first handed to a bus; guards against publishing one instance twice.
     internal int PublishedFlag;

@@ -182,7 +182,7 @@ public class TelemetryBusTests
     }
 
     [Fact]
-    public async Task Subscribe_AfterOffsetOlderThanRing_ReplaysFromOldestKept()
+    public async Task Subscribe_AfterOffsetOlderThanRingWithoutStore_GapThenOldestKept()
     {
         using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = 4 });
         for (var i = 0; i < 10; i++)
@@ -193,8 +193,10 @@ public class TelemetryBusTests
         await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 10, "10 events were dispatched");
         using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 2 });
 
-        var received = await ReadAsync(subscription, 4);
-        received.Select(e => e.Offset).Should().Equal(7, 8, 9, 10);
+        var received = await ReadAsync(subscription, 5);
+        var gap = received[0].Should().BeOfType<GapEvent>().Subject;
+        (gap.MissedCount, gap.FirstMissedOffset, gap.LastMissedOffset).Should().Be((4L, 3L, 6L));
+        received.Skip(1).Select(e => e.Offset).Should().Equal(7, 8, 9, 10);
     }
 
     [Fact]
@@ -258,27 +260,10 @@ public class TelemetryBusTests
         stats.DroppedAtSubscribers.Should().Be(Total - Capacity);
         stats.DroppedAtIngest.Should().Be(0);
         stats.Published.Should().Be(Total);
-        DrainNow(stalled).Select(e => e.Offset).Should().Equal(LongRange(Total - Capacity + 1, Total), "DropOldest keeps the newest");
-    }
-
-    [Fact]
-    public async Task TryPublish_SubscriberNeverReadsInDropWriteMode_KeepsOldestAndCountsLost()
-    {
-        const int Capacity = 10;
-        const int Total = 50;
-        using var bus = TelemetryBus.Create(new TrainInsightOptions { SubscriberCapacity = Capacity, SubscriberFullMode = BoundedChannelFullMode.DropWrite });
-        using var stalled = bus.Subscribe();
-
-        for (var i = 0; i < Total; i++)
-        {
-            bus.TryPublish(Metric(RunA, i)).Should().BeTrue();
-        }
-
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == Total, "every event was dispatched");
-
-        stalled.DroppedCount.Should().Be(Total - Capacity);
-        bus.GetStatistics().DroppedAtSubscribers.Should().Be(Total - Capacity);
-        DrainNow(stalled).Select(e => e.Offset).Should().Equal(LongRange(1, Capacity));
+        var drained = DrainNow(stalled);
+        var gap = drained[0].Should().BeOfType<GapEvent>("the lost events are reported where they were lost").Subject;
+        (gap.MissedCount, gap.FirstMissedOffset, gap.LastMissedOffset, gap.FirstMissedSequence).Should().Be((Total - Capacity, 1L, (long)(Total - Capacity), 1L));
+        drained.Skip(1).Select(e => e.Offset).Should().Equal(LongRange(Total - Capacity + 1, Total), "the oldest are dropped, the newest kept");
     }
 
     [Fact]

@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+
+namespace TrainInsight.Internal;
+
+/// <summary>
+/// The bus's bounded multi-producer, single-consumer ingest queue. A producer never waits: when the queue is full the
+/// oldest event is dropped (and counted). The consumer takes everything queued at once.
+/// </summary>
+internal sealed class IngestQueue(int capacity) : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly TrainInsightEvent[] _ring = new TrainInsightEvent[capacity];
+    private readonly SemaphoreSlim _signal = new(0);
+    private int _head;
+    private int _count;
+    private bool _consumerWaiting;
+    private bool _completed;
+    private long _dropped;
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Queues an event; <see langword="false"/> once completed. Never waits.</summary>
+    public bool TryWrite(TrainInsightEvent item)
+    {
+        bool wake;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            if (_count == _ring.Length)
+            {
+                _ring[_head] = item;
+                _head = (_head + 1) % _ring.Length;
+                _dropped++;
+            }
+            else
+            {
+                _ring[(_head + _count) % _ring.Length] = item;
+                _count++;
+            }
+
+            wake = _consumerWaiting;
+            _consumerWaiting = false;
+        }
+
+        if (wake)
+        {
+            // SemaphoreSlim completes async waiters asynchronously: the dispatcher never runs on the producer's thread.
+            _signal.Release();
+        }
+
+        return true;
+    }
+
+    public void Dispose() => _signal.Dispose();
+
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+        }
+
+        _signal.Release();
+    }
+
+    /// <summary>Moves everything queued into <paramref name="buffer"/> (grown as needed); waits while empty. Returns 0 once completed and drained.</summary>
+    public async ValueTask<int> TakeAllAsync(StrongBox<TrainInsightEvent[]> buffer)
+    {
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (_count > 0)
+                {
+                    if (buffer.Value!.Length < _count)
+                    {
+                        buffer.Value = new TrainInsightEvent[_ring.Length];
+                    }
+
+                    var taken = _count;
+                    var first = Math.Min(_count, _ring.Length - _head);
+                    Array.Copy(_ring, _head, buffer.Value, 0, first);
+                    Array.Clear(_ring, _head, first);
+                    if (first < _count)
+                    {
+                        Array.Copy(_ring, 0, buffer.Value, first, _count - first);
+                        Array.Clear(_ring, 0, _count - first);
+                    }
+
+                    _head = 0;
+                    _count = 0;
+                    return taken;
+                }
+
+                if (_completed)
+                {
+                    return 0;
+                }
+
+                _consumerWaiting = true;
+            }
+
+            await _signal.WaitAsync().ConfigureAwait(false);
+        }
+    }
+}

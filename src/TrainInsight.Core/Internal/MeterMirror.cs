@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+using System.Reflection;
+
+namespace TrainInsight.Internal;
+
+/// <summary>
+/// Mirrors the bus on a <see cref="Meter"/> named "TrainInsight": one observable gauge per metric name (tagged with the
+/// run id) and observable counters of the bus. Observable instruments are read only when a listener collects, so
+/// nothing is done per event when nobody listens.
+/// </summary>
+internal sealed class MeterMirror : IDisposable
+{
+    public const string MeterName = "TrainInsight";
+
+    private static readonly string? s_version = typeof(MeterMirror).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+
+    private readonly Meter _meter = new(MeterName, s_version);
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly Func<string, IEnumerable<Measurement<double>>> _observeMetric;
+
+    public MeterMirror(Func<string, IEnumerable<Measurement<double>>> observeMetric, Func<BusStatistics> statistics)
+    {
+        _observeMetric = observeMetric;
+        _meter.CreateObservableCounter("traininsight.bus.published", () => statistics().Published, "{event}", "Events accepted by TryPublish.");
+        _meter.CreateObservableCounter("traininsight.bus.dispatched", () => statistics().Dispatched, "{event}", "Events dispatched to history and subscribers.");
+        _meter.CreateObservableCounter("traininsight.bus.dropped", () => DroppedMeasurements(statistics()), "{event}", "Events lost, by where they were lost.");
+        _meter.CreateObservableUpDownCounter("traininsight.bus.subscribers", () => statistics().Subscribers, "{subscriber}", "Current subscribers.");
+    }
+
+    /// <summary>Creates the gauge of a metric name the first time it is seen. Called by the dispatcher.</summary>
+    public void OnMetricName(string name)
+    {
+        if (_names.Add(name))
+        {
+            _meter.CreateObservableGauge("traininsight." + name, () => _observeMetric(name), unit: null, description: $"The latest '{name}' of each run.");
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private static IEnumerable<Measurement<long>> DroppedMeasurements(BusStatistics s) =>
+    [
+        new(s.DroppedAtIngest, new KeyValuePair<string, object?>("where", "ingest")),
+        new(s.DroppedAtSubscribers, new KeyValuePair<string, object?>("where", "subscribers")),
+        new(s.DroppedAtStore, new KeyValuePair<string, object?>("where", "store")),
+    ];
+}

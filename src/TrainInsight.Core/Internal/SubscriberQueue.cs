@@ -1,0 +1,391 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Threading.Channels;
+
+namespace TrainInsight.Internal;
+
+/// <summary>
+/// One subscriber's bounded queue, read by one reader at a time. When full it drops its oldest event and remembers the
+/// loss at exactly that place, so the reader receives a <see cref="GapEvent"/> where the missing events would have been.
+/// </summary>
+/// <remarks>
+/// The dispatcher writes a whole batch under one lock acquisition; the reader moves everything queued into its own
+/// buffer under one lock acquisition and then reads without locking. A subscription that resumes from an offset older
+/// than the history ring first reads the missing range from the store (asynchronously, in pages), then the queue.
+/// </remarks>
+internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
+{
+    private const int StorePageSize = 512;
+
+    private readonly Lock _lock = new();
+    private readonly string? _runId;
+    private readonly HashSet<string>? _metricNames;
+    private readonly Action<long>? _onDropped;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Written under _lock by the dispatcher, taken under _lock by the reader.
+    private readonly TrainInsightEvent[] _ring;
+    private int _head;
+    private int _count;
+    private GapBuilder? _headGap;
+    private TaskCompletionSource<bool>? _waiter;
+    private bool _completed;
+    private long _dropped;
+
+    // The reader's own buffer: no lock needed, one reader at a time.
+    private TrainInsightEvent[] _local;
+    private int _localPosition;
+    private int _localCount;
+    private GapBuilder? _localGap;
+
+    // The range (_storeAfter, _storeUntil] still to read from the store before the queue, when _store is set.
+    private IMetricStore? _store;
+    private long _storeAfter;
+    private long _storeUntil;
+    private long _storeLastSequence;
+
+    public SubscriberQueue(int capacity, string? runId, IReadOnlyCollection<string>? metricNames, Action<long>? onDropped)
+    {
+        _ring = new TrainInsightEvent[capacity];
+        _local = [];
+        _runId = runId;
+        _metricNames = metricNames is { Count: > 0 } ? new HashSet<string>(metricNames, StringComparer.Ordinal) : null;
+        _onDropped = onDropped;
+    }
+
+    public override bool CanCount => true;
+
+    public override int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count + (_localCount - _localPosition);
+            }
+        }
+    }
+
+    public override Task Completion => _completion.Task;
+
+    public long DroppedCount => Interlocked.Read(ref _dropped);
+
+    /// <summary>Before reading the queue, reads the events in (<paramref name="afterOffset"/>, <paramref name="untilOffset"/>] from <paramref name="store"/>.</summary>
+    public void ReplayFromStoreFirst(IMetricStore store, long afterOffset, long untilOffset)
+    {
+        _store = store;
+        _storeAfter = afterOffset;
+        _storeUntil = untilOffset;
+    }
+
+    public bool Accepts(TrainInsightEvent item)
+    {
+        if (_runId is not null && !string.Equals(item.RunId, _runId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (_metricNames is null || item is not MetricEvent metrics)
+        {
+            return true;
+        }
+
+        if (metrics.Values is Dictionary<string, double> dictionary)
+        {
+            foreach (var name in dictionary.Keys)
+            {
+                if (_metricNames.Contains(name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        foreach (var name in metrics.Values.Keys)
+        {
+            if (_metricNames.Contains(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Queues the events this subscriber accepts. Called by the dispatcher only; never blocks on the reader.</summary>
+    public void Write(ReadOnlySpan<TrainInsightEvent> items)
+    {
+        TaskCompletionSource<bool>? waiter = null;
+        long dropped = 0;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            foreach (var item in items)
+            {
+                if (!Accepts(item))
+                {
+                    continue;
+                }
+
+                if (_count == _ring.Length)
+                {
+                    // Drop the oldest; the gap sits right before the new head, which is exactly where it was lost.
+                    var lost = _ring[_head];
+                    (_headGap ??= new GapBuilder()).Add(lost);
+                    _ring[_head] = null!;
+                    _head = (_head + 1) % _ring.Length;
+                    _count--;
+                    dropped++;
+                }
+
+                _ring[(_head + _count) % _ring.Length] = item;
+                _count++;
+            }
+
+            if (_count > 0 && _waiter is not null)
+            {
+                waiter = _waiter;
+                _waiter = null;
+            }
+        }
+
+        if (dropped > 0)
+        {
+            Interlocked.Add(ref _dropped, dropped);
+            _onDropped?.Invoke(dropped);
+        }
+
+        waiter?.TrySetResult(true);
+    }
+
+    public void Complete()
+    {
+        TaskCompletionSource<bool>? waiter;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            waiter = _waiter;
+            _waiter = null;
+        }
+
+        waiter?.TrySetResult(false);
+        _completion.TrySetResult();
+    }
+
+    public override bool TryRead([MaybeNullWhen(false)] out TrainInsightEvent item)
+    {
+        while (true)
+        {
+            if (_localGap is { } gap)
+            {
+                _localGap = null;
+                item = gap.ToEvent();
+                return true;
+            }
+
+            if (_localPosition < _localCount)
+            {
+                item = _local[_localPosition];
+                _local[_localPosition++] = null!;
+                return true;
+            }
+
+            // Until the store range is read, the queue's events must wait: WaitToReadAsync reads the store.
+            if (_store is not null || !TakeQueued())
+            {
+                item = null;
+                return false;
+            }
+        }
+    }
+
+    public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_localGap is not null || _localPosition < _localCount)
+            {
+                return true;
+            }
+
+            if (_store is not null)
+            {
+                await ReadStorePageAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            TaskCompletionSource<bool> waiter;
+            lock (_lock)
+            {
+                if (_count > 0 || _headGap is not null)
+                {
+                    return true;
+                }
+
+                if (_completed)
+                {
+                    return false;
+                }
+
+                waiter = _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Moves everything queued into the reader's buffer. Reader only.</summary>
+    private bool TakeQueued()
+    {
+        lock (_lock)
+        {
+            if (_count == 0 && _headGap is null)
+            {
+                return false;
+            }
+
+            if (_local.Length < _count)
+            {
+                _local = new TrainInsightEvent[_ring.Length];
+            }
+
+            var first = Math.Min(_count, _ring.Length - _head);
+            Array.Copy(_ring, _head, _local, 0, first);
+            Array.Clear(_ring, _head, first);
+            if (first < _count)
+            {
+                Array.Copy(_ring, 0, _local, first, _count - first);
+                Array.Clear(_ring, 0, _count - first);
+            }
+
+            _localPosition = 0;
+            _localCount = _count;
+            _localGap = _headGap;
+            _head = 0;
+            _count = 0;
+            _headGap = null;
+            return true;
+        }
+    }
+
+    private async Task ReadStorePageAsync(CancellationToken cancellationToken)
+    {
+        var store = _store!;
+        IReadOnlyList<TrainInsightEvent> page;
+        try
+        {
+            page = await store.ReadEventsAsync(_storeAfter, StorePageSize, _runId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            page = [];
+        }
+
+        var buffer = new List<TrainInsightEvent>(page.Count + 1);
+        GapEvent? gap = null;
+        foreach (var item in page)
+        {
+            if (item.Offset > _storeUntil)
+            {
+                break;
+            }
+
+            // Holes: offsets are contiguous across runs; within one run, sequences are.
+            if (_runId is null && item.Offset > _storeAfter + 1)
+            {
+                buffer.Add(GapBuilder.Range(item.Run, _storeAfter + 1, item.Offset - 1, item.Offset - _storeAfter - 1));
+            }
+            else if (_runId is not null && _storeLastSequence > 0 && item.Sequence > _storeLastSequence + 1)
+            {
+                buffer.Add(GapBuilder.Range(item.Run, _storeAfter + 1, item.Offset - 1, item.Sequence - _storeLastSequence - 1, _storeLastSequence + 1));
+            }
+
+            _storeAfter = item.Offset;
+            _storeLastSequence = item.Sequence;
+            if (Accepts(item))
+            {
+                buffer.Add(item);
+            }
+        }
+
+        var exhausted = page.Count < StorePageSize || _storeAfter >= _storeUntil || (page.Count > 0 && page[^1].Offset > _storeUntil);
+        if (exhausted)
+        {
+            if (_runId is null && _storeAfter < _storeUntil)
+            {
+                // Neither the store nor the ring holds these any more (retention, or the store lagged behind the ring).
+                var run = buffer.Count > 0 ? buffer[^1].Run : page.Count > 0 ? page[0].Run : s_unknownRun;
+                gap = GapBuilder.Range(run, _storeAfter + 1, _storeUntil, _storeUntil - _storeAfter);
+            }
+
+            _store = null;
+        }
+        else if (page.Count == 0)
+        {
+            _store = null;
+        }
+
+        if (gap is not null)
+        {
+            buffer.Add(gap);
+        }
+
+        _local = buffer.Count > _local.Length ? new TrainInsightEvent[Math.Max(buffer.Count, _ring.Length)] : _local;
+        buffer.CopyTo(_local);
+        _localPosition = 0;
+        _localCount = buffer.Count;
+    }
+
+    private static readonly RunDescriptor s_unknownRun = new("unknown");
+
+    /// <summary>Accumulates a run of lost events.</summary>
+    private sealed class GapBuilder
+    {
+        private RunDescriptor? _run;
+        private long _count;
+        private long _firstOffset;
+        private long _lastOffset;
+        private long _firstSequence;
+
+        public void Add(TrainInsightEvent lost)
+        {
+            if (lost is GapEvent gap)
+            {
+                Merge(gap.Run, gap.MissedCount, gap.FirstMissedOffset, gap.LastMissedOffset, gap.FirstMissedSequence);
+            }
+            else
+            {
+                Merge(lost.Run, 1, lost.Offset, lost.Offset, lost.Sequence);
+            }
+        }
+
+        public static GapEvent Range(RunDescriptor run, long firstOffset, long lastOffset, long count, long firstSequence = 0) =>
+            new(run, count, firstOffset, lastOffset, firstSequence);
+
+        public GapEvent ToEvent() => new(_run!, _count, _firstOffset, _lastOffset, _firstSequence);
+
+        private void Merge(RunDescriptor run, long count, long firstOffset, long lastOffset, long firstSequence)
+        {
+            if (_run is null)
+            {
+                _run = run;
+                _firstOffset = firstOffset;
+                _firstSequence = firstSequence;
+            }
+
+            _count += count;
+            _lastOffset = lastOffset;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+namespace TrainInsight;
+
+/// <summary>
+/// Durable history of training runs: every dispatched event, the metric points it carried, each run's summary and
+/// the audit trail of control commands.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The bus is the only writer: its store writer subscribes like any other subscriber, batches events off the training
+/// thread and calls <see cref="AppendAsync"/> every <see cref="TrainInsightOptions.StoreFlushInterval"/>. Events arrive
+/// in offset order, each with its <see cref="TrainInsightEvent.Offset"/> and <see cref="TrainInsightEvent.Sequence"/> set.
+/// </para>
+/// <para>
+/// Readers (the REST endpoints, replay of a resuming stream) may call the read methods concurrently with writes.
+/// Events read back carry their original offset and sequence; do not publish them again (the bus would number them anew).
+/// </para>
+/// <para>
+/// Implementations never make the trainer fail: a store that cannot write (full disk, read-only directory) keeps the
+/// events in memory and logs a warning rather than throwing from <see cref="AppendAsync"/>.
+/// </para>
+/// </remarks>
+public interface IMetricStore : IDisposable
+{
+    /// <summary>
+    /// Reads what the bus needs to continue after a restart: the last offset and each run's last sequence.
+    /// Called once, when the bus starts.
+    /// </summary>
+    /// <returns>The state; empty for a new store.</returns>
+    StoreState LoadState();
+
+    /// <summary>Appends dispatched events, in offset order, as one batch: all of it is kept or, on failure, none.</summary>
+    /// <param name="events">The events; <see cref="MetricEvent"/>s and <see cref="TrainingEvent"/>s, other types are ignored.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>A task that completes when the batch is durable (or kept in memory after a write failure).</returns>
+    Task AppendAsync(IReadOnlyList<TrainInsightEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads stored events with an offset greater than <paramref name="afterOffset"/>, oldest first.</summary>
+    /// <param name="afterOffset">Only events after this offset; 0 from the first.</param>
+    /// <param name="limit">The most events to return; at least 1.</param>
+    /// <param name="runId">Only events of this run, or <see langword="null"/> for all runs.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The events.</returns>
+    Task<IReadOnlyList<TrainInsightEvent>> ReadEventsAsync(long afterOffset, int limit, string? runId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the stored runs, the most recently updated first.</summary>
+    /// <param name="limit">The most runs to return; at least 1.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The runs.</returns>
+    Task<IReadOnlyList<StoredRun>> GetRunsAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets one stored run.</summary>
+    /// <param name="runId">The run's id.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The run, or <see langword="null"/> when the store has no event of it.</returns>
+    Task<StoredRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads metric points of one run, ordered by offset (then by name within one event).</summary>
+    /// <param name="query">Which points.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The points; empty when the run is unknown.</returns>
+    Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(MetricQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the audit trail of control commands a run handled, oldest first.</summary>
+    /// <param name="runId">The run's id.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The commands with their outcomes.</returns>
+    Task<IReadOnlyList<ControlRecord>> GetCommandsAsync(string runId, CancellationToken cancellationToken = default);
+}

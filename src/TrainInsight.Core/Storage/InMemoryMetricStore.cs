@@ -1,0 +1,233 @@
+using TrainInsight.Internal;
+
+namespace TrainInsight;
+
+/// <summary>
+/// An <see cref="IMetricStore"/> in process memory, bounded by <see cref="MaxEvents"/>: for tests, short-lived hosts and
+/// hosts that want no files. Its contents end with the process.
+/// </summary>
+public sealed class InMemoryMetricStore : IMetricStore
+{
+    private readonly Lock _gate = new();
+    private readonly OffsetLog _all = new();
+    private readonly Dictionary<string, RunEntry> _runs = new(StringComparer.Ordinal);
+    private readonly int _maxEvents;
+
+    /// <summary>Initializes a new instance of the <see cref="InMemoryMetricStore"/> class.</summary>
+    /// <param name="maxEvents">
+    /// The most events kept; beyond it the oldest are removed (run summaries stay). Between 1 and 100,000,000.
+    /// The default is 100,000.
+    /// </param>
+    public InMemoryMetricStore(int maxEvents = 100_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxEvents, 100_000_000);
+        _maxEvents = maxEvents;
+    }
+
+    /// <summary>Gets the most events kept.</summary>
+    public int MaxEvents => _maxEvents;
+
+    /// <inheritdoc />
+    public StoreState LoadState()
+    {
+        lock (_gate)
+        {
+            return new StoreState
+            {
+                LastOffset = _runs.Count == 0 ? 0 : _runs.Values.Max(r => r.LastOffset),
+                LastSequences = _runs.ToDictionary(r => r.Key, r => r.Value.LastSequence, StringComparer.Ordinal),
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AppendAsync(IReadOnlyList<TrainInsightEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            foreach (var item in events)
+            {
+                if (item is not (MetricEvent or TrainingEvent))
+                {
+                    continue;
+                }
+
+                if (!_runs.TryGetValue(item.RunId, out var run))
+                {
+                    run = new RunEntry(item.Run, item.Timestamp);
+                    _runs.Add(item.RunId, run);
+                }
+
+                run.Observe(item);
+                _all.Add(item);
+                run.Events.Add(item);
+            }
+
+            while (_all.Count > _maxEvents)
+            {
+                var oldest = _all.RemoveFirst();
+                _runs[oldest.RunId].Events.RemoveFirst();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TrainInsightEvent>> ReadEventsAsync(long afterOffset, int limit, string? runId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterOffset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            OffsetLog? log = runId is null ? _all : _runs.GetValueOrDefault(runId)?.Events;
+            IReadOnlyList<TrainInsightEvent> result = log?.CopyAfter(afterOffset, limit) ?? [];
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredRun>> GetRunsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<StoredRun> result = [.. _runs.Values.OrderByDescending(r => r.LastOffset).Take(limit).Select(r => r.ToStoredRun())];
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<StoredRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_runs.GetValueOrDefault(runId)?.ToStoredRun());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(MetricQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var names = query.Names is null ? null : new HashSet<string>(query.Names, StringComparer.Ordinal);
+        var result = new List<MetricPoint>();
+        lock (_gate)
+        {
+            if (_runs.GetValueOrDefault(query.RunId) is not { } run)
+            {
+                return Task.FromResult<IReadOnlyList<MetricPoint>>(result);
+            }
+
+            foreach (var item in run.Events.Items())
+            {
+                if (item is not MetricEvent metrics || (query.AfterStep is { } after && metrics.Step <= after))
+                {
+                    continue;
+                }
+
+                foreach (var (name, value) in metrics.Values.OrderBy(v => v.Key, StringComparer.Ordinal))
+                {
+                    if (names is null || names.Contains(name))
+                    {
+                        result.Add(new MetricPoint(metrics.RunId, name, metrics.Step, value, metrics.Timestamp, metrics.Sequence, metrics.Offset));
+                        if (result.Count == query.Limit)
+                        {
+                            return Task.FromResult<IReadOnlyList<MetricPoint>>(result);
+                        }
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<MetricPoint>>(result);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ControlRecord>> GetCommandsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<ControlRecord> result = _runs.GetValueOrDefault(runId)?.Commands.ToArray() ?? [];
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <summary>Does nothing: the store holds only memory.</summary>
+    public void Dispose()
+    {
+    }
+
+    private sealed class RunEntry(RunDescriptor run, DateTimeOffset firstEventAt)
+    {
+        private readonly SortedSet<string> _metricNames = new(StringComparer.Ordinal);
+        private RunState _state = RunState.Training;
+        private readonly DateTimeOffset _firstEventAt = firstEventAt;
+        private DateTimeOffset _lastEventAt = firstEventAt;
+        private long _eventCount;
+        private long? _lastStep;
+        private int? _lastEpoch;
+
+        public OffsetLog Events { get; } = new();
+
+        public List<ControlRecord> Commands { get; } = [];
+
+        public long LastSequence { get; private set; }
+
+        public long LastOffset { get; private set; }
+
+        public void Observe(TrainInsightEvent item)
+        {
+            _eventCount++;
+            _lastEventAt = item.Timestamp;
+            LastSequence = item.Sequence;
+            LastOffset = item.Offset;
+            switch (item)
+            {
+                case MetricEvent metrics:
+                    _lastStep = metrics.Step;
+                    _lastEpoch = metrics.Epoch ?? _lastEpoch;
+                    foreach (var name in metrics.Values.Keys)
+                    {
+                        _metricNames.Add(name);
+                    }
+
+                    break;
+                case TrainingEvent training:
+                    _state = training.State ?? _state;
+                    _lastStep = training.Step ?? _lastStep;
+                    _lastEpoch = training.Epoch ?? _lastEpoch;
+                    if (ControlRecords.From(training) is { } record)
+                    {
+                        Commands.Add(record);
+                    }
+
+                    break;
+            }
+        }
+
+        public StoredRun ToStoredRun() => new()
+        {
+            Run = run,
+            State = _state,
+            FirstEventAt = _firstEventAt,
+            LastEventAt = _lastEventAt,
+            EventCount = _eventCount,
+            LastSequence = LastSequence,
+            LastOffset = LastOffset,
+            LastStep = _lastStep,
+            LastEpoch = _lastEpoch,
+            MetricNames = [.. _metricNames],
+        };
+    }
+}
