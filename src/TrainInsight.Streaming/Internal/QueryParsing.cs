@@ -58,4 +58,49 @@ internal static class QueryParsing
 
         return true;
     }
+
+    /// <summary>The most metric names one filter may list.</summary>
+    public const int MaxMetricNames = 256;
+
+    /// <summary>Reads ?names=a,b (comma-separated and/or repeated); null when absent.</summary>
+    public static bool TryGetMetricNames(HttpRequest request, out IReadOnlyCollection<string>? names, out IResult? problem)
+    {
+        problem = null;
+        names = null;
+        var values = request.Query["names"];
+        if (values.Count == 0)
+        {
+            return true;
+        }
+
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            foreach (var name in (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (name.Length > 128)
+                {
+                    problem = Problems.BadRequest("Invalid metric name", $"Metric names are at most 128 characters; '{name[..32]}…' is {name.Length}.");
+                    return false;
+                }
+
+                set.Add(name);
+            }
+        }
+
+        if (set.Count == 0)
+        {
+            problem = Problems.BadRequest("Invalid metric names", "names must list at least one metric name, for example names=train_loss,val_loss.");
+            return false;
+        }
+
+        if (set.Count > MaxMetricNames)
+        {
+            problem = Problems.BadRequest("Too many metric names", $"names may list at most {MaxMetricNames} metric names, not {set.Count}.");
+            return false;
+        }
+
+        names = set;
+        return true;
+    }
 }

@@ -12,6 +12,7 @@ internal static class WireFormat
 {
     public const string MetricsUpdate = "metrics_update";
     public const string TrainingEventType = "training_event";
+    public const string GapType = "gap";
 
     // Metric names written at the top level of "data"; every other name goes into "advanced_metrics".
     private static readonly HashSet<string> s_topLevel = new(StringComparer.Ordinal)
@@ -25,7 +26,12 @@ internal static class WireFormat
     private static readonly double s_maxEtaSeconds = TimeSpan.MaxValue.TotalSeconds;
 
     /// <summary>Gets the SSE "event:" field / WebSocket "message_type" of an event.</summary>
-    public static string EventType(TrainInsightEvent item) => item is MetricEvent ? MetricsUpdate : TrainingEventType;
+    public static string EventType(TrainInsightEvent item) => item switch
+    {
+        MetricEvent => MetricsUpdate,
+        GapEvent => GapType,
+        _ => TrainingEventType,
+    };
 
     /// <summary>The SSE "data:" payload: {"timestamp","event_type",("event"),"run_id","sequence","offset","data"}.</summary>
     public static byte[] SerializeSse(TrainInsightEvent item) => Serialize(item, "event_type");
@@ -104,11 +110,28 @@ internal static class WireFormat
             }
 
             writer.WriteString("run_id", item.RunId);
-            writer.WriteNumber("sequence", item.Sequence);
-            writer.WriteNumber("offset", item.Offset);
+            if (item is not GapEvent)
+            {
+                // A gap is not an event of the bus: it has no sequence or offset of its own.
+                writer.WriteNumber("sequence", item.Sequence);
+                writer.WriteNumber("offset", item.Offset);
+            }
+
             writer.WritePropertyName("data");
             switch (item)
             {
+                case GapEvent gap:
+                    writer.WriteStartObject();
+                    writer.WriteNumber("missed", gap.MissedCount);
+                    writer.WriteNumber("first_offset", gap.FirstMissedOffset);
+                    writer.WriteNumber("last_offset", gap.LastMissedOffset);
+                    if (gap.FirstMissedSequence > 0)
+                    {
+                        writer.WriteNumber("first_sequence", gap.FirstMissedSequence);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
                 case MetricEvent metrics:
                     WriteMetricData(writer, metrics.Run, metrics.Step, metrics.Epoch, metrics.Batch, metrics.Values);
                     break;

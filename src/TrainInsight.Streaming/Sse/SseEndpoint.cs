@@ -22,7 +22,8 @@ internal static class SseEndpoint
         HttpContext context, ITelemetryBus bus, StreamingOptions options, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
         if (!QueryParsing.TryGetResumeOffset(context.Request, out var afterOffset, out var problem) ||
-            !QueryParsing.TryGetRunId(context.Request, out var runId, out problem))
+            !QueryParsing.TryGetRunId(context.Request, out var runId, out problem) ||
+            !QueryParsing.TryGetMetricNames(context.Request, out var metricNames, out problem))
         {
             await problem!.ExecuteAsync(context).ConfigureAwait(false);
             return;
@@ -44,6 +45,7 @@ internal static class SseEndpoint
         {
             AfterOffset = afterOffset,
             RunId = runId,
+            MetricNames = metricNames,
             Capacity = options.ClientQueueCapacity,
         });
         Log.SseConnected(logger, afterOffset, runId);
@@ -88,7 +90,8 @@ internal static class SseEndpoint
             {
                 var encoded = EncodedEvent.For(item);
                 lastWrite = Stopwatch.GetTimestamp();
-                yield return new SseItem<EncodedEvent>(encoded, encoded.EventType) { EventId = encoded.OffsetText };
+                // A gap has no id: the client's resume position stays the last event it really received.
+                yield return new SseItem<EncodedEvent>(encoded, encoded.EventType) { EventId = item is GapEvent ? null : encoded.OffsetText };
             }
 
             // One timer at a time, due when the stream will have been silent for a whole heartbeat interval.

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Net.WebSockets;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
@@ -8,7 +10,10 @@ using TrainInsight.Streaming.Serialization;
 
 namespace TrainInsight.Streaming.WebSockets;
 
-/// <summary>GET /ws/metrics: every event as a WebSocket text message.</summary>
+/// <summary>
+/// GET /ws/metrics: every event as a WebSocket text message; the client steers which runs and metrics it receives with
+/// subscribe/unsubscribe messages and may ping (docs/protocol.md).
+/// </summary>
 internal static class WebSocketEndpoint
 {
     private static readonly TimeSpan s_closeWait = TimeSpan.FromSeconds(2);
@@ -38,7 +43,8 @@ internal static class WebSocketEndpoint
         }
 
         if (!QueryParsing.TryGetResumeOffset(context.Request, out var afterOffset, out var problem) ||
-            !QueryParsing.TryGetRunId(context.Request, out var runId, out problem))
+            !QueryParsing.TryGetRunId(context.Request, out var runId, out problem) ||
+            !QueryParsing.TryGetMetricNames(context.Request, out var metricNames, out problem))
         {
             await problem!.ExecuteAsync(context).ConfigureAwait(false);
             return;
@@ -46,12 +52,14 @@ internal static class WebSocketEndpoint
 
         var logger = loggerFactory.CreateLogger("TrainInsight.Streaming.WebSockets");
         // Subscribe before the handshake completes, so that a client sees every event published after its 101 response.
+        // The bus subscription covers every run, so the client can subscribe to other runs later; the connection's
+        // filter (initially ?run= and ?names=) decides what is sent.
         using var subscription = bus.Subscribe(new SubscriptionOptions
         {
             AfterOffset = afterOffset,
-            RunId = runId,
             Capacity = options.ClientQueueCapacity,
         });
+        using var connection = new Connection(ConnectionFilter.Create(runId, metricNames));
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = options.HeartbeatInterval,
@@ -65,7 +73,7 @@ internal static class WebSocketEndpoint
         // Sending also ends when the host starts stopping (the server waits for open requests before it stops); receiving
         // goes on so that the client can answer the close handshake.
         using var sendStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, lifetime.ApplicationStopping);
-        var receiving = ReceiveAsync(socket, options.MaxRequestBodyBytes, stop);
+        var receiving = ReceiveAsync(socket, connection, bus, options.MaxRequestBodyBytes, stop);
         var closeSent = false;
         try
         {
@@ -73,8 +81,11 @@ internal static class WebSocketEndpoint
             {
                 await foreach (var item in subscription.Reader.ReadAllAsync(sendStop.Token).ConfigureAwait(false))
                 {
-                    // Stopping the host also cancels a send stuck on a client that does not read (which aborts that socket).
-                    await socket.SendAsync(EncodedEvent.For(item).WebSocket, WebSocketMessageType.Text, endOfMessage: true, sendStop.Token).ConfigureAwait(false);
+                    if (connection.Filter.Matches(item))
+                    {
+                        // Stopping the host also cancels a send stuck on a client that does not read (which aborts that socket).
+                        await connection.SendAsync(socket, EncodedEvent.For(item).WebSocket, sendStop.Token).ConfigureAwait(false);
+                    }
                 }
             }
             catch (OperationCanceledException) when (!stop.IsCancellationRequested)
@@ -85,7 +96,7 @@ internal static class WebSocketEndpoint
             // The bus completed or the host is stopping.
             if (socket.State == WebSocketState.Open)
             {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down", CancellationToken.None).ConfigureAwait(false);
+                await connection.CloseOutputAsync(socket, WebSocketCloseStatus.EndpointUnavailable, "server shutting down").ConfigureAwait(false);
                 closeSent = true;
             }
         }
@@ -117,11 +128,11 @@ internal static class WebSocketEndpoint
         }
     }
 
-    /// <summary>Reads client frames: answers a close handshake and ends the connection; ignores text for now.</summary>
-    private static async Task ReceiveAsync(WebSocket socket, int maxMessageBytes, CancellationTokenSource stop)
+    /// <summary>Reads client messages: subscribe, unsubscribe and ping are answered; a close handshake ends the connection.</summary>
+    private static async Task ReceiveAsync(WebSocket socket, Connection connection, ITelemetryBus bus, int maxMessageBytes, CancellationTokenSource stop)
     {
         var buffer = new byte[4096];
-        var messageBytes = 0;
+        var message = new ArrayBufferWriter<byte>(4096);
         try
         {
             while (!stop.IsCancellationRequested)
@@ -131,23 +142,27 @@ internal static class WebSocketEndpoint
                 {
                     if (socket.State == WebSocketState.CloseReceived)
                     {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).ConfigureAwait(false);
+                        await connection.CloseOutputAsync(socket, WebSocketCloseStatus.NormalClosure, "bye").ConfigureAwait(false);
                     }
 
                     break;
                 }
 
                 // Counted before the end-of-message reset, so that a message's last chunk counts too.
-                messageBytes += result.Count;
-                if (messageBytes > maxMessageBytes)
+                if (message.WrittenCount + result.Count > maxMessageBytes)
                 {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too large", CancellationToken.None).ConfigureAwait(false);
+                    await connection.CloseOutputAsync(socket, WebSocketCloseStatus.MessageTooBig, "message too large").ConfigureAwait(false);
                     break;
                 }
 
+                message.Write(buffer.AsSpan(0, result.Count));
                 if (result.EndOfMessage)
                 {
-                    messageBytes = 0;
+                    var reply = result.MessageType == WebSocketMessageType.Text
+                        ? Handle(connection, bus, message.WrittenSpan)
+                        : ClientReplies.Error("invalid_message", "Send client messages as JSON text frames.");
+                    message.ResetWrittenCount();
+                    await connection.SendAsync(socket, reply, stop.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -161,5 +176,141 @@ internal static class WebSocketEndpoint
         {
             await stop.CancelAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Applies one client message and returns the reply.</summary>
+    private static byte[] Handle(Connection connection, ITelemetryBus bus, ReadOnlySpan<byte> json)
+    {
+        ClientMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(json, ClientMessageContext.Default.ClientMessage);
+        }
+        catch (JsonException ex)
+        {
+            return ClientReplies.Error("invalid_message", $"The message is not valid JSON for this protocol: {ex.Message}");
+        }
+
+        if (message is null)
+        {
+            return ClientReplies.Error("invalid_message", "The message must be a JSON object with a \"type\".");
+        }
+
+        if (Validate(message) is { } invalid)
+        {
+            return ClientReplies.Error("invalid_message", invalid);
+        }
+
+        switch (message.Type)
+        {
+            case "ping":
+                return ClientReplies.Pong(message.Id, bus.GetStatistics().LastOffset);
+            case "subscribe":
+                connection.Filter = connection.Filter.Subscribe(message.Runs, message.Metrics);
+                return ClientReplies.Subscribed(connection.Filter);
+            case "unsubscribe":
+                if (connection.Filter.Unsubscribe(message.Runs, message.Metrics, out var error) is not { } filter)
+                {
+                    return ClientReplies.Error("invalid_unsubscribe", error!);
+                }
+
+                connection.Filter = filter;
+                return ClientReplies.Subscribed(filter);
+            default:
+                return ClientReplies.Error("unknown_type", $"Unknown message type '{message.Type}'; use subscribe, unsubscribe or ping.");
+        }
+    }
+
+    private static string? Validate(ClientMessage message)
+    {
+        if (string.IsNullOrEmpty(message.Type))
+        {
+            return "The message must have a \"type\": subscribe, unsubscribe or ping.";
+        }
+
+        if (message.Id is { Length: > 128 })
+        {
+            return "\"id\" must be at most 128 characters.";
+        }
+
+        if (message.Type is "subscribe" or "unsubscribe")
+        {
+            if (message.Runs is null && message.Metrics is null)
+            {
+                return $"A {message.Type} message needs \"runs\" and/or \"metrics\" (lists of names, or [\"*\"] for all).";
+            }
+
+            foreach (var run in message.Runs ?? [])
+            {
+                if (run != ConnectionFilter.All && !RunDescriptor.IsValidId(run))
+                {
+                    return $"'{run}' is not a valid run id: use 1 to 128 letters, digits, '-', '_' or '.', or \"*\" for all runs.";
+                }
+            }
+
+            foreach (var metric in message.Metrics ?? [])
+            {
+                if (string.IsNullOrEmpty(metric) || metric.Length > 128)
+                {
+                    return "Metric names must be 1 to 128 characters.";
+                }
+            }
+
+            if ((message.Runs?.Count ?? 0) + (message.Metrics?.Count ?? 0) > QueryParsing.MaxMetricNames)
+            {
+                return $"A message may list at most {QueryParsing.MaxMetricNames} names.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One connection's state shared by its send and receive loops.</summary>
+    private sealed class Connection(ConnectionFilter filter) : IDisposable
+    {
+        // Events and replies come from two loops; a WebSocket allows one send at a time.
+        private readonly SemaphoreSlim _sendLock = new(1, 1);
+        private volatile ConnectionFilter _filter = filter;
+
+        public ConnectionFilter Filter
+        {
+            get => _filter;
+            set => _filter = value;
+        }
+
+        public async Task SendAsync(WebSocket socket, byte[] message, CancellationToken cancellationToken)
+        {
+            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+
+        public async Task CloseOutputAsync(WebSocket socket, WebSocketCloseStatus status, string description)
+        {
+            // A close frame may not interleave with a message either; a send stuck on a client that does not read is
+            // cancelled by then (the send loop's token), so this wait is short.
+            if (!await _sendLock.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+            {
+                socket.Abort();
+                return;
+            }
+
+            try
+            {
+                await socket.CloseOutputAsync(status, description, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+
+        public void Dispose() => _sendLock.Dispose();
     }
 }

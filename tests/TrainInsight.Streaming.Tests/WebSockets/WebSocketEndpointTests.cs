@@ -251,6 +251,7 @@ public sealed class WebSocketEndpointTests
         await server.WaitForSubscribersAsync(1);
 
         await client.SendAsync(Encoding.UTF8.GetBytes(new string('x', 1024)), WebSocketMessageType.Text, endOfMessage: true, cts.Token);
+        (await client.ReceiveJsonAsync(cts.Token)).GetProperty("message_type").GetString().Should().Be("error", "a message that is not JSON is answered, not fatal");
         await server.PublishAsync(Loss(Run(), 1));
 
         (await client.ReceiveJsonAsync(cts.Token)).GetProperty("offset").GetInt64().Should().Be(1);
