@@ -23,6 +23,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
     private readonly IReadOnlyDictionary<string, long> _recoveredSequences;
     private Subscription[] _subscribers = [];
     private RunTracker? _latestRun;
+    private RunTracker[] _batchRuns = new RunTracker[256];
     private long _lastOffset;
 
     // The store writer: a subscriber like any other, with a deep queue, flushing every StoreFlushInterval.
@@ -33,7 +34,6 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
     private long _storeErrors;
     private long _storedOffset;
 
-    private long _published;
     private long _rejected;
     private long _dispatched;
     private long _droppedAtSubscribers;
@@ -85,7 +85,6 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
         // Bounded, dropping the oldest: TryWrite never waits; it fails only once the bus is disposed.
         if (_ingest.TryWrite(telemetryEvent))
         {
-            Interlocked.Increment(ref _published);
             return true;
         }
 
@@ -165,7 +164,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
         {
             return new BusStatistics
             {
-                Published = Interlocked.Read(ref _published),
+                Published = _ingest.Written,
                 Rejected = Interlocked.Read(ref _rejected),
                 DroppedAtIngest = _ingest.Dropped,
                 Dispatched = _dispatched,
@@ -248,8 +247,15 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
         lock (_gate)
         {
             var run = _latestRun;
-            foreach (var item in items)
+            if (_batchRuns.Length < items.Length)
             {
+                _batchRuns = new RunTracker[Math.Max(items.Length, 2 * _batchRuns.Length)];
+            }
+
+            var batchRuns = _batchRuns;
+            for (var i = 0; i < items.Length; i++)
+            {
+                var item = items[i];
                 if (run is null || !ReferenceEquals(item.RunId, run.Run.Id) && !string.Equals(item.RunId, run.Run.Id, StringComparison.Ordinal))
                 {
                     run = GetOrAddRun(item);
@@ -258,8 +264,10 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
                 item.OffsetValue = ++_lastOffset;
                 item.SequenceValue = ++run.LastSequence;
                 _ring.Add(item);
-                _latestRun = run;
+                batchRuns[i] = run;
             }
+
+            _latestRun = run;
 
             _dispatched += items.Length;
             foreach (var subscriber in _subscribers)
@@ -271,17 +279,19 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 
             // Last, and guarded: a publisher that broke the contract (changed a dictionary after publishing) must
             // cost its own snapshot values, never the dispatcher, the ring's contiguous offsets or other subscribers.
-            foreach (var item in items)
+            for (var i = 0; i < items.Length; i++)
             {
                 try
                 {
-                    _runs[item.RunId].Observe(item, _meter);
+                    batchRuns[i].Observe(items[i], _meter);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     _snapshotErrors++;
                 }
             }
+
+            Array.Clear(batchRuns, 0, items.Length);
         }
     }
 
@@ -396,7 +406,13 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 
     private sealed class RunTracker(RunDescriptor run)
     {
-        private readonly Dictionary<string, double> _values = new(StringComparer.Ordinal);
+        // The latest value of each metric name, in a slot per name. Trainers publish dictionaries of the same shape
+        // (same key instances, same order) again and again, so the slots of the last shape are remembered and matched by
+        // reference: no string hashing per value on the hot path.
+        private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
+        private double[] _values = new double[16];
+        private string[] _shapeKeys = [];
+        private int[] _shapeSlots = [];
         private RunState _state = RunState.Training;
         private long? _step;
         private int? _epoch;
@@ -408,7 +424,12 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 
         public RunDescriptor Run => run;
 
-        public bool TryGetValue(string name, out double value) => _values.TryGetValue(name, out value);
+        public bool TryGetValue(string name, out double value)
+        {
+            var found = _slots.TryGetValue(name, out var slot);
+            value = found ? _values[slot] : 0;
+            return found;
+        }
 
         public void Observe(TrainInsightEvent item, MeterMirror meter)
         {
@@ -420,7 +441,17 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
                     _step = metrics.Step;
                     _epoch = metrics.Epoch ?? _epoch;
                     _batch = metrics.Batch ?? _batch;
-                    Merge(metrics.Values, meter);
+                    if (metrics.Values is Dictionary<string, double> dictionary)
+                    {
+                        Merge(dictionary, meter);
+                    }
+                    else
+                    {
+                        foreach (var (name, value) in metrics.Values)
+                        {
+                            _values[SlotOf(name, meter)] = value;
+                        }
+                    }
 
                     break;
                 case TrainingEvent training:
@@ -433,33 +464,52 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             }
         }
 
-        private void Merge(IReadOnlyDictionary<string, double> values, MeterMirror meter)
+        // A Dictionary is enumerated through its struct enumerator: no allocation per event.
+        private void Merge(Dictionary<string, double> values, MeterMirror meter)
         {
-            var known = _values.Count;
+            var keys = _shapeKeys;
+            var slots = _shapeSlots;
+            var i = 0;
+            var sameShape = values.Count == keys.Length;
+            foreach (var (name, value) in values)
+            {
+                // Equal strings from another source (deserialized per event, say) match too, just less cheaply.
+                if (sameShape && (ReferenceEquals(keys[i], name) || string.Equals(keys[i], name, StringComparison.Ordinal)))
+                {
+                    _values[slots[i]] = value;
+                }
+                else
+                {
+                    sameShape = false;
+                    _values[SlotOf(name, meter)] = value;
+                }
 
-            // The common case, a Dictionary, is enumerated through its struct enumerator: no allocation per event.
-            if (values is Dictionary<string, double> dictionary)
-            {
-                foreach (var (name, value) in dictionary)
-                {
-                    _values[name] = value;
-                }
-            }
-            else
-            {
-                foreach (var (name, value) in values)
-                {
-                    _values[name] = value;
-                }
+                i++;
             }
 
-            if (_values.Count != known)
+            if (!sameShape)
             {
-                foreach (var name in _values.Keys)
-                {
-                    meter.OnMetricName(name);
-                }
+                // A new shape: remember it for the next event (allocates only when the shape changes).
+                _shapeKeys = [.. values.Keys];
+                _shapeSlots = [.. _shapeKeys.Select(k => _slots[k])];
             }
+        }
+
+        private int SlotOf(string name, MeterMirror meter)
+        {
+            if (!_slots.TryGetValue(name, out var slot))
+            {
+                slot = _slots.Count;
+                if (slot == _values.Length)
+                {
+                    Array.Resize(ref _values, 2 * _values.Length);
+                }
+
+                _slots.Add(name, slot);
+                meter.OnMetricName(name);
+            }
+
+            return slot;
         }
 
         public MetricsSnapshot ToSnapshot() => new()
@@ -472,7 +522,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             Timestamp = _timestamp,
             Offset = _offset,
             Sequence = LastSequence,
-            Values = new Dictionary<string, double>(_values, StringComparer.Ordinal),
+            Values = _slots.ToDictionary(p => p.Key, p => _values[p.Value], StringComparer.Ordinal),
         };
     }
 

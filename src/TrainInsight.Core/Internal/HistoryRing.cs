@@ -16,15 +16,17 @@ internal sealed class HistoryRing(int capacity)
 
     public void Add(TrainInsightEvent item)
     {
+        // Wrapped by comparison, not '%': this runs once per dispatched event.
         if (_count < _items.Length)
         {
-            _items[(_start + _count) % _items.Length] = item;
+            var index = _start + _count;
+            _items[index >= _items.Length ? index - _items.Length : index] = item;
             _count++;
         }
         else
         {
             _items[_start] = item;
-            _start = (_start + 1) % _items.Length;
+            _start = _start + 1 == _items.Length ? 0 : _start + 1;
         }
     }
 

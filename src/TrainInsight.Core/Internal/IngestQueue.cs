@@ -16,8 +16,12 @@ internal sealed class IngestQueue(int capacity) : IDisposable
     private bool _consumerWaiting;
     private bool _completed;
     private long _dropped;
+    private long _written;
 
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Gets how many events were accepted (including those dropped later).</summary>
+    public long Written => Interlocked.Read(ref _written);
 
     /// <summary>Queues an event; <see langword="false"/> once completed. Never waits.</summary>
     public bool TryWrite(TrainInsightEvent item)
@@ -30,17 +34,21 @@ internal sealed class IngestQueue(int capacity) : IDisposable
                 return false;
             }
 
+            // Wrapped by comparison, not '%': this runs on the trainer's thread for every event.
             if (_count == _ring.Length)
             {
                 _ring[_head] = item;
-                _head = (_head + 1) % _ring.Length;
+                _head = _head + 1 == _ring.Length ? 0 : _head + 1;
                 _dropped++;
             }
             else
             {
-                _ring[(_head + _count) % _ring.Length] = item;
+                var index = _head + _count;
+                _ring[index >= _ring.Length ? index - _ring.Length : index] = item;
                 _count++;
             }
+
+            _written++;
 
             wake = _consumerWaiting;
             _consumerWaiting = false;

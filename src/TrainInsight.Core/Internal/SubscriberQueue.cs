@@ -138,12 +138,14 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
                     var lost = _ring[_head];
                     (_headGap ??= new GapBuilder()).Add(lost);
                     _ring[_head] = null!;
-                    _head = (_head + 1) % _ring.Length;
+                    _head = _head + 1 == _ring.Length ? 0 : _head + 1;
                     _count--;
                     dropped++;
                 }
 
-                _ring[(_head + _count) % _ring.Length] = item;
+                // Wrapped by comparison, not '%': this runs once per event per subscriber.
+                var index = _head + _count;
+                _ring[index >= _ring.Length ? index - _ring.Length : index] = item;
                 _count++;
             }
 
