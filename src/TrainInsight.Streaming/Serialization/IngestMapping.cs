@@ -25,12 +25,12 @@ internal static class IngestMapping
     {
         if (batch is null)
         {
-            return new Error("$", "The body must be a JSON object such as {\"runs\":[…]}.");
+            return new Error("$", "$ (the body) must be a JSON object such as {\"runs\":[…]}.");
         }
 
         if (batch.Runs is null)
         {
-            return new Error("$.runs", "\"runs\" is required: an array of {\"run\":{…},\"events\":[…]} objects.");
+            return new Error("$.runs", "$.runs is required: an array of {\"run\":{…},\"events\":[…]} objects.");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ internal static class IngestMapping
 
             if (!seen.Add(part.Run.Id!))
             {
-                return new Error(path + ".run.id", $"Run '{part.Run.Id}' appears more than once in the batch; send each run's events in one entry.");
+                return new Error(path + ".run.id", $"{path}.run.id: run '{part.Run.Id}' appears more than once in the batch; send each run's events in one entry.");
             }
 
             if (part.Events is null)
