@@ -5,6 +5,7 @@ public sealed class StreamingOptions
 {
     private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(15);
     private int _maxRequestBodyBytes = 64 * 1024;
+    private int _maxIngestBodyBytes = 1024 * 1024;
     private int? _clientQueueCapacity;
 
     /// <summary>
@@ -26,7 +27,8 @@ public sealed class StreamingOptions
     }
 
     /// <summary>
-    /// Gets or sets the largest request body the endpoints accept; larger bodies get 413. Between 1 KiB and 16 MiB.
+    /// Gets or sets the largest request body the control endpoint accepts; larger bodies get 413 (<c>POST /api/ingest</c> has
+    /// its own <see cref="MaxIngestBodyBytes"/>). Between 1 KiB and 16 MiB.
     /// The default is 65,536 (64 KiB).
     /// </summary>
     public int MaxRequestBodyBytes
@@ -40,6 +42,24 @@ public sealed class StreamingOptions
             }
 
             _maxRequestBodyBytes = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the largest body <c>POST /api/ingest</c> accepts, by <c>Content-Length</c> or as sent (chunked);
+    /// larger bodies get 413 and nothing of them is published. Between 1 KiB and 16 MiB. The default is 1,048,576 (1 MiB).
+    /// </summary>
+    public int MaxIngestBodyBytes
+    {
+        get => _maxIngestBodyBytes;
+        set
+        {
+            if (value < 1024 || value > 16 * 1024 * 1024)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxIngestBodyBytes must be between 1 KiB and 16 MiB.");
+            }
+
+            _maxIngestBodyBytes = value;
         }
     }
 

@@ -13,7 +13,8 @@ public static class TrainInsightEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps, under <paramref name="prefix"/>: <c>GET /api/stream/metrics</c> (SSE), <c>GET /ws/metrics</c> (WebSocket),
-    /// <c>GET /api/metrics/current</c>, <c>GET /api/metrics/history</c> and <c>POST /api/training/control</c>.
+    /// <c>GET /api/metrics/current</c>, <c>GET /api/metrics/history</c>, <c>POST /api/training/control</c> and
+    /// <c>POST /api/ingest</c> (batches from trainers in other processes, see docs/ingest.md).
     /// </summary>
     /// <param name="endpoints">The endpoint route builder (usually the <c>WebApplication</c>).</param>
     /// <param name="prefix">A path prefix such as "/traininsight". The default is "" (the routes above as they are).</param>
@@ -40,6 +41,7 @@ public static class TrainInsightEndpointRouteBuilderExtensions
         group.MapGet("/api/metrics/current", MetricsEndpoints.Current).WithName("TrainInsight.CurrentMetrics");
         group.MapGet("/api/metrics/history", MetricsEndpoints.History).WithName("TrainInsight.MetricsHistory");
         group.MapPost("/api/training/control", ControlEndpoint.HandleAsync).WithName("TrainInsight.Control");
+        group.MapPost("/api/ingest", IngestEndpoint.HandleAsync).WithName("TrainInsight.Ingest");
         return new ConventionBuilder(group);
     }
 

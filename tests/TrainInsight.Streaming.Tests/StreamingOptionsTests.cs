@@ -9,6 +9,7 @@ public sealed class StreamingOptionsTests
 
         options.HeartbeatInterval.Should().Be(TimeSpan.FromSeconds(15));
         options.MaxRequestBodyBytes.Should().Be(65_536);
+        options.MaxIngestBodyBytes.Should().Be(1_048_576);
         options.ClientQueueCapacity.Should().BeNull();
     }
 
@@ -88,5 +89,31 @@ public sealed class StreamingOptionsTests
 
         set.Should().Throw<ArgumentOutOfRangeException>();
         options.ClientQueueCapacity.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData(1024)]
+    [InlineData(1_048_576)]
+    [InlineData(16 * 1024 * 1024)]
+    public void MaxIngestBodyBytes_InRange_IsKept(int bytes)
+    {
+        var options = new StreamingOptions { MaxIngestBodyBytes = bytes };
+
+        options.MaxIngestBodyBytes.Should().Be(bytes);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(1023)]
+    [InlineData(16 * 1024 * 1024 + 1)]
+    public void MaxIngestBodyBytes_OutOfRange_ThrowsArgumentOutOfRangeException(int bytes)
+    {
+        var options = new StreamingOptions();
+
+        var set = () => options.MaxIngestBodyBytes = bytes;
+
+        set.Should().Throw<ArgumentOutOfRangeException>();
+        options.MaxIngestBodyBytes.Should().Be(1_048_576);
     }
 }

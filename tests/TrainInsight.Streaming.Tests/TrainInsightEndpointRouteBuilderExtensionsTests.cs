@@ -18,6 +18,7 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
         "/api/metrics/current",
         "/api/metrics/history",
         "/api/training/control",
+        "/api/ingest",
     ];
 
     [Fact]
@@ -74,8 +75,11 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
 
         endpoints.Select(e => e.RoutePattern.RawText).Should().BeEquivalentTo(Routes);
         endpoints.Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName).Should().BeEquivalentTo(
-            "TrainInsight.StreamMetrics", "TrainInsight.WebSocketMetrics", "TrainInsight.CurrentMetrics", "TrainInsight.MetricsHistory", "TrainInsight.Control");
+            "TrainInsight.StreamMetrics", "TrainInsight.WebSocketMetrics", "TrainInsight.CurrentMetrics", "TrainInsight.MetricsHistory", "TrainInsight.Control",
+            "TrainInsight.Ingest");
         endpoints.Single(e => e.RoutePattern.RawText == "/api/training/control")
+            .Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Should().Equal("POST");
+        endpoints.Single(e => e.RoutePattern.RawText == "/api/ingest")
             .Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Should().Equal("POST");
     }
 

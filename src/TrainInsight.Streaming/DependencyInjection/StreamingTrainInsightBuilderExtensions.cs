@@ -9,7 +9,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class StreamingTrainInsightBuilderExtensions
 {
     /// <summary>
-    /// Adds what <c>app.MapTrainInsight()</c> needs: <see cref="StreamingOptions"/>. Safe to call more than once.
+    /// Adds what <c>app.MapTrainInsight()</c> needs: <see cref="StreamingOptions"/> and the remote-run registry of
+    /// <c>POST /api/ingest</c>. Safe to call more than once.
     /// The WebSocket endpoint also needs the host's <c>app.UseWebSockets()</c> (with the host's own
     /// <c>WebSocketOptions</c>, such as allowed origins); without it, WebSocket upgrades get a 500 problem saying so.
     /// </summary>
@@ -22,6 +23,7 @@ public static class StreamingTrainInsightBuilderExtensions
         var services = builder.Services;
         OptionsRegistration.GetOrAdd(services, configure);
         services.TryAddSingleton<StreamingMarker>();
+        services.TryAddSingleton<IngestRunRegistry>();
         return builder;
     }
 }

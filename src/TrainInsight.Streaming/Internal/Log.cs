@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Debug, "WebSocket connection ended with an error.")]
     public static partial void WebSocketFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Debug, "Ingest batch: {Accepted} events published, {Duplicates} duplicates skipped, {Runs} runs.")]
+    public static partial void IngestAccepted(ILogger logger, long accepted, long duplicates, int runs);
 }

@@ -9,6 +9,13 @@ internal static class Problems
 
     public static IResult BadRequest(string title, string detail) => Create(StatusCodes.Status400BadRequest, "bad-request", title, detail);
 
+    /// <summary>A 400 whose <c>path</c> member names the offending part of the body, e.g. <c>$.runs[0].events[3].step</c>.</summary>
+    public static IResult BadRequest(string title, string detail, string path) => Results.Problem(
+        detail: detail, statusCode: StatusCodes.Status400BadRequest, title: title, type: TypeBase + "bad-request",
+        extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["path"] = path });
+
+    public static IResult ServiceUnavailable(string title, string detail) => Create(StatusCodes.Status503ServiceUnavailable, "service-unavailable", title, detail);
+
     public static IResult NotFound(string title, string detail) => Create(StatusCodes.Status404NotFound, "not-found", title, detail);
 
     public static IResult Conflict(string title, string detail) => Create(StatusCodes.Status409Conflict, "conflict", title, detail);

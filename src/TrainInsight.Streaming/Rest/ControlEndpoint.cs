@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -17,7 +16,7 @@ internal static class ControlEndpoint
         var request = context.Request;
         // A JSON content type is required: it makes a browser preflight cross-origin requests (CORS), so a web page
         // cannot steer a local training run with a "simple" request.
-        if (!IsJson(request.ContentType))
+        if (!RequestBody.IsJson(request.ContentType))
         {
             return Problems.UnsupportedMediaType(request.ContentType);
         }
@@ -28,7 +27,7 @@ internal static class ControlEndpoint
             return Problems.TooLarge(limit);
         }
 
-        var body = await ReadBodyAsync(request.Body, limit, context.RequestAborted).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync(request.Body, limit, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
             return Problems.TooLarge(limit);
@@ -110,60 +109,5 @@ internal static class ControlEndpoint
         }
 
         return new JsonBytesResult(buffer.WrittenMemory, StatusCodes.Status202Accepted);
-    }
-
-    /// <summary>application/json or any +json type, in UTF-8 (no charset parameter, or utf-8).</summary>
-    private static bool IsJson(string? contentType)
-    {
-        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType) || mediaType.MediaType is not { } type)
-        {
-            return false;
-        }
-
-        var json = type.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
-            (type.EndsWith("+json", StringComparison.OrdinalIgnoreCase) && type.Contains('/', StringComparison.Ordinal));
-        var charset = mediaType.CharSet?.Trim('"');
-        return json && (charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
-    }
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes; returns null when the body is longer.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, 16 * 1024));
-        try
-        {
-            var total = 0;
-            while (true)
-            {
-                if (total == buffer.Length)
-                {
-                    if (total > limit)
-                    {
-                        return null;
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
-                    buffer.AsSpan(0, total).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return buffer.AsSpan(0, total).ToArray();
-                }
-
-                total += read;
-                if (total > limit)
-                {
-                    return null;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 }

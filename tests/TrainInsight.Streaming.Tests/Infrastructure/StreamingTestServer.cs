@@ -45,18 +45,22 @@ internal sealed class StreamingTestServer : IAsyncDisposable
     /// <param name="configureEndpoints">Receives the builder MapTrainInsight returns.</param>
     /// <param name="shutdownTimeout">How long stopping waits for open requests. The default is 5 seconds.</param>
     /// <param name="useWebSockets">Whether the host adds the WebSocket middleware, as hosts must. The default is true.</param>
+    /// <param name="port">The loopback port to listen on. The default is 0, a free one.</param>
+    /// <param name="configureApp">Adds middleware before the TrainInsight endpoints.</param>
     public static async Task<StreamingTestServer> StartAsync(
         Action<StreamingOptions>? configureStreaming = null,
         Action<TrainInsightOptions>? configureBus = null,
         string prefix = "",
         Action<IEndpointConventionBuilder>? configureEndpoints = null,
         TimeSpan? shutdownTimeout = null,
-        bool useWebSockets = true)
+        bool useWebSockets = true,
+        int port = 0,
+        Action<WebApplication>? configureApp = null)
     {
         // No configuration sources at all: no appsettings files, no file watchers, no environment variables.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(5));
         builder.Services
@@ -73,6 +77,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
             app.UseWebSockets();
         }
 
+        configureApp?.Invoke(app);
         var endpoints = app.MapTrainInsight(prefix);
         configureEndpoints?.Invoke(endpoints);
         await app.StartAsync().ConfigureAwait(false);
