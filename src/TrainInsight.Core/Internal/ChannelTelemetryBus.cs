@@ -317,8 +317,13 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
     {
         var queue = _storeQueue!;
         var batch = new List<TrainInsightEvent>();
-        while (await queue.WaitToReadAsync().ConfigureAwait(false))
+
+        // A batch that failed is retried after the next interval even when nothing new arrives.
+        while (batch.Count > 0 || await queue.WaitToReadAsync().ConfigureAwait(false))
         {
+            // Once stopping, a batch that failed after the last events were queued has had its last attempt.
+            var lastAttempt = _stopping.IsCancellationRequested && batch.Count > 0;
+
             // Batch: let events accumulate for one flush interval (skipped once the bus is stopping).
             if (!_stopping.IsCancellationRequested)
             {
@@ -345,6 +350,10 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             }
 
             await WriteToStoreAsync(batch).ConfigureAwait(false);
+            if (lastAttempt)
+            {
+                break;
+            }
         }
 
         if (batch.Count > 0)
