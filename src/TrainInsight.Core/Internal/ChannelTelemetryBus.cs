@@ -119,14 +119,20 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             var subscription = new Subscription(this, new SubscriberQueue(queueCapacity, options.RunId, options.MetricNames, OnSubscriberDropped));
             if (olderThanRing is { } until)
             {
+                // A gap names the subscribed run when there is one, so that a run's subscriber hears only of that run.
+                var tracker = options.RunId is null ? null : _runs.GetValueOrDefault(options.RunId);
                 if (_store is not null)
                 {
-                    subscription.Queue.ReplayFromStoreFirst(_store, options.AfterOffset!.Value, until);
+                    // The ring holds the run's latest events, so its last sequence at or before `until` is known.
+                    var lastSequence = options.RunId is null ? 0
+                        : tracker is not null ? tracker.LastSequence - replay!.Count
+                        : _recoveredSequences.GetValueOrDefault(options.RunId);
+                    subscription.Queue.ReplayFromStoreFirst(_store, options.AfterOffset!.Value, until, tracker?.Run ?? _latestRun?.Run, lastSequence);
                 }
                 else
                 {
                     // Nothing holds those events any more: say so, in their place.
-                    var run = replay is { Count: > 0 } ? replay[0].Run : _latestRun?.Run ?? new RunDescriptor(options.RunId ?? "unknown");
+                    var run = replay is { Count: > 0 } ? replay[0].Run : tracker?.Run ?? _latestRun?.Run ?? new RunDescriptor(options.RunId ?? "unknown");
                     var from = options.AfterOffset!.Value + 1;
                     subscription.Queue.Write([new GapEvent(run, until - from + 1, from, until, 0)]);
                 }
