@@ -118,14 +118,20 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             var subscription = new Subscription(this, new SubscriberQueue(queueCapacity, options.RunId, options.MetricNames, OnSubscriberDropped));
             if (olderThanRing is { } until)
             {
+                // A gap names the subscribed run when there is one, so that a run's subscriber hears only of that run.
+                var tracker = options.RunId is null ? null : _runs.GetValueOrDefault(options.RunId);
                 if (_store is not null)
                 {
-                    subscription.Queue.ReplayFromStoreFirst(_store, options.AfterOffset!.Value, until);
+                    // The ring holds the run's latest events, so its last sequence at or before `until` is known.
+                    var lastSequence = options.RunId is null ? 0
+                        : tracker is not null ? tracker.LastSequence - replay!.Count
+                        : _recoveredSequences.GetValueOrDefault(options.RunId);
+                    subscription.Queue.ReplayFromStoreFirst(_store, options.AfterOffset!.Value, until, tracker?.Run ?? _latestRun?.Run, lastSequence);
                 }
                 else
                 {
                     // Nothing holds those events any more: say so, in their place.
-                    var run = replay is { Count: > 0 } ? replay[0].Run : _latestRun?.Run ?? new RunDescriptor(options.RunId ?? "unknown");
+                    var run = replay is { Count: > 0 } ? replay[0].Run : tracker?.Run ?? _latestRun?.Run ?? new RunDescriptor(options.RunId ?? "unknown");
                     var from = options.AfterOffset!.Value + 1;
                     subscription.Queue.Write([new GapEvent(run, until - from + 1, from, until, 0)]);
                 }
@@ -327,8 +333,13 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
     {
         var queue = _storeQueue!;
         var batch = new List<TrainInsightEvent>();
-        while (await queue.WaitToReadAsync().ConfigureAwait(false))
+
+        // A batch that failed is retried after the next interval even when nothing new arrives.
+        while (batch.Count > 0 || await queue.WaitToReadAsync().ConfigureAwait(false))
         {
+            // Once stopping, a batch that failed after the last events were queued has had its last attempt.
+            var lastAttempt = _stopping.IsCancellationRequested && batch.Count > 0;
+
             // Batch: let events accumulate for one flush interval (skipped once the bus is stopping).
             if (!_stopping.IsCancellationRequested)
             {
@@ -355,6 +366,10 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             }
 
             await WriteToStoreAsync(batch).ConfigureAwait(false);
+            if (lastAttempt)
+            {
+                break;
+            }
         }
 
         if (batch.Count > 0)

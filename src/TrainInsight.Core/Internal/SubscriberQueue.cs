@@ -29,6 +29,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     private GapBuilder? _headGap;
     private TaskCompletionSource<bool>? _waiter;
     private bool _completed;
+    private bool _localPending;
     private long _dropped;
 
     // The reader's own buffer: no lock needed, one reader at a time.
@@ -42,6 +43,8 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     private long _storeAfter;
     private long _storeUntil;
     private long _storeLastSequence;
+    private long _storeExpectedSequence;
+    private RunDescriptor? _storeRun;
 
     public SubscriberQueue(int capacity, string? runId, IReadOnlyCollection<string>? metricNames, Action<long>? onDropped)
     {
@@ -70,15 +73,31 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <summary>Before reading the queue, reads the events in (<paramref name="afterOffset"/>, <paramref name="untilOffset"/>] from <paramref name="store"/>.</summary>
-    public void ReplayFromStoreFirst(IMetricStore store, long afterOffset, long untilOffset)
+    /// <param name="store">The store.</param>
+    /// <param name="afterOffset">The offset after which to read.</param>
+    /// <param name="untilOffset">The last offset to read.</param>
+    /// <param name="run">The run a gap names when no event read says better: the subscribed run, or the latest one.</param>
+    /// <param name="lastSequence">
+    /// With a run filter, the sequence of that run's last event at or before <paramref name="untilOffset"/> (0 when unknown),
+    /// so that the store missing the run's latest events is reported too.
+    /// </param>
+    public void ReplayFromStoreFirst(IMetricStore store, long afterOffset, long untilOffset, RunDescriptor? run = null, long lastSequence = 0)
     {
         _store = store;
         _storeAfter = afterOffset;
         _storeUntil = untilOffset;
+        _storeRun = run;
+        _storeExpectedSequence = lastSequence;
     }
 
     public bool Accepts(TrainInsightEvent item)
     {
+        // A gap the bus wrote already is about this subscriber's events.
+        if (item is GapEvent)
+        {
+            return true;
+        }
+
         if (_runId is not null && !string.Equals(item.RunId, _runId, StringComparison.Ordinal))
         {
             return false;
@@ -140,7 +159,11 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
                     _ring[_head] = null!;
                     _head = _head + 1 == _ring.Length ? 0 : _head + 1;
                     _count--;
-                    dropped++;
+                    if (lost is not GapEvent)
+                    {
+                        // A gap is no event: what it stands for was not lost by falling behind.
+                        dropped++;
+                    }
                 }
 
                 // Wrapped by comparison, not '%': this runs once per event per subscriber.
@@ -168,6 +191,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     public void Complete()
     {
         TaskCompletionSource<bool>? waiter;
+        bool drained;
         lock (_lock)
         {
             if (_completed)
@@ -178,10 +202,16 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
             _completed = true;
             waiter = _waiter;
             _waiter = null;
+            drained = _count == 0 && _headGap is null && !_localPending && _store is null;
         }
 
         waiter?.TrySetResult(false);
-        _completion.TrySetResult();
+
+        // Like a channel's: complete once no more data will ever be available. Otherwise the reader completes it.
+        if (drained)
+        {
+            _completion.TrySetResult();
+        }
     }
 
     public override bool TryRead([MaybeNullWhen(false)] out TrainInsightEvent item)
@@ -192,6 +222,11 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
             {
                 _localGap = null;
                 item = gap.ToEvent();
+                if (_localPosition >= _localCount)
+                {
+                    OnLocalExhausted();
+                }
+
                 return true;
             }
 
@@ -199,6 +234,11 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
             {
                 item = _local[_localPosition];
                 _local[_localPosition++] = null!;
+                if (_localPosition == _localCount)
+                {
+                    OnLocalExhausted();
+                }
+
                 return true;
             }
 
@@ -237,6 +277,8 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
 
                 if (_completed)
                 {
+                    _localPending = false;
+                    _completion.TrySetResult();
                     return false;
                 }
 
@@ -254,6 +296,12 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
         {
             if (_count == 0 && _headGap is null)
             {
+                _localPending = false;
+                if (_completed)
+                {
+                    _completion.TrySetResult();
+                }
+
                 return false;
             }
 
@@ -277,7 +325,21 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
             _head = 0;
             _count = 0;
             _headGap = null;
+            _localPending = true;
             return true;
+        }
+    }
+
+    /// <summary>The reader has read its whole buffer. Reader only.</summary>
+    private void OnLocalExhausted()
+    {
+        lock (_lock)
+        {
+            _localPending = false;
+            if (_completed && _count == 0 && _headGap is null && _store is null)
+            {
+                _completion.TrySetResult();
+            }
         }
     }
 
@@ -285,6 +347,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     {
         var store = _store!;
         IReadOnlyList<TrainInsightEvent> page;
+        var failed = false;
         try
         {
             page = await store.ReadEventsAsync(_storeAfter, StorePageSize, _runId, cancellationToken).ConfigureAwait(false);
@@ -292,6 +355,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             page = [];
+            failed = true;
         }
 
         var buffer = new List<TrainInsightEvent>(page.Count + 1);
@@ -324,18 +388,22 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
         var exhausted = page.Count < StorePageSize || _storeAfter >= _storeUntil || (page.Count > 0 && page[^1].Offset > _storeUntil);
         if (exhausted)
         {
+            var run = buffer.Count > 0 ? buffer[^1].Run : page.Count > 0 ? page[0].Run : _storeRun ?? s_unknownRun;
             if (_runId is null && _storeAfter < _storeUntil)
             {
                 // Neither the store nor the ring holds these any more (retention, or the store lagged behind the ring).
-                var run = buffer.Count > 0 ? buffer[^1].Run : page.Count > 0 ? page[0].Run : s_unknownRun;
                 gap = GapBuilder.Range(run, _storeAfter + 1, _storeUntil, _storeUntil - _storeAfter);
             }
-
-            _store = null;
-        }
-        else if (page.Count == 0)
-        {
-            _store = null;
+            else if (_runId is not null && _storeAfter < _storeUntil && _storeLastSequence > 0 && _storeExpectedSequence > _storeLastSequence)
+            {
+                // The run's latest events before the ring are missing: their sequences tell how many.
+                gap = GapBuilder.Range(run, _storeAfter + 1, _storeUntil, _storeExpectedSequence - _storeLastSequence, _storeLastSequence + 1);
+            }
+            else if (_runId is not null && failed && _storeAfter < _storeUntil)
+            {
+                // The store failed before anything of the run was read: how many of these offsets were the run's is unknown.
+                gap = GapBuilder.Range(run, _storeAfter + 1, _storeUntil, _storeUntil - _storeAfter, _storeLastSequence > 0 ? _storeLastSequence + 1 : 0);
+            }
         }
 
         if (gap is not null)
@@ -347,6 +415,14 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
         buffer.CopyTo(_local);
         _localPosition = 0;
         _localCount = buffer.Count;
+        lock (_lock)
+        {
+            _localPending = buffer.Count > 0;
+            if (exhausted)
+            {
+                _store = null;
+            }
+        }
     }
 
     private static readonly RunDescriptor s_unknownRun = new("unknown");

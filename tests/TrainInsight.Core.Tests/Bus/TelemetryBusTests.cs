@@ -27,6 +27,60 @@ public class TelemetryBusTests
     }
 
     [Fact]
+    public async Task TryPublish_GapEvent_RejectedAndNeverDelivered()
+    {
+        using var bus = TelemetryBus.Create();
+        using var subscription = bus.Subscribe();
+
+        bus.TryPublish(new GapEvent(RunA, 1, 1, 1, 1)).Should().BeFalse();
+        bus.TryPublish(Metric(RunA, 0)).Should().BeTrue();
+
+        (await ReadAsync(subscription, 1))[0].Should().BeOfType<MetricEvent>().Which.Offset.Should().Be(1);
+        bus.GetStatistics().Should().BeEquivalentTo(new { Published = 1L, Rejected = 1L });
+    }
+
+    [Fact]
+    public void TryPublish_EventAlreadyPublishedOnAnotherBus_Rejected()
+    {
+        using var first = TelemetryBus.Create();
+        using var second = TelemetryBus.Create();
+        var e = Metric(RunA, 0);
+
+        first.TryPublish(e).Should().BeTrue();
+
+        second.TryPublish(e).Should().BeFalse();
+        second.GetStatistics().Rejected.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task TryPublish_WhileAnotherThreadDisposes_NeverThrows()
+    {
+        for (var round = 0; round < 200; round++)
+        {
+            var bus = TelemetryBus.Create(new TrainInsightOptions { IngestCapacity = 16 });
+            using var go = new ManualResetEventSlim();
+            var publishers = Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    go.Wait();
+                    var accepted = true;
+                    for (var i = 0; accepted || i < 1_000; i++)
+                    {
+                        accepted = bus.TryPublish(Metric(RunA, i));
+                    }
+                },
+                TaskCreationOptions.LongRunning)).ToArray();
+
+            go.Set();
+            Thread.Yield();
+            bus.Dispose();
+
+            // Rethrows what a publisher threw (an ObjectDisposedException, say).
+            await Task.WhenAll(publishers).WaitAsync(Patience);
+        }
+    }
+
+    [Fact]
     public async Task TryPublish_SameInstanceTwice_DispatchesItOnce()
     {
         using var bus = TelemetryBus.Create();
@@ -456,17 +510,6 @@ public class TelemetryBusTests
         });
     }
 
-    private static List<TrainInsightEvent> DrainNow(ITelemetrySubscription subscription)
-    {
-        var events = new List<TrainInsightEvent>();
-        while (subscription.Reader.TryRead(out var e))
-        {
-            events.Add(e);
-        }
-
-        return events;
-    }
-
     /// <summary>Describes where <paramref name="events"/> stop being exactly the offsets first..last, or null when they are.</summary>
     private static string? FirstBreak(List<TrainInsightEvent> events, long first, long last)
     {
@@ -479,13 +522,5 @@ public class TelemetryBusTests
         }
 
         return events.Count == last - first + 1 ? null : $"expected {last - first + 1} events but got {events.Count}";
-    }
-
-    private static IEnumerable<long> LongRange(long first, long last)
-    {
-        for (var i = first; i <= last; i++)
-        {
-            yield return i;
-        }
     }
 }

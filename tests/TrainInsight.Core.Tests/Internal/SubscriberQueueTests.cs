@@ -1,0 +1,352 @@
+using TrainInsight.Internal;
+using TrainInsight.Tests.Storage;
+using static TrainInsight.Tests.TestEvents;
+
+namespace TrainInsight.Tests.Internal;
+
+public class SubscriberQueueTests
+{
+    private static readonly RunDescriptor RunA = new("run-a");
+    private static readonly RunDescriptor RunB = new("run-b");
+
+    [Fact]
+    public void Write_MoreThanCapacity_OneGapBeforeTheKeptEvents()
+    {
+        long reported = 0;
+        var queue = new SubscriberQueue(3, runId: null, metricNames: null, onDropped: n => reported += n);
+
+        queue.Write(Events(1, 5));
+
+        DrainNow(queue).Select(Describe).Should().Equal("gap(2,1..2,s1)", "3", "4", "5");
+        queue.DroppedCount.Should().Be(2);
+        reported.Should().Be(2);
+    }
+
+    [Fact]
+    public void Write_HeadWrapsSeveralTimes_KeepsNewestInOrder()
+    {
+        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+
+        // One at a time, so the ring's head walks around it (11 writes into 4 slots).
+        for (var offset = 1; offset <= 11; offset++)
+        {
+            queue.Write([Stamped(RunA, offset, offset)]);
+        }
+
+        queue.Count.Should().Be(4);
+        DrainNow(queue).Select(Describe).Should().Equal("gap(7,1..7,s1)", "8", "9", "10", "11");
+        queue.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public void TryRead_ReadsInterleavedWithDrops_OneGapPerContiguousLossAtItsPlace()
+    {
+        var queue = new SubscriberQueue(3, runId: null, metricNames: null, onDropped: null);
+        var received = new List<TrainInsightEvent>();
+
+        queue.Write(Events(1, 5));
+        received.AddRange(Read(queue, 2));      // gap(1..2), 3: the rest (4, 5) is now in the reader's buffer
+        queue.Write(Events(6, 10));             // 6, 7 dropped: a new loss after 4, 5
+        received.AddRange(DrainNow(queue));
+        queue.Write(Events(11, 12));            // nothing lost
+        received.AddRange(DrainNow(queue));
+        queue.Write(Events(13, 20));            // 13..17 lost
+        received.AddRange(Read(queue, 1));
+        queue.Write(Events(21, 21));            // 18 lost too: contiguous with the loss not yet read
+        received.AddRange(DrainNow(queue));
+
+        received.Select(Describe).Should().Equal(
+            "gap(2,1..2,s1)", "3", "4", "5", "gap(2,6..7,s6)", "8", "9", "10", "11", "12", "gap(5,13..17,s13)", "18", "19", "20", "21");
+        queue.DroppedCount.Should().Be(received.OfType<GapEvent>().Sum(g => g.MissedCount));
+    }
+
+    [Fact]
+    public void TryRead_GapThenWrapOnNextTake_TakesBothHalvesOfTheRing()
+    {
+        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+        queue.Write(Events(1, 6)); // head at 2: [5, 6, 3, 4]
+
+        queue.TryRead(out var first).Should().BeTrue();
+        Describe(first!).Should().Be("gap(2,1..2,s1)");
+        queue.Count.Should().Be(4);
+        DrainNow(queue).Select(Describe).Should().Equal("3", "4", "5", "6");
+
+        queue.Write(Events(7, 13)); // ring reset by the take; drops 7..9, head at 3
+        DrainNow(queue).Select(Describe).Should().Equal("gap(3,7..9,s7)", "10", "11", "12", "13");
+    }
+
+    [Fact]
+    public void Write_RunFilter_QueuesAndCountsOnlyThatRun()
+    {
+        var queue = new SubscriberQueue(2, RunB.Id, metricNames: null, onDropped: null);
+
+        queue.Write([Stamped(RunA, 1, 1), Stamped(RunB, 2, 1), Stamped(RunA, 3, 2), Stamped(RunB, 4, 2), Stamped(RunB, 5, 3), Stamped(RunB, 6, 4)]);
+
+        var received = DrainNow(queue);
+        received.Select(Describe).Should().Equal("gap(2,2..4,s1)", "5", "6");
+        received[0].RunId.Should().Be(RunB.Id);
+        queue.DroppedCount.Should().Be(2);
+    }
+
+    [Fact]
+    public void Write_MetricNameFilter_SkipsMetricsWithoutTheNamesKeepsTrainingEvents()
+    {
+        var queue = new SubscriberQueue(10, runId: null, metricNames: ["x", "y"], onDropped: null);
+        var started = new TrainingEvent(RunA, TrainingEventKind.RunStarted) { Offset = 3, Sequence = 3 };
+        var readOnlyValues = new MetricEvent(RunA, 5, new System.Collections.ObjectModel.ReadOnlyDictionary<string, double>(new Dictionary<string, double> { ["y"] = 1 })) { Offset = 5, Sequence = 5 };
+
+        queue.Write([Stamped(RunA, 1, 1, "x"), Stamped(RunA, 2, 2, "z"), started, Stamped(RunA, 4, 4, "zz"), readOnlyValues, new MetricEvent(RunA, 6, null) { Offset = 6, Sequence = 6 }]);
+
+        DrainNow(queue).Select(Describe).Should().Equal("1", "3", "5");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Write_NullOrEmptyMetricNames_ReceivesEveryMetric(bool empty)
+    {
+        var queue = new SubscriberQueue(10, runId: null, metricNames: empty ? [] : null, onDropped: null);
+
+        queue.Write([Stamped(RunA, 1, 1, "x"), new MetricEvent(RunA, 2, null) { Offset = 2, Sequence = 2 }]);
+
+        DrainNow(queue).Select(Describe).Should().Equal("1", "2");
+    }
+
+    [Fact]
+    public void Write_MetricNameFilterWithDrops_GapCountsOnlyMatchingEvents()
+    {
+        var queue = new SubscriberQueue(2, runId: null, metricNames: ["x"], onDropped: null);
+
+        queue.Write([Stamped(RunA, 1, 1, "x"), Stamped(RunA, 2, 2, "y"), Stamped(RunA, 3, 3, "x"), new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Offset = 4, Sequence = 4 }, Stamped(RunA, 5, 5, "x")]);
+
+        DrainNow(queue).Select(Describe).Should().Equal("gap(2,1..3,s1)", "4", "5");
+    }
+
+    [Fact]
+    public void Write_DroppingAGap_MergesItAndCountsOnlyEventsLostByFallingBehind()
+    {
+        var queue = new SubscriberQueue(2, runId: null, metricNames: null, onDropped: null);
+
+        // A gap the bus wrote (a resume position nothing holds any more), then events that push it out.
+        queue.Write([new GapEvent(RunA, 10, 1, 10, 0), Stamped(RunA, 11, 11), Stamped(RunA, 12, 12), Stamped(RunA, 13, 13)]);
+
+        DrainNow(queue).Select(Describe).Should().Equal("gap(11,1..11,s0)", "12", "13");
+        queue.DroppedCount.Should().Be(1, "only event 11 was lost because the reader fell behind; the gap was no event");
+    }
+
+    [Fact]
+    public void Write_RunFilter_GapWrittenByTheBusAlwaysPasses()
+    {
+        var queue = new SubscriberQueue(4, RunB.Id, metricNames: ["x"], onDropped: null);
+
+        queue.Write([new GapEvent(RunA, 3, 1, 3, 0)]);
+
+        DrainNow(queue).Select(Describe).Should().Equal("gap(3,1..3,s0)");
+    }
+
+    [Fact]
+    public async Task WaitToReadAsync_Empty_WaitsUntilWrite()
+    {
+        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+
+        var wait = queue.WaitToReadAsync().AsTask();
+        wait.IsCompleted.Should().BeFalse();
+        queue.Write(Events(1, 1));
+
+        (await wait.WaitAsync(Patience)).Should().BeTrue();
+        DrainNow(queue).Select(Describe).Should().Equal("1");
+    }
+
+    [Fact]
+    public async Task WaitToReadAsync_Cancelled_ThrowsAndLaterWaitStillWorks()
+    {
+        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+        using var cts = new CancellationTokenSource();
+
+        var wait = queue.WaitToReadAsync(cts.Token).AsTask();
+        await cts.CancelAsync();
+
+        await wait.Invoking(w => w.WaitAsync(Patience)).Should().ThrowAsync<OperationCanceledException>();
+        await queue.Invoking(q => q.WaitToReadAsync(cts.Token).AsTask()).Should().ThrowAsync<OperationCanceledException>();
+        var again = queue.WaitToReadAsync().AsTask();
+        queue.Write(Events(1, 1));
+        (await again.WaitAsync(Patience)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Complete_WhileWaiting_WaitReturnsFalse()
+    {
+        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+
+        var wait = queue.WaitToReadAsync().AsTask();
+        queue.Complete();
+
+        (await wait.WaitAsync(Patience)).Should().BeFalse();
+        queue.Completion.IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Completion_CompletedWithEventsLeft_CompletesOnlyOnceDrained()
+    {
+        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+        queue.Write(Events(1, 2));
+
+        queue.Complete();
+        queue.Write(Events(3, 3));
+
+        queue.Completion.IsCompleted.Should().BeFalse("ChannelReader.Completion completes when no more data will ever be available");
+        (await queue.WaitToReadAsync()).Should().BeTrue();
+        queue.TryRead(out var first).Should().BeTrue();
+        first!.Offset.Should().Be(1);
+        queue.Completion.IsCompleted.Should().BeFalse("event 2 is still to be read");
+        queue.TryRead(out var second).Should().BeTrue();
+        second!.Offset.Should().Be(2);
+        queue.TryRead(out _).Should().BeFalse("writes after completion are ignored");
+        (await queue.WaitToReadAsync()).Should().BeFalse();
+        await queue.Completion.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public void Count_QueuedAndTakenButUnread_CountsBoth()
+    {
+        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
+        queue.Write(Events(1, 3));
+        queue.CanCount.Should().BeTrue();
+        queue.Count.Should().Be(3);
+
+        queue.TryRead(out _).Should().BeTrue(); // takes all three, returns one
+        queue.Write(Events(4, 5));
+
+        queue.Count.Should().Be(4);
+    }
+
+    [Fact]
+    public async Task WaitToReadAsync_StoreFirst_ReadsStoreInPagesThenQueue()
+    {
+        var store = new FakeMetricStore();
+        await store.AppendAsync(Events(1, 1_200));
+        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
+        queue.ReplayFromStoreFirst(store, afterOffset: 100, untilOffset: 1_195);
+        queue.Write(Events(1_196, 1_200));
+
+        queue.TryRead(out _).Should().BeFalse("the store is read asynchronously, by WaitToReadAsync");
+        var received = await ReadAsync(queue, 1_100);
+
+        received.Select(e => e.Offset).Should().Equal(LongRange(101, 1_200));
+        store.ReadCalls.Should().Be(3, "1,095 events are read in pages of 512");
+    }
+
+    [Fact]
+    public async Task WaitToReadAsync_StoreMissesRanges_GapsCoverExactlyTheMissingOffsets()
+    {
+        var store = new FakeMetricStore { ReadFilter = (events, _, _) => [.. events.Where(e => e.Offset is not (>= 8 and <= 10) and <= 14)] };
+        await store.AppendAsync(Events(1, 20));
+        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
+        queue.ReplayFromStoreFirst(store, afterOffset: 5, untilOffset: 16);
+        queue.Write(Events(17, 18));
+
+        var received = await ReadAsync(queue, 10);
+
+        received.Select(Describe).Should().Equal("6", "7", "gap(3,8..10,s0)", "11", "12", "13", "14", "gap(2,15..16,s0)", "17", "18");
+    }
+
+    [Fact]
+    public async Task WaitToReadAsync_StoreThrows_GapForTheWholeRangeThenQueue()
+    {
+        var store = new FakeMetricStore { ReadFilter = (_, _, _) => throw new IOException("disk gone") };
+        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
+        queue.ReplayFromStoreFirst(store, afterOffset: 5, untilOffset: 16);
+        queue.Write(Events(17, 17));
+
+        (await ReadAsync(queue, 2)).Select(Describe).Should().Equal("gap(11,6..16,s0)", "17");
+    }
+
+    [Fact]
+    public async Task WaitToReadAsync_RunFilteredStoreMissesEventsInTheMiddle_GapWithMissedSequences()
+    {
+        // Run B at even offsets 2..20 with sequences 1..10; the store lost B's sequences 4 and 5 (offsets 8, 10).
+        var store = new FakeMetricStore { ReadFilter = (events, _, _) => [.. events.Where(e => e.Offset is not (8 or 10))] };
+        await store.AppendAsync(TwoRuns(20));
+        var queue = new SubscriberQueue(10, RunB.Id, metricNames: null, onDropped: null);
+        queue.ReplayFromStoreFirst(store, afterOffset: 3, untilOffset: 20);
+
+        var received = await ReadAsync(queue, 8);
+
+        received.Select(Describe).Should().Equal("4", "6", "gap(2,7..11,s4)", "12", "14", "16", "18", "20");
+    }
+
+    [Fact]
+    public async Task WaitToReadAsync_ReadCancelled_ThrowsAndReplayResumesLater()
+    {
+        var release = new TaskCompletionSource();
+        var store = new BlockingReadStore(release.Task);
+        await store.AppendAsync(Events(1, 5));
+        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
+        queue.ReplayFromStoreFirst(store, afterOffset: 0, untilOffset: 5);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+
+        await queue.Invoking(q => q.WaitToReadAsync(cts.Token).AsTask()).Should().ThrowAsync<OperationCanceledException>();
+        release.SetResult();
+
+        (await ReadAsync(queue, 5)).Select(e => e.Offset).Should().Equal(1, 2, 3, 4, 5);
+    }
+
+    internal static TrainInsightEvent[] Events(long first, long last) =>
+        [.. LongRange(first, last).Select(o => (TrainInsightEvent)Stamped(RunA, o, o))];
+
+    /// <summary>Runs A and B alternating, A first: A at odd offsets, B at even ones.</summary>
+    internal static TrainInsightEvent[] TwoRuns(long count) =>
+        [.. LongRange(1, count).Select(o => (TrainInsightEvent)Stamped(o % 2 == 1 ? RunA : RunB, o, (o + 1) / 2))];
+
+    private static List<TrainInsightEvent> Read(SubscriberQueue queue, int count)
+    {
+        var result = new List<TrainInsightEvent>();
+        for (var i = 0; i < count; i++)
+        {
+            queue.TryRead(out var e).Should().BeTrue();
+            result.Add(e!);
+        }
+
+        return result;
+    }
+
+    private static async Task<List<TrainInsightEvent>> ReadAsync(SubscriberQueue queue, int count)
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        var result = new List<TrainInsightEvent>();
+        while (result.Count < count)
+        {
+            result.Add(await queue.ReadAsync(cts.Token));
+        }
+
+        return result;
+    }
+
+    /// <summary>A store whose reads honour cancellation and wait for a signal.</summary>
+    private sealed class BlockingReadStore(Task released) : IMetricStore
+    {
+        private readonly InMemoryMetricStore _inner = new();
+
+        public StoreState LoadState() => _inner.LoadState();
+
+        public Task AppendAsync(IReadOnlyList<TrainInsightEvent> events, CancellationToken cancellationToken = default) => _inner.AppendAsync(events, cancellationToken);
+
+        public async Task<IReadOnlyList<TrainInsightEvent>> ReadEventsAsync(long afterOffset, int limit, string? runId = null, CancellationToken cancellationToken = default)
+        {
+            await released.WaitAsync(cancellationToken);
+            return await _inner.ReadEventsAsync(afterOffset, limit, runId, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<StoredRun>> GetRunsAsync(int limit, CancellationToken cancellationToken = default) => _inner.GetRunsAsync(limit, cancellationToken);
+
+        public Task<StoredRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default) => _inner.GetRunAsync(runId, cancellationToken);
+
+        public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(MetricQuery query, CancellationToken cancellationToken = default) => _inner.GetMetricsAsync(query, cancellationToken);
+
+        public Task<IReadOnlyList<ControlRecord>> GetCommandsAsync(string runId, CancellationToken cancellationToken = default) => _inner.GetCommandsAsync(runId, cancellationToken);
+
+        public void Dispose()
+        {
+        }
+    }
+}
