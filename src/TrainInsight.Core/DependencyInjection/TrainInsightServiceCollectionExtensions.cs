@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using TrainInsight;
 using TrainInsight.Internal;
 
@@ -21,7 +22,10 @@ public static class TrainInsightServiceCollectionExtensions
 
         OptionsRegistration.GetOrAdd(services, configure);
         services.TryAddSingleton<IMetricStore>(_ => new InMemoryMetricStore());
-        services.TryAddSingleton<ITelemetryBus>(sp => new ChannelTelemetryBus(sp.GetRequiredService<TrainInsightOptions>(), sp.GetService<IMetricStore>()));
+        services.TryAddSingleton<ITelemetryBus>(sp => new ChannelTelemetryBus(
+            sp.GetRequiredService<TrainInsightOptions>(),
+            sp.GetService<IMetricStore>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger("TrainInsight.Bus")));
         services.TryAddSingleton<ITrainingControl>(_ => new TrainingControlMailbox());
         return new TrainInsightBuilder(services);
     }

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace TrainInsight.Internal;
 
@@ -11,6 +13,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 {
     private readonly TrainInsightOptions _options;
     private readonly IMetricStore? _store;
+    private readonly ILogger _logger;
     private readonly IngestQueue _ingest;
     private readonly Task _dispatcher;
     private readonly MeterMirror _meter;
@@ -32,6 +35,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
     private readonly CancellationTokenSource _stopping = new();
     private long _droppedAtStore;
     private long _storeErrors;
+    private bool _storeHealthy = true;
     private long _storedOffset;
 
     private long _rejected;
@@ -40,10 +44,10 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
     private long _snapshotErrors;
     private int _disposed;
 
-    public ChannelTelemetryBus(TrainInsightOptions options, IMetricStore? store = null)
+    public ChannelTelemetryBus(TrainInsightOptions options, IMetricStore? store = null, ILogger? logger = null)
     {
         _options = options;
-        _store = store;
+        _logger = logger ?? NullLogger.Instance;
         _ring = new HistoryRing(options.HistoryCapacity);
         _ingest = new IngestQueue(options.IngestCapacity);
 
@@ -57,9 +61,15 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // Without its state the bus would number events again from 1, colliding with what the store holds:
+                // run without the store rather than corrupt it.
                 _storeErrors++;
+                BusLog.StoreStateUnreadable(_logger, ex);
+                store = null;
             }
         }
+
+        _store = store;
 
         _lastOffset = state.LastOffset;
         _storedOffset = state.LastOffset;
@@ -126,7 +136,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
                     var lastSequence = options.RunId is null ? 0
                         : tracker is not null ? tracker.LastSequence - replay!.Count
                         : _recoveredSequences.GetValueOrDefault(options.RunId);
-                    subscription.Queue.ReplayFromStoreFirst(_store, options.AfterOffset!.Value, until, tracker?.Run ?? _latestRun?.Run, lastSequence);
+                    subscription.Queue.ReplayFromStoreFirst(_store, options.AfterOffset!.Value, until, tracker?.Run ?? _latestRun?.Run, lastSequence, () => Interlocked.Read(ref _storedOffset));
                 }
                 else
                 {
@@ -391,11 +401,17 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             await _store!.AppendAsync(batch, CancellationToken.None).ConfigureAwait(false);
             Interlocked.Exchange(ref _storedOffset, batch[^1].Offset);
             batch.Clear();
+            _storeHealthy = true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Kept and retried with the next batch; bounded by the store queue's capacity.
-            Interlocked.Increment(ref _storeErrors);
+            // Kept and retried with the next batch; bounded by the store queue's capacity. Logged once per streak.
+            if (Interlocked.Increment(ref _storeErrors) == 1 || _storeHealthy)
+            {
+                BusLog.StoreWriteFailed(_logger, batch.Count, ex);
+            }
+
+            _storeHealthy = false;
             if (batch.Count > _options.StoreQueueCapacity)
             {
                 var excess = batch.Count - _options.StoreQueueCapacity;

@@ -57,7 +57,14 @@ internal sealed class IngestQueue(int capacity) : IDisposable
         if (wake)
         {
             // SemaphoreSlim completes async waiters asynchronously: the dispatcher never runs on the producer's thread.
-            _signal.Release();
+            try
+            {
+                _signal.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The bus was disposed after this event was queued; TryPublish must not throw.
+            }
         }
 
         return true;

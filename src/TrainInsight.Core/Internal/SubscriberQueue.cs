@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 
@@ -40,6 +41,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
 
     // The range (_storeAfter, _storeUntil] still to read from the store before the queue, when _store is set.
     private IMetricStore? _store;
+    private Func<long>? _storedOffset;
     private long _storeAfter;
     private long _storeUntil;
     private long _storeLastSequence;
@@ -81,8 +83,10 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     /// With a run filter, the sequence of that run's last event at or before <paramref name="untilOffset"/> (0 when unknown),
     /// so that the store missing the run's latest events is reported too.
     /// </param>
-    public void ReplayFromStoreFirst(IMetricStore store, long afterOffset, long untilOffset, RunDescriptor? run = null, long lastSequence = 0)
+    /// <param name="storedOffset">Reads the latest offset the store confirmed, so the replay can wait for a lagging writer.</param>
+    public void ReplayFromStoreFirst(IMetricStore store, long afterOffset, long untilOffset, RunDescriptor? run = null, long lastSequence = 0, Func<long>? storedOffset = null)
     {
+        _storedOffset = storedOffset;
         _store = store;
         _storeAfter = afterOffset;
         _storeUntil = untilOffset;
@@ -346,6 +350,18 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     private async Task ReadStorePageAsync(CancellationToken cancellationToken)
     {
         var store = _store!;
+        if (_storedOffset is { } storedOffset)
+        {
+            // The store writer may still be writing the range (it flushes every StoreFlushInterval): wait for it a little,
+            // so that events merely in flight are not reported as a gap.
+            _storedOffset = null;
+            var deadline = Stopwatch.GetTimestamp() + (2 * Stopwatch.Frequency);
+            while (storedOffset() < _storeUntil && Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         IReadOnlyList<TrainInsightEvent> page;
         var failed = false;
         try

@@ -264,7 +264,7 @@ public class TelemetryBusStoreTests
     }
 
     [Fact]
-    public async Task Create_StoreLoadStateThrows_StartsFromOneAndCountsOneStoreError()
+    public async Task Create_StoreLoadStateThrows_RunsWithoutStoreFromOneAndCountsOneStoreError()
     {
         var store = new FakeMetricStore { LoadStateCallback = () => throw new IOException("corrupt") };
         using var bus = TelemetryBus.Create(Fast(), store);
@@ -274,7 +274,8 @@ public class TelemetryBusStoreTests
         bus.TryPublish(Metric(RunA, 1));
 
         (await ReadAsync(subscription, 2)).Select(e => (e.Offset, e.Sequence)).Should().Equal((1L, 1L), (2L, 2L));
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 2, "the store still receives events");
+        await Task.Delay(Fast().StoreFlushInterval * 5);
+        store.AppendAttempts.Should().Be(0, "numbering from 1 over a store whose state is unknown would collide with what it holds");
         bus.GetStatistics().StoreErrors.Should().Be(1);
     }
 
