@@ -21,10 +21,6 @@ if (args.Length == 0)
     return 2;
 }
 
-// Thousands of connections complete their first reads at once; more threads up front avoid the pool's slow
-// injection (one thread per 0.5 s) turning a connection burst into seconds of queueing.
-ThreadPool.SetMinThreads(Math.Max(Environment.ProcessorCount * 4, 16), Math.Max(Environment.ProcessorCount * 4, 16));
-
 var options = new Arguments(args.Skip(1));
 return args[0] switch
 {

@@ -19,6 +19,10 @@ internal static class ClientsRole
         var parallelism = args.Int("connect-parallelism", 64);
         var stats = new ClientStats(args.Int("max-samples", 4_000_000));
 
+        // Only the load generator is tuned: thousands of connections open at once, and more threads up front avoid the
+        // pool's slow thread injection turning that burst into seconds of queueing. The server keeps .NET's defaults.
+        ThreadPool.SetMinThreads(16, 16);
+
         if (args.Has("echo-port"))
         {
             LineProtocol.Reply("rtt", RoundTrip.Measure(new IPEndPoint(IPAddress.Loopback, args.Int("echo-port", 0)), args.Int("rtt-count", 10_000)));

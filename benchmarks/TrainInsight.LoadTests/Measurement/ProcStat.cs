@@ -13,6 +13,24 @@ internal static class ProcStat
     /// <summary>utime + stime of the whole process, in clock ticks (fields 14 and 15 of /proc/self/stat).</summary>
     public static long ProcessCpuTicks() => CpuTicksFromStat(File.ReadAllText("/proc/self/stat"));
 
+    /// <summary>stime alone: time in the kernel (syscalls; on loopback, also the TCP receive path of the peer).</summary>
+    public static long ProcessSystemTicks() => long.Parse(Fields(File.ReadAllText("/proc/self/stat"))[12], CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Busy clock ticks of the whole machine, all cores, from the first line of /proc/stat (everything but idle and
+    /// iowait). On a shared machine this shows how much CPU other processes took during a measurement.
+    /// </summary>
+    public static long MachineBusyTicks()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var total = fields.Skip(1).Take(8).Sum(f => long.Parse(f, CultureInfo.InvariantCulture));
+        return total - long.Parse(fields[4], CultureInfo.InvariantCulture) - long.Parse(fields[5], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Steal ticks of the whole machine (field 8 of /proc/stat's first line): CPU the hypervisor gave to other VMs.</summary>
+    public static long MachineStealTicks() =>
+        long.Parse(File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[8], CultureInfo.InvariantCulture);
+
     /// <summary>VmRSS from /proc/self/status, in bytes.</summary>
     public static long ResidentBytes()
     {
@@ -63,11 +81,13 @@ internal static class ProcStat
         return result;
     }
 
+    // The command name (field 2) may contain spaces, so count fields from the closing parenthesis: field 3 is the first
+    // after it, hence utime (14) and stime (15) are at indices 11 and 12.
+    private static string[] Fields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
     private static long CpuTicksFromStat(string stat)
     {
-        // The command name (field 2) may contain spaces, so count fields from the closing parenthesis: field 3 is
-        // the first after it, hence utime (14) and stime (15) are at indices 11 and 12.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var fields = Fields(stat);
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 }

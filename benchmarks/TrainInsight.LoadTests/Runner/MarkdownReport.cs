@@ -14,6 +14,7 @@ internal static class MarkdownReport
         void Line(string line) => text.Append(line).Append('\n');
 
         Line($"- Machine: {Machine()}; load average before the run: {loadBefore}.");
+        Line($"- Load average after: {LoadAverage()}.");
         Line($"- Command, from the repository root: `{command}`");
         Line("");
         Line("| Measured | " + string.Join(" | ", results.Select(r => $"{r.Scenario.Name}: {r.Scenario.Title}")) + " |");
@@ -28,8 +29,10 @@ internal static class MarkdownReport
         Row("Latency max / mean (ms)", r => $"{r.Clients.GetValueOrDefault("max_ms")} / {r.Clients.GetValueOrDefault("mean_ms")}");
         Row("Loopback TCP round trip, median / p99 (µs)", r => $"{r.RoundTrip["median_us"]} / {r.RoundTrip["p99_us"]}");
         Row("p50 latency / round-trip median", r => $"{r.P50Ms * 1000 / r.RoundTripUs:F1}×");
-        Row("Server CPU, % of one core (2 cores)", r => $"{r.Published["cpu_percent"]} %");
-        Row("Load generator CPU, % of one core", r => $"{r.Clients["cpu_percent"]} %");
+        Row("Server CPU, % of one core (2 cores)", r => $"{r.Published["cpu_percent"]} % ({r.Published["cpu_seconds"]} s, of which kernel {r.Published["system_seconds"]} s)");
+        Row("Load generator CPU, % of one core", r => $"{r.Clients["cpu_percent"]} % ({r.Clients["cpu_seconds"]} s, of which kernel {r.Clients["system_seconds"]} s)");
+        Row("Server CPU per delivery", r => $"{1e6 * Number(r.Published, "cpu_seconds") / Number(r.Clients, "received"):F1} µs");
+        Row("Whole machine busy, % of one core (max 200 %)", r => $"{r.Published["machine_cpu_percent"]} % (other processes ≈ {Number(r.Published, "machine_cpu_percent") - Number(r.Published, "cpu_percent") - Number(r.Clients, "cpu_percent"):F0} %, steal {r.Published["steal_percent"]} %)");
         Row("Server RSS: idle / with connections (MiB)", r => $"{Number(r.RssIdle, "bytes") / 1048576:F1} / {Number(r.RssLoaded, "bytes") / 1048576:F1}");
         Row("Server RSS per connection", r => $"{r.RssPerConnectionBytes / 1024:F1} KiB ({F(r.RssPerConnectionBytes)} B)");
         Row("Server allocated per delivery", r => $"{Number(r.Published, "allocated_bytes") / Number(r.Clients, "received"):F0} B");
@@ -68,6 +71,8 @@ internal static class MarkdownReport
 
     private static string Threads(Dictionary<string, string> values) =>
         values.GetValueOrDefault("threads", "-").Replace("_", " ", StringComparison.Ordinal).Replace(",", "; ", StringComparison.Ordinal);
+
+    public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static string Machine()
     {

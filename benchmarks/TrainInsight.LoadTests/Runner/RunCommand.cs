@@ -24,7 +24,7 @@ internal static class RunCommand
             };
         }
 
-        var loadBefore = string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        var loadBefore = MarkdownReport.LoadAverage();
         var results = new List<ScenarioResult>();
         foreach (var scenario in scenarios)
         {
