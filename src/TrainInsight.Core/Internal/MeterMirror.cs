@@ -30,13 +30,17 @@ internal sealed class MeterMirror : IDisposable
     /// <summary>Creates the gauge of a metric name the first time it is seen. Called by the dispatcher.</summary>
     public void OnMetricName(string name)
     {
-        if (_names.Add(name))
+        // Only names that make a valid OpenTelemetry instrument name (exporters reject others).
+        if (_names.Add(name) && IsValidInstrumentSuffix(name))
         {
             _meter.CreateObservableGauge("traininsight." + name, () => _observeMetric(name), unit: null, description: $"The latest '{name}' of each run.");
         }
     }
 
     public void Dispose() => _meter.Dispose();
+
+    private static bool IsValidInstrumentSuffix(string name) =>
+        name.Length is > 0 and <= 255 - 13 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or '/');
 
     private static IEnumerable<Measurement<long>> DroppedMeasurements(BusStatistics s) =>
     [
