@@ -64,14 +64,14 @@ public sealed class SqliteStoreOptions
 
     /// <summary>
     /// Gets or sets how long a write or read waits for another connection (another process, say) that holds the
-    /// database lock. Between 0 and 1 minute. The default is 5 seconds.
+    /// database lock; reads round it up to whole seconds. Between 1 second and 1 minute. The default is 5 seconds.
     /// </summary>
     public TimeSpan BusyTimeout
     {
         get => _busyTimeout;
-        set => _busyTimeout = value >= TimeSpan.Zero && value <= TimeSpan.FromMinutes(1)
+        set => _busyTimeout = value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromMinutes(1)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, "BusyTimeout must be between 0 and 1 minute.");
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "BusyTimeout must be between 1 second and 1 minute.");
     }
 
     /// <summary>
