@@ -15,10 +15,10 @@ internal static class Numbers
     public static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Returns the finite points only.</summary>
-    public static List<MetricPoint> Finite(IReadOnlyList<MetricPoint> points) => [.. points.Where(p => double.IsFinite(p.Value))];
+    public static List<MetricSample> Finite(IReadOnlyList<MetricSample> points) => [.. points.Where(p => double.IsFinite(p.Value))];
 
     /// <summary>Returns the mean of the values of <paramref name="points"/> from <paramref name="start"/>, <paramref name="count"/> of them.</summary>
-    public static double Mean(List<MetricPoint> points, int start, int count)
+    public static double Mean(List<MetricSample> points, int start, int count)
     {
         var sum = 0.0;
         for (var i = start; i < start + count; i++)

@@ -1,7 +1,7 @@
 namespace TrainInsight.Llm.Internal;
 
 /// <summary>One sampled value of a metric.</summary>
-internal readonly record struct MetricPoint(long Step, int? Epoch, double Value);
+internal readonly record struct MetricSample(long Step, int? Epoch, double Value);
 
 /// <summary>What one completed epoch reported, merged from its epoch event and its metric updates.</summary>
 internal sealed class EpochSummary(int epoch)
@@ -16,9 +16,9 @@ internal sealed class EpochSummary(int epoch)
 /// <summary>The telemetry of one run, read once from the bus's history and arranged for the rules and the prompt.</summary>
 internal sealed class RunHistory
 {
-    private static readonly IReadOnlyList<MetricPoint> s_none = [];
+    private static readonly IReadOnlyList<MetricSample> s_none = [];
 
-    private RunHistory(RunDescriptor run, MetricsSnapshot current, Dictionary<string, List<MetricPoint>> series, List<EpochSummary> epochs)
+    private RunHistory(RunDescriptor run, MetricsSnapshot current, Dictionary<string, List<MetricSample>> series, List<EpochSummary> epochs)
     {
         Run = run;
         Current = current;
@@ -33,16 +33,16 @@ internal sealed class RunHistory
     public MetricsSnapshot Current { get; }
 
     /// <summary>Gets every metric's sampled values from metric events, oldest first.</summary>
-    public IReadOnlyDictionary<string, List<MetricPoint>> Series { get; }
+    public IReadOnlyDictionary<string, List<MetricSample>> Series { get; }
 
     /// <summary>Gets the epochs that reported a summary, by epoch number.</summary>
     public IReadOnlyList<EpochSummary> Epochs { get; }
 
     /// <summary>Gets the sampled <c>train_loss</c>, NaN and infinities included, oldest first.</summary>
-    public IReadOnlyList<MetricPoint> TrainLoss => Get(MetricNames.TrainLoss);
+    public IReadOnlyList<MetricSample> TrainLoss => Get(MetricNames.TrainLoss);
 
     /// <summary>Gets one metric's sampled values, or an empty list.</summary>
-    public IReadOnlyList<MetricPoint> Get(string name) => Series.TryGetValue(name, out var points) ? points : s_none;
+    public IReadOnlyList<MetricSample> Get(string name) => Series.TryGetValue(name, out var points) ? points : s_none;
 
     /// <summary>Reads a run from the bus.</summary>
     /// <param name="bus">The bus.</param>
@@ -55,7 +55,7 @@ internal sealed class RunHistory
             : $"The telemetry bus has no events of run '{runId}'.");
         var id = current.Run.Id;
 
-        var series = new Dictionary<string, List<MetricPoint>>(StringComparer.Ordinal);
+        var series = new Dictionary<string, List<MetricSample>>(StringComparer.Ordinal);
         var epochs = new SortedDictionary<int, EpochSummary>();
         foreach (var item in bus.GetHistory())
         {
@@ -74,7 +74,7 @@ internal sealed class RunHistory
                             series.Add(name, points = []);
                         }
 
-                        points.Add(new MetricPoint(metric.Step, metric.Epoch, value));
+                        points.Add(new MetricSample(metric.Step, metric.Epoch, value));
 
                         // Validation metrics published with an epoch describe that epoch even without an epoch event.
                         if (metric.Epoch is { } e && name.StartsWith("val_", StringComparison.Ordinal))

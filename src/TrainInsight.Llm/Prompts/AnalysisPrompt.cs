@@ -132,7 +132,7 @@ internal static class AnalysisPrompt
         sb.AppendLine();
     }
 
-    private static string Point(MetricPoint point) => $"{Numbers.Format(point.Value)} at step {Numbers.Format(point.Step)}";
+    private static string Point(MetricSample point) => $"{Numbers.Format(point.Value)} at step {Numbers.Format(point.Step)}";
 
     private static string Optional<T>(T? value)
         where T : struct, IFormattable => value is { } v ? v.ToString(null, CultureInfo.InvariantCulture) : "unknown";

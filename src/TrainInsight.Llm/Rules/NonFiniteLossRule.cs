@@ -9,7 +9,7 @@ internal sealed class NonFiniteLossRule : ITrainingRule
     {
         var points = history.TrainLoss;
         var count = 0;
-        MetricPoint first = default;
+        MetricSample first = default;
         foreach (var point in points)
         {
             if (!double.IsFinite(point.Value))

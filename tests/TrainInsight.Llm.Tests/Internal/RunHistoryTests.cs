@@ -13,7 +13,7 @@ public class RunHistoryTests
         var history = RunHistory.Read(run.Bus, run.Id);
 
         history.Run.Should().BeSameAs(run.Run);
-        history.TrainLoss.Should().Equal(new MetricPoint(1, 1, 1.0), new MetricPoint(2, 1, 0.5));
+        history.TrainLoss.Should().Equal(new MetricSample(1, 1, 1.0), new MetricSample(2, 1, 0.5));
         history.Get(MetricNames.LearningRate).Select(p => p.Value).Should().Equal(0.1, 0.1);
         history.Get("missing").Should().BeEmpty();
         history.Current.Step.Should().Be(2);
