@@ -81,7 +81,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
     [Fact]
     public async Task Constructor_ReadOnlyDirectory_DegradesToMemory()
     {
-        // chmod stops an ordinary user; root writes anyway, so then use a directory that nobody can create files in.
+        // chmod stops an ordinary user; root writes anyway.
         var readOnly = _directory.File("read-only");
         Directory.CreateDirectory(readOnly);
         if (!OperatingSystem.IsWindows())
@@ -91,7 +91,10 @@ public sealed class SqliteMetricStoreTests : IDisposable
 
         if (CanCreateFileIn(readOnly))
         {
-            readOnly = "/proc/self";
+            // Root: procfs refuses new files to everyone; where it is not mounted (a chroot), a regular file as parent.
+            var blocker = _directory.File("blocker");
+            await File.WriteAllTextAsync(blocker, "x");
+            readOnly = Directory.Exists("/proc/self/fd") ? "/proc/self" : blocker;
         }
 
         var logger = new RecordingLogger<SqliteMetricStore>();
