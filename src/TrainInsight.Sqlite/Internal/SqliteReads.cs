@@ -1,0 +1,263 @@
+using Microsoft.Data.Sqlite;
+
+namespace TrainInsight.Sqlite.Internal;
+
+/// <summary>The store's queries. Each runs on its own pooled connection, in one read transaction (one WAL snapshot).</summary>
+internal static class SqliteReads
+{
+    private const string RunKeyOf = "(SELECT run_key FROM runs WHERE id = $run)";
+
+    /// <summary>Reads a <see cref="RunDescriptor"/> from 7 columns: id, name, model, parameters, epochs, steps per epoch, started at.</summary>
+    public static RunDescriptor ReadDescriptor(SqliteDataReader reader, int first) => new(reader.GetString(first))
+    {
+        Name = reader.GetString(first + 1),
+        ModelName = reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
+        ParameterCount = reader.IsDBNull(first + 3) ? null : reader.GetInt64(first + 3),
+        TotalEpochs = reader.IsDBNull(first + 4) ? null : reader.GetInt32(first + 4),
+        StepsPerEpoch = reader.IsDBNull(first + 5) ? null : reader.GetInt32(first + 5),
+        StartedAt = StoredValues.FromTicks(reader.GetInt64(first + 6)),
+    };
+
+    public static async Task<List<TrainInsightEvent>> ReadEventsAsync(SqliteConnection connection, long afterOffset, int limit, string? runId, CancellationToken cancellationToken)
+    {
+        using var transaction = connection.BeginTransaction(deferred: true);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            SELECT e.event_offset, e.run_key, e.sequence, e.kind, e.timestamp, e.step, e.epoch, e.batch, e.state, e.message,
+                e.checkpoint_path, e.command_id, e.command_action, e.command_run_id, e.command_issued_at, e.control_status,
+                p.name, p.value, p.value_bits,
+                r.id, r.name, r.model_name, r.parameter_count, r.total_epochs, r.steps_per_epoch, r.started_at
+            FROM (SELECT * FROM events WHERE event_offset > $after {(runId is null ? string.Empty : "AND run_key = " + RunKeyOf)}
+                  ORDER BY event_offset LIMIT $limit) AS e
+            JOIN runs AS r ON r.run_key = e.run_key
+            LEFT JOIN metric_points AS p ON p.run_key = e.run_key AND p.event_offset = e.event_offset
+            ORDER BY e.event_offset;
+            """;
+        command.Parameters.AddWithValue("$after", afterOffset);
+        command.Parameters.AddWithValue("$limit", limit);
+        if (runId is not null)
+        {
+            command.Parameters.AddWithValue("$run", runId);
+        }
+
+        // One descriptor per run per read, shared by all its events.
+        var runs = new Dictionary<long, RunDescriptor>();
+        var result = new List<TrainInsightEvent>();
+        List<(int Index, TrainingRow Row)>? training = null;
+        using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            long current = -1;
+            Dictionary<string, double>? values = null;
+            MetricRow metric = default;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var offset = reader.GetInt64(0);
+                if (offset != current)
+                {
+                    if (values is not null)
+                    {
+                        result.Add(metric.ToEvent(values));
+                        values = null;
+                    }
+
+                    current = offset;
+                    var runKey = reader.GetInt64(1);
+                    if (!runs.TryGetValue(runKey, out var run))
+                    {
+                        run = ReadDescriptor(reader, 19);
+                        runs.Add(runKey, run);
+                    }
+
+                    var kind = reader.GetString(3);
+                    if (kind == "Metric")
+                    {
+                        metric = new MetricRow(run, offset, reader.GetInt64(2), reader.GetInt64(4), reader.GetInt64(5), NullableInt(reader, 6), NullableInt(reader, 7));
+                        values = new Dictionary<string, double>(StringComparer.Ordinal);
+                    }
+                    else
+                    {
+                        // Built once its summary metrics are read, below.
+                        (training ??= []).Add((result.Count, ReadTrainingRow(reader, run, offset, kind)));
+                        result.Add(null!);
+                        continue;
+                    }
+                }
+
+                if (values is not null && !reader.IsDBNull(16))
+                {
+                    values[reader.GetString(16)] = StoredValues.Read(reader, 17, 18);
+                }
+            }
+
+            if (values is not null)
+            {
+                result.Add(metric.ToEvent(values));
+            }
+        }
+
+        if (training is not null)
+        {
+            var summaries = await ReadTrainingMetricsAsync(connection, transaction, training[0].Row.Offset, training[^1].Row.Offset, cancellationToken).ConfigureAwait(false);
+            foreach (var (index, row) in training)
+            {
+                result[index] = row.ToEvent(summaries.GetValueOrDefault(row.Offset));
+            }
+        }
+
+        return result;
+    }
+
+    public static async Task<List<MetricPoint>> ReadMetricsAsync(SqliteConnection connection, MetricQuery query, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        var filter = new System.Text.StringBuilder();
+        if (query.AfterStep is { } afterStep)
+        {
+            filter.Append(" AND step > $after_step");
+            command.Parameters.AddWithValue("$after_step", afterStep);
+        }
+
+        if (query.Names is { } names)
+        {
+            var distinct = names.Distinct(StringComparer.Ordinal).ToArray();
+            if (distinct.Length == 0)
+            {
+                return [];
+            }
+
+            filter.Append(" AND name IN (");
+            for (var i = 0; i < distinct.Length; i++)
+            {
+                filter.Append(i == 0 ? "$n" : ", $n").Append(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                command.Parameters.AddWithValue("$n" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), distinct[i]);
+            }
+
+            filter.Append(')');
+        }
+
+        command.CommandText = $"""
+            SELECT name, step, value, value_bits, timestamp, sequence, event_offset FROM metric_points
+            WHERE run_key = {RunKeyOf}{filter}
+            ORDER BY event_offset, name LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$run", query.RunId);
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        var result = new List<MetricPoint>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(new MetricPoint(
+                query.RunId,
+                reader.GetString(0),
+                reader.GetInt64(1),
+                StoredValues.Read(reader, 2, 3),
+                StoredValues.FromTicks(reader.GetInt64(4)),
+                reader.GetInt64(5),
+                reader.GetInt64(6)));
+        }
+
+        return result;
+    }
+
+    public static async Task<List<ControlRecord>> ReadCommandsAsync(SqliteConnection connection, string runId, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT command_id, action, issued_at, status, handled_at, step, message, event_offset FROM commands
+            WHERE run_key = {RunKeyOf} ORDER BY event_offset;
+            """;
+        command.Parameters.AddWithValue("$run", runId);
+        var result = new List<ControlRecord>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(new ControlRecord
+            {
+                CommandId = reader.GetString(0),
+                RunId = runId,
+                Action = Enum.Parse<ControlAction>(reader.GetString(1)),
+                IssuedAt = StoredValues.FromTicks(reader.GetInt64(2)),
+                Status = Enum.Parse<ControlStatus>(reader.GetString(3)),
+                HandledAt = StoredValues.FromTicks(reader.GetInt64(4)),
+                Step = reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                Message = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Offset = reader.GetInt64(7),
+            });
+        }
+
+        return result;
+    }
+
+    private static async Task<Dictionary<long, Dictionary<string, double>>> ReadTrainingMetricsAsync(
+        SqliteConnection connection, SqliteTransaction transaction, long first, long last, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT event_offset, name, value, value_bits FROM training_metrics WHERE event_offset BETWEEN $first AND $last;";
+        command.Parameters.AddWithValue("$first", first);
+        command.Parameters.AddWithValue("$last", last);
+        var result = new Dictionary<long, Dictionary<string, double>>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var offset = reader.GetInt64(0);
+            if (!result.TryGetValue(offset, out var values))
+            {
+                values = new Dictionary<string, double>(StringComparer.Ordinal);
+                result.Add(offset, values);
+            }
+
+            values[reader.GetString(1)] = StoredValues.Read(reader, 2, 3);
+        }
+
+        return result;
+    }
+
+    private static TrainingRow ReadTrainingRow(SqliteDataReader reader, RunDescriptor run, long offset, string kind) => new(
+        run,
+        offset,
+        reader.GetInt64(2),
+        Enum.Parse<TrainingEventKind>(kind),
+        reader.GetInt64(4),
+        reader.IsDBNull(5) ? null : reader.GetInt64(5),
+        NullableInt(reader, 6),
+        reader.IsDBNull(8) ? null : Enum.Parse<RunState>(reader.GetString(8)),
+        reader.IsDBNull(9) ? null : reader.GetString(9),
+        reader.IsDBNull(10) ? null : reader.GetString(10),
+        reader.IsDBNull(11)
+            ? null
+            : new ControlCommand(Enum.Parse<ControlAction>(reader.GetString(12)), reader.IsDBNull(13) ? null : reader.GetString(13))
+            {
+                Id = reader.GetString(11),
+                IssuedAt = StoredValues.FromTicks(reader.GetInt64(14)),
+            },
+        reader.IsDBNull(15) ? null : Enum.Parse<ControlStatus>(reader.GetString(15)));
+
+    private static int? NullableInt(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+
+    private readonly record struct MetricRow(RunDescriptor Run, long Offset, long Sequence, long Ticks, long Step, int? Epoch, int? Batch)
+    {
+        public MetricEvent ToEvent(Dictionary<string, double> values) =>
+            new(Run, Step, values, StoredValues.FromTicks(Ticks)) { Epoch = Epoch, Batch = Batch, Sequence = Sequence, Offset = Offset };
+    }
+
+    private sealed record TrainingRow(
+        RunDescriptor Run, long Offset, long Sequence, TrainingEventKind Kind, long Ticks, long? Step, int? Epoch, RunState? State,
+        string? Message, string? CheckpointPath, ControlCommand? Command, ControlStatus? ControlStatus)
+    {
+        public TrainingEvent ToEvent(Dictionary<string, double>? metrics) => new(Run, Kind, StoredValues.FromTicks(Ticks))
+        {
+            Step = Step,
+            Epoch = Epoch,
+            State = State,
+            Metrics = metrics ?? new Dictionary<string, double>(),
+            CheckpointPath = CheckpointPath,
+            Command = Command,
+            ControlStatus = ControlStatus,
+            Message = Message,
+            Sequence = Sequence,
+            Offset = Offset,
+        };
+    }
+}

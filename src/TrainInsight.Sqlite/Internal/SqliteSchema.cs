@@ -1,0 +1,132 @@
+using Microsoft.Data.Sqlite;
+
+namespace TrainInsight.Sqlite.Internal;
+
+/// <summary>
+/// The database layout, versioned with <c>PRAGMA user_version</c>. Times are UTC ticks (INTEGER); enums are their
+/// names (TEXT), so the audit trail reads well in any SQLite tool; doubles are a <c>value</c>/<c>value_bits</c> pair
+/// (see <see cref="StoredValues"/>). Runs get a small integer key so that metric points do not repeat the run id.
+/// </summary>
+internal static class SqliteSchema
+{
+    public const int Version = 1;
+
+    private const string CreateV1 = """
+        CREATE TABLE store_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last_offset INTEGER NOT NULL);
+        INSERT INTO store_state (id, last_offset) VALUES (1, 0);
+
+        CREATE TABLE runs (
+            run_key INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            model_name TEXT,
+            parameter_count INTEGER,
+            total_epochs INTEGER,
+            steps_per_epoch INTEGER,
+            started_at INTEGER NOT NULL,
+            first_event_at INTEGER NOT NULL,
+            last_event_at INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            last_sequence INTEGER NOT NULL,
+            last_offset INTEGER NOT NULL,
+            last_step INTEGER,
+            last_epoch INTEGER,
+            event_count INTEGER NOT NULL);
+
+        CREATE TABLE run_metric_names (
+            run_key INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (run_key, name)) WITHOUT ROWID;
+
+        CREATE TABLE events (
+            event_offset INTEGER PRIMARY KEY,
+            run_key INTEGER NOT NULL,
+            sequence INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            timestamp INTEGER NOT NULL,
+            step INTEGER,
+            epoch INTEGER,
+            batch INTEGER,
+            state TEXT,
+            message TEXT,
+            checkpoint_path TEXT,
+            command_id TEXT,
+            command_action TEXT,
+            command_run_id TEXT,
+            command_issued_at INTEGER,
+            control_status TEXT);
+        CREATE INDEX ix_events_run ON events (run_key, event_offset);
+
+        CREATE TABLE metric_points (
+            run_key INTEGER NOT NULL,
+            event_offset INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            value REAL,
+            value_bits INTEGER,
+            sequence INTEGER NOT NULL,
+            timestamp INTEGER NOT NULL,
+            PRIMARY KEY (run_key, event_offset, name)) WITHOUT ROWID;
+
+        CREATE TABLE training_metrics (
+            event_offset INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            value REAL,
+            value_bits INTEGER,
+            PRIMARY KEY (event_offset, name)) WITHOUT ROWID;
+
+        CREATE TABLE commands (
+            event_offset INTEGER PRIMARY KEY,
+            run_key INTEGER NOT NULL,
+            command_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            issued_at INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            handled_at INTEGER NOT NULL,
+            step INTEGER,
+            message TEXT);
+        CREATE INDEX ix_commands_run ON commands (run_key, event_offset);
+        """;
+
+    /// <summary>Creates the tables of a new database, or checks the version of an existing one.</summary>
+    /// <exception cref="InvalidOperationException">The database was written by a newer version.</exception>
+    public static void Ensure(SqliteConnection connection)
+    {
+        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
+        if (version == Version)
+        {
+            return;
+        }
+
+        if (version != 0)
+        {
+            throw new InvalidOperationException($"The database has schema version {version}; this version of TrainInsight.Sqlite reads version {Version} only.");
+        }
+
+        // BEGIN IMMEDIATE, then look again: another process may have created the tables meanwhile.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (Convert.ToInt32(Scalar(connection, "PRAGMA user_version;", transaction), System.Globalization.CultureInfo.InvariantCulture) == Version)
+        {
+            return;
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = CreateV1 + $"PRAGMA user_version = {Version};";
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    public static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

@@ -1,0 +1,403 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace TrainInsight.Sqlite.Internal;
+
+/// <summary>
+/// The store's one write connection with its prepared statements. Used by one thread at a time (the store's write gate).
+/// </summary>
+internal sealed class SqliteWriter : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly List<SqliteCommand> _commands = [];
+    private readonly SqliteCommand _insertEvent;
+    private readonly SqliteCommand _insertPoint;
+    private readonly SqliteCommand _insertTrainingMetric;
+    private readonly SqliteCommand _insertCommand;
+    private readonly SqliteCommand _upsertRun;
+    private readonly SqliteCommand _insertName;
+    private readonly SqliteCommand _updateState;
+
+    private SqliteWriter(SqliteConnection connection)
+    {
+        _connection = connection;
+        _insertEvent = Prepare(
+            """
+            INSERT INTO events (event_offset, run_key, sequence, kind, timestamp, step, epoch, batch, state, message,
+                checkpoint_path, command_id, command_action, command_run_id, command_issued_at, control_status)
+            VALUES ($offset, $run, $sequence, $kind, $timestamp, $step, $epoch, $batch, $state, $message,
+                $checkpoint, $command_id, $command_action, $command_run_id, $command_issued_at, $control_status);
+            """,
+            "$offset", "$run", "$sequence", "$kind", "$timestamp", "$step", "$epoch", "$batch", "$state", "$message",
+            "$checkpoint", "$command_id", "$command_action", "$command_run_id", "$command_issued_at", "$control_status");
+        _insertPoint = Prepare(
+            """
+            INSERT INTO metric_points (run_key, event_offset, name, step, value, value_bits, sequence, timestamp)
+            VALUES ($run, $offset, $name, $step, $value, $bits, $sequence, $timestamp);
+            """,
+            "$run", "$offset", "$name", "$step", "$value", "$bits", "$sequence", "$timestamp");
+        _insertTrainingMetric = Prepare(
+            "INSERT INTO training_metrics (event_offset, name, value, value_bits) VALUES ($offset, $name, $value, $bits);",
+            "$offset", "$name", "$value", "$bits");
+        _insertCommand = Prepare(
+            """
+            INSERT INTO commands (event_offset, run_key, command_id, action, issued_at, status, handled_at, step, message)
+            VALUES ($offset, $run, $id, $action, $issued_at, $status, $handled_at, $step, $message);
+            """,
+            "$offset", "$run", "$id", "$action", "$issued_at", "$status", "$handled_at", "$step", "$message");
+        _upsertRun = Prepare(
+            """
+            INSERT INTO runs (run_key, id, name, model_name, parameter_count, total_epochs, steps_per_epoch, started_at,
+                first_event_at, last_event_at, state, last_sequence, last_offset, last_step, last_epoch, event_count)
+            VALUES ($key, $id, $name, $model, $parameters, $epochs, $steps_per_epoch, $started_at,
+                $first_event_at, $last_event_at, $state, $last_sequence, $last_offset, $last_step, $last_epoch, $event_count)
+            ON CONFLICT (run_key) DO UPDATE SET last_event_at = excluded.last_event_at, state = excluded.state,
+                last_sequence = excluded.last_sequence, last_offset = excluded.last_offset, last_step = excluded.last_step,
+                last_epoch = excluded.last_epoch, event_count = excluded.event_count;
+            """,
+            "$key", "$id", "$name", "$model", "$parameters", "$epochs", "$steps_per_epoch", "$started_at",
+            "$first_event_at", "$last_event_at", "$state", "$last_sequence", "$last_offset", "$last_step", "$last_epoch", "$event_count");
+        _insertName = Prepare("INSERT OR IGNORE INTO run_metric_names (run_key, name) VALUES ($run, $name);", "$run", "$name");
+        _updateState = Prepare("UPDATE store_state SET last_offset = max(last_offset, $offset) WHERE id = 1;", "$offset");
+    }
+
+    /// <summary>Opens (creating when missing) the database, switches it to WAL and prepares the statements.</summary>
+    public static SqliteWriter Open(string connectionString, SqliteStoreOptions options)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+
+            // WAL: readers (REST endpoints, resuming streams) never block the writer and the writer never blocks them.
+            // synchronous=NORMAL rather than FULL: in WAL mode NORMAL fsyncs only at checkpoints, FULL after every commit.
+            // A commit is in the WAL file, so in the OS page cache, before COMMIT returns: killing the process (SIGKILL,
+            // a crash, an OOM kill) loses nothing committed, which is what "loses at most the last flush interval" asks.
+            // Only a power cut or kernel crash can roll back the commits since the last checkpoint (never corrupt the
+            // file); an fsync per flush would not buy more against process death and costs milliseconds per batch on
+            // slow disks.
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            Execute(connection, "PRAGMA synchronous = NORMAL;");
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};"));
+            if (options.MaxPageCount is { } pages)
+            {
+                Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA max_page_count = {pages};"));
+            }
+
+            SqliteSchema.Ensure(connection);
+            return new SqliteWriter(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads what is stored about runs: the store's last offset, each run's summary and the largest run key.</summary>
+    public (long LastOffset, Dictionary<string, RunSummary> Runs, long MaxKey) Load()
+    {
+        var lastOffset = Convert.ToInt64(SqliteSchema.Scalar(_connection, "SELECT last_offset FROM store_state WHERE id = 1;"), CultureInfo.InvariantCulture);
+        var runs = new Dictionary<string, RunSummary>(StringComparer.Ordinal);
+        var byKey = new Dictionary<long, RunSummary>();
+        long maxKey = 0;
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT run_key, id, name, model_name, parameter_count, total_epochs, steps_per_epoch, started_at,
+                    first_event_at, last_event_at, state, last_sequence, last_offset, last_step, last_epoch, event_count
+                FROM runs;
+                """;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var key = reader.GetInt64(0);
+                var summary = new RunSummary(key, SqliteReads.ReadDescriptor(reader, 1), StoredValues.FromTicks(reader.GetInt64(8)))
+                {
+                    LastEventAt = StoredValues.FromTicks(reader.GetInt64(9)),
+                    State = Enum.Parse<RunState>(reader.GetString(10)),
+                    LastSequence = reader.GetInt64(11),
+                    LastOffset = reader.GetInt64(12),
+                    LastStep = reader.IsDBNull(13) ? null : reader.GetInt64(13),
+                    LastEpoch = reader.IsDBNull(14) ? null : reader.GetInt32(14),
+                    EventCount = reader.GetInt64(15),
+                };
+                runs.Add(summary.Run.Id, summary);
+                byKey.Add(key, summary);
+                maxKey = Math.Max(maxKey, key);
+                lastOffset = Math.Max(lastOffset, summary.LastOffset);
+            }
+        }
+
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT run_key, name FROM run_metric_names;";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (byKey.TryGetValue(reader.GetInt64(0), out var summary))
+                {
+                    summary.MetricNames.Add(reader.GetString(1));
+                }
+            }
+        }
+
+        return (lastOffset, runs, maxKey);
+    }
+
+    /// <summary>Writes one batch in one transaction: all of it, or (throwing) none of it.</summary>
+    /// <param name="batch">The events, in offset order: <see cref="MetricEvent"/>s and <see cref="TrainingEvent"/>s only.</param>
+    /// <param name="runKeys">The database key of each event's run.</param>
+    /// <param name="runs">The summaries of the runs the batch touched, after the batch.</param>
+    /// <param name="newNames">Metric names the runs had not reported before.</param>
+    public void Write(List<TrainInsightEvent> batch, List<long> runKeys, IEnumerable<RunSummary> runs, List<(long RunKey, string Name)> newNames)
+    {
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        foreach (var command in _commands)
+        {
+            command.Transaction = transaction;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            WriteEvent(batch[i], runKeys[i]);
+        }
+
+        foreach (var run in runs)
+        {
+            WriteRun(run);
+        }
+
+        foreach (var (runKey, name) in newNames)
+        {
+            _insertName.Parameters[0].Value = runKey;
+            _insertName.Parameters[1].Value = name;
+            _insertName.ExecuteNonQuery();
+        }
+
+        _updateState.Parameters[0].Value = batch[^1].Offset;
+        _updateState.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    /// <summary>Removes runs entirely, and the oldest events of the runs given beyond <paramref name="maxEventsPerRun"/>, in one transaction.</summary>
+    public void ApplyRetention(IReadOnlyCollection<long> runsToRemove, IReadOnlyCollection<long> runsToTrim, int? maxEventsPerRun)
+    {
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        foreach (var key in runsToRemove)
+        {
+            Execute(
+                transaction,
+                """
+                DELETE FROM training_metrics WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND kind <> 'Metric');
+                DELETE FROM metric_points WHERE run_key = $run;
+                DELETE FROM events WHERE run_key = $run;
+                DELETE FROM commands WHERE run_key = $run;
+                DELETE FROM run_metric_names WHERE run_key = $run;
+                DELETE FROM runs WHERE run_key = $run;
+                """,
+                ("$run", key));
+        }
+
+        if (maxEventsPerRun is { } max)
+        {
+            foreach (var key in runsToTrim)
+            {
+                // The newest event beyond the limit: it and everything older goes (the audit trail stays).
+                using var find = _connection.CreateCommand();
+                find.Transaction = transaction;
+                find.CommandText = "SELECT event_offset FROM events WHERE run_key = $run ORDER BY event_offset DESC LIMIT 1 OFFSET $max;";
+                find.Parameters.AddWithValue("$run", key);
+                find.Parameters.AddWithValue("$max", max);
+                if (find.ExecuteScalar() is long threshold)
+                {
+                    Execute(
+                        transaction,
+                        """
+                        DELETE FROM training_metrics WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND event_offset <= $until AND kind <> 'Metric');
+                        DELETE FROM metric_points WHERE run_key = $run AND event_offset <= $until;
+                        DELETE FROM events WHERE run_key = $run AND event_offset <= $until;
+                        """,
+                        ("$run", key),
+                        ("$until", threshold));
+                }
+            }
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>Runs a statement on the write connection (tests use it to make writes fail).</summary>
+    public void Execute(string sql) => Execute(_connection, sql);
+
+    public void Dispose()
+    {
+        foreach (var command in _commands)
+        {
+            command.Dispose();
+        }
+
+        _connection.Dispose();
+    }
+
+    private void WriteEvent(TrainInsightEvent item, long runKey)
+    {
+        var p = _insertEvent.Parameters;
+        var offset = item.Offset;
+        var timestamp = StoredValues.ToTicks(item.Timestamp);
+        p[0].Value = offset;
+        p[1].Value = runKey;
+        p[2].Value = item.Sequence;
+        p[4].Value = timestamp;
+        if (item is MetricEvent metrics)
+        {
+            p[3].Value = "Metric";
+            p[5].Value = metrics.Step;
+            p[6].Value = Nullable(metrics.Epoch);
+            p[7].Value = Nullable(metrics.Batch);
+            for (var i = 8; i < p.Count; i++)
+            {
+                p[i].Value = DBNull.Value;
+            }
+
+            _insertEvent.ExecuteNonQuery();
+            WritePoints(metrics, runKey, timestamp);
+            return;
+        }
+
+        var training = (TrainingEvent)item;
+        p[3].Value = training.Kind.ToString();
+        p[5].Value = Nullable(training.Step);
+        p[6].Value = Nullable(training.Epoch);
+        p[7].Value = DBNull.Value;
+        p[8].Value = training.State is { } state ? state.ToString() : DBNull.Value;
+        p[9].Value = (object?)training.Message ?? DBNull.Value;
+        p[10].Value = (object?)training.CheckpointPath ?? DBNull.Value;
+        p[11].Value = (object?)training.Command?.Id ?? DBNull.Value;
+        p[12].Value = training.Command is { } command ? command.Action.ToString() : DBNull.Value;
+        p[13].Value = (object?)training.Command?.RunId ?? DBNull.Value;
+        p[14].Value = training.Command is { } issued ? StoredValues.ToTicks(issued.IssuedAt) : DBNull.Value;
+        p[15].Value = training.ControlStatus is { } status ? status.ToString() : DBNull.Value;
+        _insertEvent.ExecuteNonQuery();
+
+        foreach (var (name, value) in training.Metrics)
+        {
+            var m = _insertTrainingMetric.Parameters;
+            m[0].Value = offset;
+            m[1].Value = name;
+            m[2].Value = StoredValues.ToValueColumn(value);
+            m[3].Value = StoredValues.ToBitsColumn(value);
+            _insertTrainingMetric.ExecuteNonQuery();
+        }
+
+        // The audit trail: the same rule as every store (Core's ControlRecords).
+        if (training is { Kind: TrainingEventKind.ControlApplied, Command: { } handled, ControlStatus: { } outcome })
+        {
+            var c = _insertCommand.Parameters;
+            c[0].Value = offset;
+            c[1].Value = runKey;
+            c[2].Value = handled.Id;
+            c[3].Value = handled.Action.ToString();
+            c[4].Value = StoredValues.ToTicks(handled.IssuedAt);
+            c[5].Value = outcome.ToString();
+            c[6].Value = timestamp;
+            c[7].Value = Nullable(training.Step);
+            c[8].Value = (object?)training.Message ?? DBNull.Value;
+            _insertCommand.ExecuteNonQuery();
+        }
+    }
+
+    private void WritePoints(MetricEvent metrics, long runKey, long timestamp)
+    {
+        var p = _insertPoint.Parameters;
+        p[0].Value = runKey;
+        p[1].Value = metrics.Offset;
+        p[3].Value = metrics.Step;
+        p[6].Value = metrics.Sequence;
+        p[7].Value = timestamp;
+
+        // A Dictionary is enumerated through its struct enumerator: no allocation per event.
+        if (metrics.Values is Dictionary<string, double> dictionary)
+        {
+            foreach (var (name, value) in dictionary)
+            {
+                WritePoint(p, name, value);
+            }
+        }
+        else
+        {
+            foreach (var (name, value) in metrics.Values)
+            {
+                WritePoint(p, name, value);
+            }
+        }
+    }
+
+    private void WritePoint(SqliteParameterCollection p, string name, double value)
+    {
+        p[2].Value = name;
+        p[4].Value = StoredValues.ToValueColumn(value);
+        p[5].Value = StoredValues.ToBitsColumn(value);
+        _insertPoint.ExecuteNonQuery();
+    }
+
+    private void WriteRun(RunSummary run)
+    {
+        var p = _upsertRun.Parameters;
+        var d = run.Run;
+        p[0].Value = run.Key;
+        p[1].Value = d.Id;
+        p[2].Value = d.Name;
+        p[3].Value = (object?)d.ModelName ?? DBNull.Value;
+        p[4].Value = Nullable(d.ParameterCount);
+        p[5].Value = Nullable(d.TotalEpochs);
+        p[6].Value = Nullable(d.StepsPerEpoch);
+        p[7].Value = StoredValues.ToTicks(d.StartedAt);
+        p[8].Value = StoredValues.ToTicks(run.FirstEventAt);
+        p[9].Value = StoredValues.ToTicks(run.LastEventAt);
+        p[10].Value = run.State.ToString();
+        p[11].Value = run.LastSequence;
+        p[12].Value = run.LastOffset;
+        p[13].Value = Nullable(run.LastStep);
+        p[14].Value = Nullable(run.LastEpoch);
+        p[15].Value = run.EventCount;
+        _upsertRun.ExecuteNonQuery();
+    }
+
+    private static object Nullable<T>(T? value)
+        where T : struct => value.HasValue ? value.Value : DBNull.Value;
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+        }
+
+        _commands.Add(command);
+        command.Prepare();
+        return command;
+    }
+
+    private void Execute(SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,436 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TrainInsight.Sqlite.Internal;
+
+namespace TrainInsight.Sqlite;
+
+/// <summary>
+/// An <see cref="IMetricStore"/> in an embedded SQLite database file: runs, every event, the metric points they carried
+/// and the audit trail of control commands survive the process, and a bus on the same file continues offsets and
+/// sequences where the last one stopped.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The database is in WAL mode, so reads run concurrently with writes on their own connections. Each
+/// <see cref="AppendAsync"/> batch is one transaction; the bus calls it from its store writer task every
+/// <see cref="TrainInsightOptions.StoreFlushInterval"/>, never from the training thread. A killed process loses at
+/// most the events of the batch that was not yet written.
+/// </para>
+/// <para>
+/// The store never makes the trainer fail: when the database cannot be opened or created, or a write fails (a full
+/// disk, a read-only directory), it logs one warning, sets <see cref="IsDegraded"/>, and from then on keeps events in
+/// memory, the failed batch included (at most <see cref="SqliteStoreOptions.MemoryFallbackCapacity"/>). Reads then
+/// return what is in the file and what is in memory, merged by offset. Events kept in memory end with the process.
+/// </para>
+/// </remarks>
+public sealed class SqliteMetricStore : IMetricStore
+{
+    private readonly SqliteStoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly string _path;
+    private readonly string? _readConnectionString;
+
+    // The write side: the bus's store writer, and retention after its appends.
+    private readonly Lock _writeGate = new();
+    private SqliteWriter? _writer;
+    private DateTimeOffset? _lastRetention;
+    private readonly HashSet<long> _runsToTrim = [];
+    private long _nextRunKey;
+    private InMemoryMetricStore? _fallback;
+    private int _degraded;
+    private bool _disposed;
+
+    // Run summaries: written by appends (after their batch is stored), read by GetRuns/GetRun/LoadState.
+    private readonly Lock _stateGate = new();
+    private readonly Dictionary<string, RunSummary> _runs;
+    private long _lastOffset;
+
+    /// <summary>Initializes a new instance of the <see cref="SqliteMetricStore"/> class and opens (or creates) the database.</summary>
+    /// <param name="options">The settings; the store reads them when it opens and when it applies retention.</param>
+    /// <param name="logger">Where the store reports that it degraded to memory, or <see langword="null"/> for nowhere. The default is <see langword="null"/>.</param>
+    public SqliteMetricStore(SqliteStoreOptions options, ILogger<SqliteMetricStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = logger ?? NullLogger<SqliteMetricStore>.Instance;
+        _path = System.IO.Path.GetFullPath(options.Path);
+        _runs = new Dictionary<string, RunSummary>(StringComparer.Ordinal);
+        var timeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
+        try
+        {
+            if (System.IO.Path.GetDirectoryName(_path) is { Length: > 0 } directory)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            var writeConnection = new SqliteConnectionStringBuilder
+            {
+                DataSource = _path,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Pooling = false,
+                DefaultTimeout = timeout,
+            }.ToString();
+            _writer = SqliteWriter.Open(writeConnection, options);
+            (_lastOffset, _runs, _nextRunKey) = _writer.Load();
+            _nextRunKey++;
+            _readConnectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = _path,
+                Mode = SqliteOpenMode.ReadWrite,
+                Pooling = true,
+                DefaultTimeout = timeout,
+            }.ToString();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _writer?.Dispose();
+            _writer = null;
+            _nextRunKey = 1;
+            Degrade(ex, "it cannot be opened or created");
+        }
+    }
+
+    /// <summary>Gets the full path of the database file.</summary>
+    public string Path => _path;
+
+    /// <summary>
+    /// Gets whether the store could not use its database (it could not open it, or a write failed) and keeps new events in
+    /// memory only. A health check can report it; it stays set until the process restarts.
+    /// </summary>
+    public bool IsDegraded => Volatile.Read(ref _degraded) != 0;
+
+    /// <inheritdoc />
+    public StoreState LoadState()
+    {
+        lock (_stateGate)
+        {
+            return new StoreState
+            {
+                LastOffset = _lastOffset,
+                LastSequences = _runs.ToDictionary(r => r.Key, r => r.Value.LastSequence, StringComparer.Ordinal),
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Writes synchronously on the calling thread (the bus's store writer) in one transaction, then applies retention
+    /// when it is due. Never throws because of the database: a failed write degrades the store to memory.
+    /// </remarks>
+    public Task AppendAsync(IReadOnlyList<TrainInsightEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var batch = new List<TrainInsightEvent>(events.Count);
+            var runKeys = new List<long>(events.Count);
+            var touched = new Dictionary<string, RunSummary>(StringComparer.Ordinal);
+            var newNames = new List<(long RunKey, string Name)>();
+            var names = new List<string>();
+            lock (_stateGate)
+            {
+                // Stage the runs' new summaries on copies: readers see them only once the batch is stored.
+                foreach (var item in events)
+                {
+                    if (item is not (MetricEvent or TrainingEvent))
+                    {
+                        continue;
+                    }
+
+                    if (!touched.TryGetValue(item.RunId, out var run))
+                    {
+                        run = _runs.TryGetValue(item.RunId, out var known)
+                            ? known.Clone()
+                            : new RunSummary(_nextRunKey++, item.Run, item.Timestamp);
+                        touched.Add(item.RunId, run);
+                    }
+
+                    run.Observe(item, names);
+                    foreach (var name in names)
+                    {
+                        newNames.Add((run.Key, name));
+                    }
+
+                    names.Clear();
+                    batch.Add(item);
+                    runKeys.Add(run.Key);
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            var stored = false;
+            if (_writer is { } writer)
+            {
+                try
+                {
+                    writer.Write(batch, runKeys, touched.Values, newNames);
+                    stored = true;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    _writer = null;
+                    writer.Dispose();
+                    Degrade(ex, "a write failed");
+                }
+            }
+
+            if (!stored)
+            {
+                // The batch that failed is kept too: memory holds everything from the failure on.
+                _fallback!.AppendAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+            }
+
+            lock (_stateGate)
+            {
+                foreach (var (id, run) in touched)
+                {
+                    _runs[id] = run;
+                    _runsToTrim.Add(run.Key);
+                }
+
+                _lastOffset = Math.Max(_lastOffset, batch[^1].Offset);
+            }
+
+            if (stored)
+            {
+                ApplyRetentionIfDue();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TrainInsightEvent>> ReadEventsAsync(long afterOffset, int limit, string? runId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterOffset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var stored = await ReadDiskAsync(c => SqliteReads.ReadEventsAsync(c, afterOffset, limit, runId, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _fallback) is not { } fallback)
+        {
+            return stored;
+        }
+
+        var memory = await fallback.ReadEventsAsync(afterOffset, limit, runId, cancellationToken).ConfigureAwait(false);
+        return Merge(stored, memory, e => e.Offset, limit, null);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredRun>> GetRunsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_stateGate)
+        {
+            IReadOnlyList<StoredRun> result = [.. _runs.Values.OrderByDescending(r => r.LastOffset).Take(limit).Select(r => r.ToStoredRun())];
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<StoredRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_stateGate)
+        {
+            return Task.FromResult(_runs.GetValueOrDefault(runId)?.ToStoredRun());
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(MetricQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var stored = await ReadDiskAsync(c => SqliteReads.ReadMetricsAsync(c, query, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _fallback) is not { } fallback)
+        {
+            return stored;
+        }
+
+        var memory = await fallback.GetMetricsAsync(query, cancellationToken).ConfigureAwait(false);
+        return Merge(stored, memory, p => p.Offset, query.Limit, p => p.Name);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ControlRecord>> GetCommandsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        var stored = await ReadDiskAsync(c => SqliteReads.ReadCommandsAsync(c, runId, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _fallback) is not { } fallback)
+        {
+            return stored;
+        }
+
+        var memory = await fallback.GetCommandsAsync(runId, cancellationToken).ConfigureAwait(false);
+        return Merge(stored, memory, r => r.Offset, int.MaxValue, null);
+    }
+
+    /// <summary>Closes the database (checkpointing its WAL) and drops what was kept in memory.</summary>
+    public void Dispose()
+    {
+        lock (_writeGate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            if (_readConnectionString is not null)
+            {
+                using var pooled = new SqliteConnection(_readConnectionString);
+                SqliteConnection.ClearPool(pooled);
+            }
+
+            // Last, with no reader left open: closing the last connection checkpoints the WAL into the database.
+            _writer?.Dispose();
+            _writer = null;
+        }
+    }
+
+    /// <summary>Runs a statement on the write connection; tests use it to make later writes fail.</summary>
+    internal void ExecuteOnWriter(string sql)
+    {
+        lock (_writeGate)
+        {
+            _writer!.Execute(sql);
+        }
+    }
+
+    /// <summary>Applies retention now, as an append does once <see cref="SqliteStoreOptions.RetentionInterval"/> has passed.</summary>
+    internal void ApplyRetention()
+    {
+        lock (_writeGate)
+        {
+            _lastRetention = null;
+            ApplyRetentionIfDue();
+        }
+    }
+
+    private void ApplyRetentionIfDue()
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (_writer is not { } writer || (_lastRetention is { } last && now - last < _options.RetentionInterval))
+        {
+            return;
+        }
+
+        var trimAll = _lastRetention is null;
+        _lastRetention = now;
+        if (_options is { MaxAge: null, MaxRuns: null, MaxEventsPerRun: null })
+        {
+            _runsToTrim.Clear();
+            return;
+        }
+
+        List<RunSummary> remove;
+        List<long> trim;
+        lock (_stateGate)
+        {
+            var byRecency = _runs.Values.OrderByDescending(r => r.LastOffset).ToList();
+            remove = [.. byRecency.Where((r, index) =>
+                (_options.MaxAge is { } age && now - r.LastEventAt > age) || (_options.MaxRuns is { } max && index >= max))];
+            trim = _options.MaxEventsPerRun is null
+                ? []
+                : [.. (trimAll ? byRecency.Select(r => r.Key) : _runsToTrim).Except(remove.Select(r => r.Key))];
+        }
+
+        try
+        {
+            writer.ApplyRetention([.. remove.Select(r => r.Key)], trim, _options.MaxEventsPerRun);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SqliteStoreLog.RetentionFailed(_logger, _path, ex);
+            return;
+        }
+
+        lock (_stateGate)
+        {
+            foreach (var run in remove)
+            {
+                _runs.Remove(run.Run.Id);
+            }
+
+            _runsToTrim.Clear();
+        }
+    }
+
+    private void Degrade(Exception exception, string reason)
+    {
+        Volatile.Write(ref _fallback, _fallback ?? new InMemoryMetricStore(_options.MemoryFallbackCapacity));
+        if (Interlocked.Exchange(ref _degraded, 1) == 0)
+        {
+            SqliteStoreLog.Degraded(_logger, _path, reason, exception);
+        }
+    }
+
+    private async Task<List<T>> ReadDiskAsync<T>(Func<SqliteConnection, Task<List<T>>> read, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_readConnectionString is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(_readConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await read(connection).ConfigureAwait(false);
+        }
+        catch (SqliteException) when (IsDegraded)
+        {
+            // The file failed the writer too; what memory holds is all there is to read.
+            return [];
+        }
+    }
+
+    private static List<T> Merge<T>(List<T> stored, IReadOnlyList<T> memory, Func<T, long> offset, int limit, Func<T, string>? thenBy)
+    {
+        // Offsets on disk precede those in memory (memory takes over at one batch), but merge anyway; on a tie the disk wins.
+        var result = new List<T>(Math.Min(limit, stored.Count + memory.Count));
+        int i = 0, j = 0;
+        while (result.Count < limit && (i < stored.Count || j < memory.Count))
+        {
+            if (j >= memory.Count)
+            {
+                result.Add(stored[i++]);
+                continue;
+            }
+
+            if (i >= stored.Count)
+            {
+                result.Add(memory[j++]);
+                continue;
+            }
+
+            var order = offset(stored[i]).CompareTo(offset(memory[j]));
+            if (order == 0 && thenBy is not null)
+            {
+                order = string.CompareOrdinal(thenBy(stored[i]), thenBy(memory[j]));
+            }
+
+            if (order == 0)
+            {
+                result.Add(stored[i++]);
+                j++;
+            }
+            else
+            {
+                result.Add(order < 0 ? stored[i++] : memory[j++]);
+            }
+        }
+
+        return result;
+    }
+}

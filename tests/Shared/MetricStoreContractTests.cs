@@ -1,0 +1,386 @@
+namespace TrainInsight.Testing;
+
+/// <summary>
+/// What every <see cref="IMetricStore"/> must do, with <see cref="InMemoryMetricStore"/> as the reference: a store's
+/// test class derives from this one and says how to create (and reopen) the store under test.
+/// </summary>
+public abstract class MetricStoreContractTests : IDisposable
+{
+    protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly List<IMetricStore> _stores = [];
+
+    /// <summary>Creates an empty store.</summary>
+    protected abstract IMetricStore CreateStoreCore();
+
+    /// <summary>Disposes <paramref name="store"/> and opens it again: a restart. Stores that end with the process return it as it is.</summary>
+    protected virtual IMetricStore Reopen(IMetricStore store) => store;
+
+    protected IMetricStore CreateStore() => Track(CreateStoreCore());
+
+    protected IMetricStore Track(IMetricStore store)
+    {
+        _stores.Add(store);
+        return store;
+    }
+
+    public void Dispose()
+    {
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    public static RunDescriptor Run(string id) => new(id)
+    {
+        Name = id + " name",
+        ModelName = "SmallCnn",
+        ParameterCount = 421_642,
+        TotalEpochs = 8,
+        StepsPerEpoch = 469,
+        StartedAt = T0.AddMinutes(-1),
+    };
+
+    public static MetricEvent Metric(RunDescriptor run, long offset, long sequence, long step, IReadOnlyDictionary<string, double>? values = null) =>
+        new(run, step, values ?? new Dictionary<string, double> { [MetricNames.TrainLoss] = 1.0 / step, [MetricNames.LearningRate] = 0.01 }, T0.AddSeconds(offset))
+        {
+            Epoch = (int)(step / 10) + 1,
+            Batch = (int)(step % 10) + 1,
+            Offset = offset,
+            Sequence = sequence,
+        };
+
+    public static TrainingEvent Training(RunDescriptor run, TrainingEventKind kind, long offset, long sequence) =>
+        new(run, kind, T0.AddSeconds(offset)) { Offset = offset, Sequence = sequence };
+
+    public static TrainingEvent Control(RunDescriptor run, ControlAction action, ControlStatus status, long offset, long sequence, long step, string? message = null) =>
+        new(run, TrainingEventKind.ControlApplied, T0.AddSeconds(offset))
+        {
+            Command = new ControlCommand(action, run.Id) { Id = $"cmd_{offset}", IssuedAt = T0.AddSeconds(offset - 0.5) },
+            ControlStatus = status,
+            Message = message,
+            Step = step,
+            Offset = offset,
+            Sequence = sequence,
+        };
+
+    /// <summary>Two interleaved runs: a (offsets 1, 2, 4, 6) and b (3, 5), with a start, metrics, an epoch and an end.</summary>
+    public static List<TrainInsightEvent> TwoRuns(out RunDescriptor a, out RunDescriptor b)
+    {
+        a = Run("run-a");
+        b = Run("run-b");
+        return
+        [
+            Training(a, TrainingEventKind.RunStarted, 1, 1),
+            Metric(a, 2, 2, 1),
+            Metric(b, 3, 1, 1),
+            Metric(a, 4, 3, 2),
+            Metric(b, 5, 2, 2, new Dictionary<string, double> { ["zeta"] = 5, ["alpha"] = 6 }),
+            new TrainingEvent(a, TrainingEventKind.EpochCompleted, T0.AddSeconds(6))
+            {
+                Step = 2,
+                Epoch = 1,
+                State = RunState.Completed,
+                Metrics = new Dictionary<string, double> { [MetricNames.ValLoss] = 0.25, [MetricNames.ValAccuracy] = 0.9 },
+                CheckpointPath = "/tmp/checkpoint-1.bin",
+                Message = "done",
+                Offset = 6,
+                Sequence = 4,
+            },
+        ];
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_AfterAppend_ReturnsEqualEventsWithOriginalPositions()
+    {
+        var store = CreateStore();
+        var events = TwoRuns(out _, out _);
+
+        await store.AppendAsync(events);
+        var read = await store.ReadEventsAsync(0, 100);
+
+        read.Should().BeEquivalentTo(events, o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        read.Select(e => e.GetType()).Should().Equal(events.Select(e => e.GetType()));
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_ManyBatches_ReturnsAllInOffsetOrder()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        for (var batch = 0; batch < 5; batch++)
+        {
+            await store.AppendAsync([.. Enumerable.Range(1, 20).Select(i => Metric(run, (batch * 20) + i, (batch * 20) + i, (batch * 20) + i))]);
+        }
+
+        var read = await store.ReadEventsAsync(0, 1_000);
+
+        read.Select(e => e.Offset).Should().Equal(Enumerable.Range(1, 100).Select(i => (long)i));
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_AfterOffsetAndLimit_ReturnsThatWindow()
+    {
+        var store = CreateStore();
+        await store.AppendAsync(TwoRuns(out _, out _));
+
+        var read = await store.ReadEventsAsync(2, 3);
+
+        read.Select(e => e.Offset).Should().Equal(3, 4, 5);
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_RunFilter_ReturnsOnlyThatRun()
+    {
+        var store = CreateStore();
+        await store.AppendAsync(TwoRuns(out _, out _));
+
+        var all = await store.ReadEventsAsync(0, 100, "run-a");
+        var window = await store.ReadEventsAsync(2, 2, "run-a");
+        var unknown = await store.ReadEventsAsync(0, 100, "run-x");
+
+        all.Select(e => e.Offset).Should().Equal(1, 2, 4, 6);
+        all.Should().OnlyContain(e => e.RunId == "run-a");
+        all.Select(e => e.Sequence).Should().Equal(1, 2, 3, 4);
+        window.Select(e => e.Offset).Should().Equal(4, 6);
+        unknown.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_EventsOfOneRun_ShareOneDescriptor()
+    {
+        var store = CreateStore();
+        await store.AppendAsync(TwoRuns(out _, out _));
+
+        var read = await store.ReadEventsAsync(0, 100);
+
+        var a = read.Where(e => e.RunId == "run-a").ToList();
+        a.Should().OnlyContain(e => ReferenceEquals(e.Run, a[0].Run));
+        a[0].Run.Should().BeEquivalentTo(Run("run-a"));
+    }
+
+    [Fact]
+    public async Task AppendAsync_OtherEventTypes_AreIgnored()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+
+        await store.AppendAsync([Metric(run, 1, 1, 1), new GapEvent(run, 1, 2, 2, 2), Metric(run, 3, 2, 2)]);
+
+        (await store.ReadEventsAsync(0, 100)).Select(e => e.Offset).Should().Equal(1, 3);
+        (await store.GetRunAsync("run-a"))!.EventCount.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task AppendAsync_EmptyBatch_StoresNothing()
+    {
+        var store = CreateStore();
+
+        await store.AppendAsync([]);
+
+        (await store.ReadEventsAsync(0, 100)).Should().BeEmpty();
+        (await store.GetRunsAsync(10)).Should().BeEmpty();
+        store.LoadState().LastOffset.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task GetRunsAsync_TwoRuns_MostRecentlyUpdatedFirstWithSummaries()
+    {
+        var store = CreateStore();
+        var events = TwoRuns(out var a, out var b);
+        await store.AppendAsync(events[..5]);
+        var beforeEnd = await store.GetRunsAsync(10);
+
+        await store.AppendAsync(events[5..]);
+        var runs = await store.GetRunsAsync(10);
+        var limited = await store.GetRunsAsync(1);
+
+        beforeEnd.Select(r => r.Run.Id).Should().Equal("run-b", "run-a");
+        runs.Select(r => r.Run.Id).Should().Equal("run-a", "run-b");
+        limited.Select(r => r.Run.Id).Should().Equal("run-a");
+        runs[0].Should().BeEquivalentTo(new StoredRun
+        {
+            Run = a,
+            State = RunState.Completed,
+            FirstEventAt = T0.AddSeconds(1),
+            LastEventAt = T0.AddSeconds(6),
+            EventCount = 4,
+            LastSequence = 4,
+            LastOffset = 6,
+            LastStep = 2,
+            LastEpoch = 1,
+            MetricNames = [MetricNames.LearningRate, MetricNames.TrainLoss],
+        });
+        runs[1].Should().BeEquivalentTo(new StoredRun
+        {
+            Run = b,
+            State = RunState.Training,
+            FirstEventAt = T0.AddSeconds(3),
+            LastEventAt = T0.AddSeconds(5),
+            EventCount = 2,
+            LastSequence = 2,
+            LastOffset = 5,
+            LastStep = 2,
+            LastEpoch = 1,
+            MetricNames = ["alpha", MetricNames.LearningRate, MetricNames.TrainLoss, "zeta"],
+        }, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task GetRunAsync_KnownAndUnknown_ReturnsRunOrNull()
+    {
+        var store = CreateStore();
+        await store.AppendAsync(TwoRuns(out _, out _));
+
+        (await store.GetRunAsync("run-b"))!.LastOffset.Should().Be(5);
+        (await store.GetRunAsync("run-x")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task GetMetricsAsync_AllNames_OrderedByOffsetThenName()
+    {
+        var store = CreateStore();
+        await store.AppendAsync(TwoRuns(out _, out _));
+
+        var points = await store.GetMetricsAsync(new MetricQuery("run-b"));
+
+        points.Should().Equal(
+            new MetricPoint("run-b", MetricNames.LearningRate, 1, 0.01, T0.AddSeconds(3), 1, 3),
+            new MetricPoint("run-b", MetricNames.TrainLoss, 1, 1.0, T0.AddSeconds(3), 1, 3),
+            new MetricPoint("run-b", "alpha", 2, 6, T0.AddSeconds(5), 2, 5),
+            new MetricPoint("run-b", "zeta", 2, 5, T0.AddSeconds(5), 2, 5));
+    }
+
+    [Fact]
+    public async Task GetMetricsAsync_NamesAfterStepAndLimit_ReturnsMatchingPoints()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        await store.AppendAsync([.. Enumerable.Range(1, 10).Select(i => Metric(run, i, i, i))]);
+
+        var names = await store.GetMetricsAsync(new MetricQuery("run-a") { Names = [MetricNames.TrainLoss, "missing"] });
+        var afterStep = await store.GetMetricsAsync(new MetricQuery("run-a") { Names = [MetricNames.TrainLoss], AfterStep = 7 });
+        var limited = await store.GetMetricsAsync(new MetricQuery("run-a") { AfterStep = 2, Limit = 3 });
+        var none = await store.GetMetricsAsync(new MetricQuery("run-a") { Names = [] });
+        var unknown = await store.GetMetricsAsync(new MetricQuery("run-x"));
+
+        names.Select(p => p.Step).Should().Equal(Enumerable.Range(1, 10).Select(i => (long)i));
+        names.Should().OnlyContain(p => p.Name == MetricNames.TrainLoss && p.Value == 1.0 / p.Step && p.Sequence == p.Step && p.Offset == p.Step);
+        afterStep.Select(p => p.Step).Should().Equal(8, 9, 10);
+        limited.Select(p => (p.Step, p.Name)).Should().Equal((3, MetricNames.LearningRate), (3, MetricNames.TrainLoss), (4, MetricNames.LearningRate));
+        none.Should().BeEmpty();
+        unknown.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task GetMetricsAsync_NonFiniteAndNegativeZero_RoundTripBitForBit()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        var payloadNaN = BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234);
+        var values = new Dictionary<string, double>
+        {
+            ["nan"] = double.NaN,
+            ["nan_payload"] = payloadNaN,
+            ["pos_inf"] = double.PositiveInfinity,
+            ["neg_inf"] = double.NegativeInfinity,
+            ["neg_zero"] = -0.0,
+            ["zero"] = 0.0,
+            ["max"] = double.MaxValue,
+            ["epsilon"] = double.Epsilon,
+            ["third"] = 1.0 / 3,
+            ["integral"] = 42.0,
+        };
+        var epoch = new TrainingEvent(run, TrainingEventKind.EpochCompleted, T0) { Metrics = values, Offset = 2, Sequence = 2 };
+
+        await store.AppendAsync([Metric(run, 1, 1, 1, values), epoch]);
+        var points = await store.GetMetricsAsync(new MetricQuery("run-a"));
+        var read = await store.ReadEventsAsync(0, 10);
+
+        var expected = values.ToDictionary(v => v.Key, v => BitConverter.DoubleToInt64Bits(v.Value));
+        points.ToDictionary(p => p.Name, p => BitConverter.DoubleToInt64Bits(p.Value)).Should().Equal(expected);
+        ((MetricEvent)read[0]).Values.ToDictionary(v => v.Key, v => BitConverter.DoubleToInt64Bits(v.Value)).Should().Equal(expected);
+        ((TrainingEvent)read[1]).Metrics.ToDictionary(v => v.Key, v => BitConverter.DoubleToInt64Bits(v.Value)).Should().Equal(expected);
+    }
+
+    [Fact]
+    public async Task GetCommandsAsync_ControlAcknowledgements_ReturnsAuditTrailWithOutcomes()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        var other = Run("run-b");
+        await store.AppendAsync(
+        [
+            Metric(run, 1, 1, 1),
+            Control(run, ControlAction.Pause, ControlStatus.Applied, 2, 2, 1),
+            Control(other, ControlAction.Stop, ControlStatus.Applied, 3, 1, 9),
+            Training(run, TrainingEventKind.CheckpointSaved, 4, 3),
+            Control(run, ControlAction.Pause, ControlStatus.Rejected, 5, 4, 1, "already paused"),
+        ]);
+        await store.AppendAsync([Control(run, ControlAction.Resume, ControlStatus.Applied, 6, 5, 1)]);
+
+        var records = await store.GetCommandsAsync("run-a");
+
+        records.Should().BeEquivalentTo(
+            new[]
+            {
+                new ControlRecord { CommandId = "cmd_2", RunId = "run-a", Action = ControlAction.Pause, IssuedAt = T0.AddSeconds(1.5), Status = ControlStatus.Applied, HandledAt = T0.AddSeconds(2), Step = 1, Message = null, Offset = 2 },
+                new ControlRecord { CommandId = "cmd_5", RunId = "run-a", Action = ControlAction.Pause, IssuedAt = T0.AddSeconds(4.5), Status = ControlStatus.Rejected, HandledAt = T0.AddSeconds(5), Step = 1, Message = "already paused", Offset = 5 },
+                new ControlRecord { CommandId = "cmd_6", RunId = "run-a", Action = ControlAction.Resume, IssuedAt = T0.AddSeconds(5.5), Status = ControlStatus.Applied, HandledAt = T0.AddSeconds(6), Step = 1, Message = null, Offset = 6 },
+            },
+            o => o.WithStrictOrdering());
+        (await store.GetCommandsAsync("run-b")).Select(r => r.CommandId).Should().Equal("cmd_3");
+        (await store.GetCommandsAsync("run-x")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void LoadState_NewStore_IsEmpty()
+    {
+        var state = CreateStore().LoadState();
+
+        state.LastOffset.Should().Be(0);
+        state.LastSequences.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task LoadState_AfterReopen_ReturnsLastOffsetAndEachRunsLastSequence()
+    {
+        var store = CreateStore();
+        await store.AppendAsync(TwoRuns(out _, out _));
+
+        var reopened = Track(Reopen(store));
+        var state = reopened.LoadState();
+
+        state.LastOffset.Should().Be(6);
+        state.LastSequences.Should().BeEquivalentTo(new Dictionary<string, long> { ["run-a"] = 4, ["run-b"] = 2 });
+        (await reopened.ReadEventsAsync(0, 100)).Should().BeEquivalentTo(TwoRuns(out _, out _), o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        (await reopened.GetRunsAsync(10)).Select(r => (r.Run.Id, r.EventCount, r.State)).Should().Equal(("run-a", 4L, RunState.Completed), ("run-b", 2L, RunState.Training));
+        (await reopened.GetRunAsync("run-b"))!.MetricNames.Should().Equal("alpha", MetricNames.LearningRate, MetricNames.TrainLoss, "zeta");
+    }
+
+    [Fact]
+    public async Task AppendAsync_AfterReopen_ContinuesRunSummaries()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        await store.AppendAsync([Metric(run, 1, 1, 1), Metric(run, 2, 2, 2)]);
+
+        var reopened = Track(Reopen(store));
+        await reopened.AppendAsync([Metric(run, 3, 3, 3, new Dictionary<string, double> { ["extra"] = 1 })]);
+
+        var summary = await reopened.GetRunAsync("run-a");
+        summary!.EventCount.Should().Be(3);
+        summary.LastOffset.Should().Be(3);
+        summary.FirstEventAt.Should().Be(T0.AddSeconds(1));
+        summary.MetricNames.Should().Equal("extra", MetricNames.LearningRate, MetricNames.TrainLoss);
+        (await reopened.ReadEventsAsync(0, 100)).Select(e => e.Offset).Should().Equal(1, 2, 3);
+    }
+}

@@ -1,0 +1,367 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using static TrainInsight.Testing.MetricStoreContractTests;
+
+namespace TrainInsight.Sqlite.Tests.Storage;
+
+public sealed class SqliteMetricStoreTests : IDisposable
+{
+    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(20);
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void Constructor_NewFile_CreatesSchemaInWalMode()
+    {
+        var path = _directory.File("nested/dir/store.db");
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path });
+
+        store.IsDegraded.Should().BeFalse();
+        store.Path.Should().Be(path);
+        using var connection = OpenRaw(path);
+        Scalar(connection, "PRAGMA journal_mode;").Should().Be("wal");
+        Scalar(connection, "PRAGMA user_version;").Should().Be(1L);
+        Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table';").Should().Be(7L);
+    }
+
+    [Fact]
+    public async Task Dispose_AfterWrites_CheckpointsAndRemovesTheWal()
+    {
+        var path = _directory.File("store.db");
+        var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path });
+        await store.AppendAsync([Metric(Run("run-a"), 1, 1, 1)]);
+        (await store.ReadEventsAsync(0, 10)).Should().ContainSingle();
+        File.Exists(path + "-wal").Should().BeTrue();
+
+        store.Dispose();
+
+        File.Exists(path + "-wal").Should().BeFalse();
+    }
+
+    [Fact]
+    public void Constructor_NewerSchemaVersion_DegradesWithOneWarning()
+    {
+        var path = _directory.File("store.db");
+        using (var connection = OpenRaw(path))
+        {
+            Scalar(connection, "PRAGMA user_version = 99;");
+        }
+
+        var logger = new RecordingLogger<SqliteMetricStore>();
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path }, logger);
+
+        store.IsDegraded.Should().BeTrue();
+        logger.Entries.Should().ContainSingle().Which.Exception!.Message.Should().Contain("schema version 99");
+    }
+
+    [Fact]
+    public async Task Constructor_ParentPathIsAFile_DegradesKeepsEventsInMemoryAndWarnsOnce()
+    {
+        var blocker = _directory.File("not-a-directory");
+        await File.WriteAllTextAsync(blocker, "x");
+        var logger = new RecordingLogger<SqliteMetricStore>();
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = Path.Combine(blocker, "store.db") }, logger);
+        var events = TwoRuns(out _, out _);
+
+        await store.AppendAsync(events[..3]);
+        await store.AppendAsync(events[3..]);
+
+        store.IsDegraded.Should().BeTrue();
+        logger.Entries.Should().ContainSingle();
+        logger.Entries[0].Level.Should().Be(LogLevel.Warning);
+        logger.Entries[0].Id.Name.Should().Be("SqliteStoreDegraded");
+        logger.Entries[0].Message.Should().Contain(blocker).And.Contain("cannot be opened or created");
+        (await store.ReadEventsAsync(0, 100)).Should().BeEquivalentTo(events, o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        (await store.GetRunsAsync(10)).Select(r => r.Run.Id).Should().Equal("run-a", "run-b");
+        (await store.GetMetricsAsync(new TrainInsight.MetricQuery("run-b"))).Should().HaveCount(4);
+        store.LoadState().LastOffset.Should().Be(6);
+    }
+
+    [Fact]
+    public async Task Constructor_ReadOnlyDirectory_DegradesToMemory()
+    {
+        // chmod stops an ordinary user; root writes anyway.
+        var readOnly = _directory.File("read-only");
+        Directory.CreateDirectory(readOnly);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(readOnly, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+
+        if (CanCreateFileIn(readOnly))
+        {
+            // Root: procfs refuses new files to everyone; where it is not mounted (a chroot), a regular file as parent.
+            var blocker = _directory.File("blocker");
+            await File.WriteAllTextAsync(blocker, "x");
+            readOnly = Directory.Exists("/proc/self/fd") ? "/proc/self" : blocker;
+        }
+
+        var logger = new RecordingLogger<SqliteMetricStore>();
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = Path.Combine(readOnly, "store.db") }, logger);
+        await store.AppendAsync([Metric(Run("run-a"), 1, 1, 1)]);
+
+        store.IsDegraded.Should().BeTrue();
+        logger.Entries.Should().ContainSingle();
+        (await store.ReadEventsAsync(0, 10)).Select(e => e.Offset).Should().Equal(1);
+    }
+
+    [Fact]
+    public async Task AppendAsync_DiskFull_DegradesKeepsTheFailedBatchAndMergesDiskWithMemory()
+    {
+        var logger = new RecordingLogger<SqliteMetricStore>();
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = _directory.File("store.db"), MaxPageCount = 40 }, logger);
+        var run = Run("run-a");
+        var offset = 0;
+        var batches = 0;
+        while (!store.IsDegraded)
+        {
+            batches.Should().BeLessThan(100, "40 pages of 4 KiB fill up long before 100 batches of 50 events");
+            await store.AppendAsync([.. Enumerable.Range(0, 50).Select(_ => Metric(run, ++offset, offset, offset, TenMetrics(offset)))]);
+            batches++;
+        }
+
+        var failedAt = offset;
+        await store.AppendAsync([Control(run, ControlAction.Pause, ControlStatus.Rejected, ++offset, offset, offset, "busy")]);
+        await store.AppendAsync([.. Enumerable.Range(0, 10).Select(_ => Metric(run, ++offset, offset, offset, TenMetrics(offset)))]);
+
+        batches.Should().BeGreaterThan(1, "the first batches fit");
+        logger.Entries.Should().ContainSingle().Which.Exception.Should().BeOfType<SqliteException>().Which.SqliteErrorCode.Should().Be(13, "SQLITE_FULL");
+        var read = await store.ReadEventsAsync(0, 10_000);
+        read.Select(e => e.Offset).Should().Equal(Enumerable.Range(1, offset).Select(i => (long)i), "disk and memory together hold every event, the failed batch included");
+        (await store.ReadEventsAsync(failedAt - 60, 20)).Select(e => e.Offset).Should().Equal(Enumerable.Range(failedAt - 59, 20).Select(i => (long)i));
+        (await store.ReadEventsAsync(failedAt - 60, 20, "run-a")).Select(e => e.Offset).Should().Equal(Enumerable.Range(failedAt - 59, 20).Select(i => (long)i));
+        var points = await store.GetMetricsAsync(new TrainInsight.MetricQuery("run-a") { Names = ["m3"], AfterStep = failedAt - 5, Limit = 100 });
+        points.Select(p => p.Step).Should().Equal(Enumerable.Range(failedAt - 4, 5).Concat(Enumerable.Range(failedAt + 2, 10)).Select(i => (long)i));
+        (await store.GetCommandsAsync("run-a")).Should().ContainSingle().Which.Message.Should().Be("busy");
+        var summary = await store.GetRunAsync("run-a");
+        summary!.EventCount.Should().Be(offset);
+        summary.LastOffset.Should().Be(offset);
+        store.LoadState().LastOffset.Should().Be(offset);
+    }
+
+    [Fact]
+    public async Task AppendAsync_DatabaseBecomesReadOnly_DegradesWithoutThrowing()
+    {
+        var logger = new RecordingLogger<SqliteMetricStore>();
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = _directory.File("store.db") }, logger);
+        var run = Run("run-a");
+        await store.AppendAsync([Metric(run, 1, 1, 1)]);
+
+        store.ExecuteOnWriter("PRAGMA query_only = 1;");
+        var append = () => store.AppendAsync([Metric(run, 2, 2, 2)]);
+
+        await append.Should().NotThrowAsync();
+        store.IsDegraded.Should().BeTrue();
+        logger.Entries.Should().ContainSingle();
+        (await store.ReadEventsAsync(0, 10)).Select(e => e.Offset).Should().Equal(1, 2);
+    }
+
+    [Fact]
+    public async Task Bus_StoreFillsUpMidRun_NeverThrowsAndLosesNothing()
+    {
+        var logger = new RecordingLogger<SqliteMetricStore>();
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = _directory.File("store.db"), MaxPageCount = 40 }, logger);
+        var bus = TelemetryBus.Create(new TrainInsightOptions { StoreFlushInterval = TimeSpan.FromMilliseconds(10) }, store);
+        var run = Run("run-a");
+        for (var step = 1; step <= 3_000; step++)
+        {
+            bus.TryPublish(new MetricEvent(run, step, TenMetrics(step))).Should().BeTrue();
+            if (step % 500 == 0)
+            {
+                await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == step);
+            }
+        }
+
+        bus.Dispose();
+
+        var statistics = bus.GetStatistics();
+        statistics.StoreErrors.Should().Be(0);
+        statistics.DroppedAtStore.Should().Be(0);
+        store.IsDegraded.Should().BeTrue();
+        logger.Entries.Should().ContainSingle();
+        (await store.ReadEventsAsync(0, 10_000)).Select(e => ((MetricEvent)e).Step).Should().Equal(Enumerable.Range(1, 3_000).Select(i => (long)i));
+    }
+
+    [Fact]
+    public async Task Bus_Restarted_ContinuesOffsetsAndEachRunsSequences()
+    {
+        var path = _directory.File("store.db");
+        var a = new RunDescriptor("run-a");
+        var b = new RunDescriptor("run-b");
+        using (var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path }))
+        {
+            using var bus = TelemetryBus.Create(store: store);
+            foreach (var run in new[] { a, b, a, a, b })
+            {
+                bus.TryPublish(new MetricEvent(run, 1, null));
+            }
+        }
+
+        using (var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path }))
+        {
+            using var bus = TelemetryBus.Create(store: store);
+            var c = new RunDescriptor("run-c");
+            foreach (var run in new[] { b, c, a })
+            {
+                bus.TryPublish(new MetricEvent(run, 2, null));
+            }
+        }
+
+        using var reopened = new SqliteMetricStore(new SqliteStoreOptions { Path = path });
+        var events = await reopened.ReadEventsAsync(0, 100);
+        events.Select(e => (e.Offset, e.RunId, e.Sequence)).Should().Equal(
+            (1, "run-a", 1), (2, "run-b", 1), (3, "run-a", 2), (4, "run-a", 3), (5, "run-b", 2),
+            (6, "run-b", 3), (7, "run-c", 1), (8, "run-a", 4));
+        reopened.LoadState().LastSequences.Should().BeEquivalentTo(new Dictionary<string, long> { ["run-a"] = 4, ["run-b"] = 3, ["run-c"] = 1 });
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_WhileTheBusWrites_AlwaysSeesAGapFreePrefix()
+    {
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = _directory.File("store.db") });
+        using var bus = TelemetryBus.Create(new TrainInsightOptions { StoreFlushInterval = TimeSpan.FromMilliseconds(10) }, store);
+        var run = Run("run-a");
+        const int total = 2_000;
+        var writer = Task.Run(async () =>
+        {
+            for (var step = 1; step <= total; step++)
+            {
+                bus.TryPublish(new MetricEvent(run, step, TenMetrics(step)));
+                if (step % 100 == 0)
+                {
+                    await Task.Delay(2);
+                }
+            }
+        });
+
+        using var deadline = new CancellationTokenSource(s_patience);
+        long seen = 0;
+        var reads = 0;
+        while (seen < total)
+        {
+            deadline.Token.ThrowIfCancellationRequested();
+            var events = await store.ReadEventsAsync(0, total + 10, cancellationToken: deadline.Token);
+            events.Select(e => e.Offset).Should().Equal(Enumerable.Range(1, events.Count).Select(i => (long)i));
+            events.Count.Should().BeGreaterThanOrEqualTo((int)seen);
+            seen = events.Count;
+            reads++;
+        }
+
+        await writer;
+        reads.Should().BeGreaterThan(1);
+    }
+
+    [Fact]
+    public async Task AppendAsync_MaxEventsPerRun_KeepsEachRunsLatestEventsSummaryAndAuditTrail()
+    {
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = _directory.File("store.db"), MaxEventsPerRun = 5 });
+        var a = Run("run-a");
+        var b = Run("run-b");
+        var events = new List<TrainInsightEvent> { Control(a, ControlAction.Pause, ControlStatus.Applied, 1, 1, 0) };
+        events.AddRange(Enumerable.Range(2, 11).Select(i => Metric(a, i, i, i)));
+        events.Add(Metric(b, 13, 1, 1));
+
+        await store.AppendAsync(events);
+
+        (await store.ReadEventsAsync(0, 100, "run-a")).Select(e => e.Offset).Should().Equal(8, 9, 10, 11, 12);
+        (await store.ReadEventsAsync(0, 100, "run-b")).Select(e => e.Offset).Should().Equal(13);
+        (await store.GetMetricsAsync(new TrainInsight.MetricQuery("run-a"))).Select(p => p.Offset).Distinct().Should().Equal(8, 9, 10, 11, 12);
+        (await store.GetRunAsync("run-a"))!.EventCount.Should().Be(12);
+        (await store.GetCommandsAsync("run-a")).Should().ContainSingle();
+
+        await store.AppendAsync([Metric(a, 14, 13, 13)]);
+        store.ApplyRetention();
+        (await store.ReadEventsAsync(0, 100, "run-a")).Select(e => e.Offset).Should().Equal(9, 10, 11, 12, 14);
+    }
+
+    [Fact]
+    public async Task AppendAsync_MaxRuns_RemovesLeastRecentlyUpdatedRunsEntirely()
+    {
+        var path = _directory.File("store.db");
+        using var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path, MaxRuns = 2, RetentionInterval = TimeSpan.Zero });
+        var a = Run("run-a");
+        await store.AppendAsync([Metric(a, 1, 1, 1), Control(a, ControlAction.Stop, ControlStatus.Applied, 2, 2, 1)]);
+        await store.AppendAsync([Metric(Run("run-b"), 3, 1, 1)]);
+        await store.AppendAsync([Metric(Run("run-c"), 4, 1, 1)]);
+
+        (await store.GetRunsAsync(10)).Select(r => r.Run.Id).Should().Equal("run-c", "run-b");
+        (await store.GetRunAsync("run-a")).Should().BeNull();
+        (await store.ReadEventsAsync(0, 100)).Select(e => e.Offset).Should().Equal(3, 4);
+        (await store.GetCommandsAsync("run-a")).Should().BeEmpty();
+        (await store.GetMetricsAsync(new TrainInsight.MetricQuery("run-a"))).Should().BeEmpty();
+        using var connection = OpenRaw(path);
+        Scalar(connection, "SELECT count(*) FROM metric_points;").Should().Be(4L);
+        Scalar(connection, "SELECT count(*) FROM run_metric_names;").Should().Be(4L);
+    }
+
+    [Fact]
+    public async Task AppendAsync_MaxAge_RemovesRunsIdleForLongerButKeepsTheOffsetForRestart()
+    {
+        var path = _directory.File("store.db");
+        var now = DateTimeOffset.UtcNow;
+        using (var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path, MaxAge = TimeSpan.FromHours(1) }))
+        {
+            await store.AppendAsync(
+            [
+                new MetricEvent(Run("old"), 1, null, now.AddHours(-3)) { Offset = 1, Sequence = 1 },
+                new MetricEvent(Run("old"), 2, null, now.AddHours(-2)) { Offset = 2, Sequence = 2 },
+                new MetricEvent(Run("recent"), 1, null, now.AddHours(-2)) { Offset = 3, Sequence = 1 },
+                new MetricEvent(Run("recent"), 2, null, now) { Offset = 4, Sequence = 2 },
+            ]);
+
+            (await store.GetRunsAsync(10)).Select(r => r.Run.Id).Should().Equal("recent");
+            (await store.ReadEventsAsync(0, 10)).Select(e => e.Offset).Should().Equal(3, 4);
+        }
+
+        using (var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path, MaxAge = TimeSpan.FromMinutes(1) }))
+        {
+            await store.AppendAsync([new MetricEvent(Run("recent"), 3, null, now.AddHours(-1)) { Offset = 5, Sequence = 3 }]);
+            (await store.GetRunsAsync(10)).Should().BeEmpty();
+        }
+
+        using var reopened = new SqliteMetricStore(new SqliteStoreOptions { Path = path });
+        reopened.LoadState().LastOffset.Should().Be(5, "offsets continue after retention removed every run");
+        reopened.LoadState().LastSequences.Should().BeEmpty();
+    }
+
+    private static Dictionary<string, double> TenMetrics(long step) =>
+        Enumerable.Range(0, 10).ToDictionary(i => "m" + i, i => step + (i / 10.0));
+
+    private static bool CanCreateFileIn(string directory)
+    {
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "probe"), "x");
+            File.Delete(Path.Combine(directory, "probe"));
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static SqliteConnection OpenRaw(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(s_patience);
+        while (!condition())
+        {
+            await Task.Delay(5, deadline.Token);
+        }
+    }
+}
