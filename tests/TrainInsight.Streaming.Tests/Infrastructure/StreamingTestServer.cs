@@ -45,13 +45,17 @@ internal sealed class StreamingTestServer : IAsyncDisposable
     /// <param name="configureEndpoints">Receives the builder MapTrainInsight returns.</param>
     /// <param name="shutdownTimeout">How long stopping waits for open requests. The default is 5 seconds.</param>
     /// <param name="useWebSockets">Whether the host adds the WebSocket middleware, as hosts must. The default is true.</param>
+    /// <param name="configureServices">Adds host services before TrainInsight's (an IMetricStore registered here replaces the default).</param>
+    /// <param name="configureApp">Adds host middleware and endpoints before MapTrainInsight (such as app.UseCors()).</param>
     public static async Task<StreamingTestServer> StartAsync(
         Action<StreamingOptions>? configureStreaming = null,
         Action<TrainInsightOptions>? configureBus = null,
         string prefix = "",
         Action<IEndpointConventionBuilder>? configureEndpoints = null,
         TimeSpan? shutdownTimeout = null,
-        bool useWebSockets = true)
+        bool useWebSockets = true,
+        Action<IServiceCollection>? configureServices = null,
+        Action<WebApplication>? configureApp = null)
     {
         // No configuration sources at all: no appsettings files, no file watchers, no environment variables.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -59,6 +63,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(5));
+        configureServices?.Invoke(builder.Services);
         builder.Services
             .AddTrainInsight(configureBus)
             .AddStreaming(o =>
@@ -72,6 +77,8 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         {
             app.UseWebSockets();
         }
+
+        configureApp?.Invoke(app);
 
         var endpoints = app.MapTrainInsight(prefix);
         configureEndpoints?.Invoke(endpoints);
@@ -102,6 +109,13 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         var statistics = Bus.GetStatistics();
         return statistics.Dispatched + statistics.DroppedAtIngest == statistics.Published;
     }, "the bus to dispatch every published event");
+
+    /// <summary>Waits until the store holds every metric and training event up to <paramref name="last"/> (published already).</summary>
+    public Task WaitForStoreAsync(TrainInsightEvent last)
+    {
+        var store = App.Services.GetRequiredService<IMetricStore>();
+        return Eventually.SucceedsAsync(() => store.LoadState().LastOffset >= last.Offset && last.Offset > 0, $"the store to hold offset {last.Offset}");
+    }
 
     /// <summary>Waits until the bus has at least <paramref name="count"/> subscribers.</summary>
     public Task WaitForSubscribersAsync(int count) =>
