@@ -33,6 +33,17 @@ internal static class OpenApiMetadata
             };
             return Task.CompletedTask;
         });
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            // A double that may be "NaN"/"Infinity"/"-Infinity" comes out as {"type":"object","anyOf":[number, enum]},
+            // which no number satisfies: the anyOf alone says it.
+            if (context.JsonTypeInfo.Type == typeof(double) && schema.AnyOf is { Count: > 0 } && schema.Type == JsonSchemaType.Object)
+            {
+                schema.Type = null;
+            }
+
+            return Task.CompletedTask;
+        });
     });
 
     /// <summary>GET {prefix}/openapi/traininsight.json: the document as JSON, in the version its options ask for.</summary>

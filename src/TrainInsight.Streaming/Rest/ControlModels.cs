@@ -7,11 +7,19 @@ namespace TrainInsight.Streaming.Rest;
 // (see ControlEndpoint), so that every malformed body gets a precise problem+json.
 
 /// <summary>The control request body.</summary>
-internal sealed record ControlRequestModel(
-    [property: JsonPropertyName("action"), Description("pause, resume or stop.")] string Action,
-    [property: JsonPropertyName("run_id"), Description("The run to steer; every active run when absent.")] string? RunId);
+internal sealed class ControlRequestModel
+{
+    [JsonPropertyName("action")]
+    [Description("pause, resume or stop.")]
+    public required string Action { get; init; }
+
+    [JsonPropertyName("run_id")]
+    [Description("The run to steer; every active run when absent.")]
+    public string? RunId { get; init; }
+}
 
 /// <summary>The 202 response.</summary>
+[JsonNumberHandling(JsonNumberHandling.Strict)]
 internal sealed record ControlAcceptedModel(
     [property: JsonPropertyName("command_id")] string CommandId,
     [property: JsonPropertyName("action")] string Action,

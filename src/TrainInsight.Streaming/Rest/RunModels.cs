@@ -7,12 +7,15 @@ namespace TrainInsight.Streaming.Rest;
 // [JsonPropertyName] rather than left to a naming policy: the OpenAPI schemas are generated with the host's JSON
 // options, which must describe the same names the endpoints write. Times are Unix seconds with millisecond precision,
 // as in every other TrainInsight document; absent values are omitted (the serializer context ignores nulls).
+// [JsonNumberHandling(Strict)] keeps the schemas' numbers numbers whatever the host's options (ASP.NET Core's web
+// defaults read numbers from strings too, which the schemas would otherwise advertise).
 
 /// <summary>GET /api/runs.</summary>
 internal sealed record RunListResponse(
     [property: JsonPropertyName("runs")] IReadOnlyList<RunSummary> Runs);
 
 /// <summary>One run as GET /api/runs lists it.</summary>
+[JsonNumberHandling(JsonNumberHandling.Strict)]
 internal record RunSummary
 {
     [JsonPropertyName("id")]
@@ -71,6 +74,7 @@ internal record RunSummary
 }
 
 /// <summary>GET /api/runs/{id}: the summary plus the run's latest values.</summary>
+[JsonNumberHandling(JsonNumberHandling.Strict)]
 internal sealed record RunDetail : RunSummary
 {
     [JsonPropertyName("latest")]
@@ -79,6 +83,7 @@ internal sealed record RunDetail : RunSummary
 }
 
 /// <summary>The latest value of each metric of a run.</summary>
+[JsonNumberHandling(JsonNumberHandling.Strict)]
 internal sealed record LatestValues
 {
     [JsonPropertyName("source")]
@@ -104,6 +109,7 @@ internal sealed record LatestValues
 }
 
 /// <summary>GET /api/runs/{id}/metrics.</summary>
+[JsonNumberHandling(JsonNumberHandling.Strict)]
 internal sealed record MetricPointsResponse
 {
     [JsonPropertyName("run_id")]
@@ -118,6 +124,7 @@ internal sealed record MetricPointsResponse
 }
 
 /// <summary>One stored metric value.</summary>
+[JsonNumberHandling(JsonNumberHandling.Strict)]
 internal sealed record MetricPointModel(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("step")] long Step,
@@ -132,6 +139,7 @@ internal sealed record CommandListResponse(
     [property: JsonPropertyName("commands")] IReadOnlyList<CommandRecordModel> Commands);
 
 /// <summary>One control command a run handled.</summary>
+[JsonNumberHandling(JsonNumberHandling.Strict)]
 internal sealed record CommandRecordModel
 {
     [JsonPropertyName("command_id")]
