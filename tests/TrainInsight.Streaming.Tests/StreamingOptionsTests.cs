@@ -10,6 +10,8 @@ public sealed class StreamingOptionsTests
         options.HeartbeatInterval.Should().Be(TimeSpan.FromSeconds(15));
         options.MaxRequestBodyBytes.Should().Be(65_536);
         options.ClientQueueCapacity.Should().BeNull();
+        options.AllowedOrigins.Should().BeEmpty();
+        options.MapOpenApiDocument.Should().BeTrue();
     }
 
     [Theory]
