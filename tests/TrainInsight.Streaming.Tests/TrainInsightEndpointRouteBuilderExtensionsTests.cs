@@ -18,6 +18,11 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
         "/api/metrics/current",
         "/api/metrics/history",
         "/api/training/control",
+        "/api/runs",
+        "/api/runs/{id}",
+        "/api/runs/{id}/metrics",
+        "/api/runs/{id}/commands",
+        "/openapi/traininsight.json",
     ];
 
     [Fact]
@@ -74,7 +79,8 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
 
         endpoints.Select(e => e.RoutePattern.RawText).Should().BeEquivalentTo(Routes);
         endpoints.Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName).Should().BeEquivalentTo(
-            "TrainInsight.StreamMetrics", "TrainInsight.WebSocketMetrics", "TrainInsight.CurrentMetrics", "TrainInsight.MetricsHistory", "TrainInsight.Control");
+            "TrainInsight.StreamMetrics", "TrainInsight.WebSocketMetrics", "TrainInsight.CurrentMetrics", "TrainInsight.MetricsHistory", "TrainInsight.Control",
+            "TrainInsight.ListRuns", "TrainInsight.GetRun", "TrainInsight.GetRunMetrics", "TrainInsight.GetRunCommands", "TrainInsight.OpenApiDocument");
         endpoints.Single(e => e.RoutePattern.RawText == "/api/training/control")
             .Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Should().Equal("POST");
     }
