@@ -78,6 +78,7 @@ internal record RunSummary
 internal sealed record RunDetail : RunSummary
 {
     [JsonPropertyName("latest")]
+    [JsonPropertyOrder(1)] // after the summary's properties (the serializer writes a derived type's own first)
     [Description("The latest value of every metric, or absent when no metric is known.")]
     public LatestValues? Latest { get; init; }
 }

@@ -126,6 +126,7 @@ public sealed class RunEndpointsTests
 
         var json = await GetJsonAsync(server, "api/runs/run-a");
 
+        json.EnumerateObject().Select(p => p.Name).Should().StartWith(["id", "name", "started_at"]).And.EndWith("latest");
         json.GetProperty("id").GetString().Should().Be("run-a");
         json.GetProperty("state").GetString().Should().Be("paused");
         json.GetProperty("event_count").GetInt64().Should().Be(3);
