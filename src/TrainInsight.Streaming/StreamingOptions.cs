@@ -81,4 +81,19 @@ public sealed class StreamingOptions
             _clientQueueCapacity = value;
         }
     }
+
+    /// <summary>
+    /// Gets the origins (such as "https://dashboard.example.com"; "*" for any) whose browser pages may call the
+    /// TrainInsight endpoints: GET and POST, with the Content-Type and Last-Event-ID request headers. When it is not
+    /// empty, <c>MapTrainInsight</c> gives its endpoints that CORS policy and the host must call <c>app.UseCors()</c>
+    /// (after <c>UseRouting()</c> when it calls that). The default is empty: no CORS headers, same-origin pages only.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>
+    /// Gets or sets whether <c>MapTrainInsight</c> maps <c>{prefix}/openapi/traininsight.json</c>, the OpenAPI document of
+    /// the TrainInsight endpoints alone (registered as the "traininsight" document of Microsoft.AspNetCore.OpenApi).
+    /// The default is <see langword="true"/>.
+    /// </summary>
+    public bool MapOpenApiDocument { get; set; } = true;
 }

@@ -11,6 +11,8 @@ public sealed class StreamingOptionsTests
         options.MaxRequestBodyBytes.Should().Be(65_536);
         options.MaxIngestBodyBytes.Should().Be(1_048_576);
         options.ClientQueueCapacity.Should().BeNull();
+        options.AllowedOrigins.Should().BeEmpty();
+        options.MapOpenApiDocument.Should().BeTrue();
     }
 
     [Theory]

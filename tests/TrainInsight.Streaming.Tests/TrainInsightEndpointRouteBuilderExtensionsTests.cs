@@ -19,6 +19,11 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
         "/api/metrics/history",
         "/api/training/control",
         "/api/ingest",
+        "/api/runs",
+        "/api/runs/{id}",
+        "/api/runs/{id}/metrics",
+        "/api/runs/{id}/commands",
+        "/openapi/traininsight.json",
     ];
 
     [Fact]
@@ -76,7 +81,7 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
         endpoints.Select(e => e.RoutePattern.RawText).Should().BeEquivalentTo(Routes);
         endpoints.Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName).Should().BeEquivalentTo(
             "TrainInsight.StreamMetrics", "TrainInsight.WebSocketMetrics", "TrainInsight.CurrentMetrics", "TrainInsight.MetricsHistory", "TrainInsight.Control",
-            "TrainInsight.Ingest");
+            "TrainInsight.Ingest", "TrainInsight.ListRuns", "TrainInsight.GetRun", "TrainInsight.GetRunMetrics", "TrainInsight.GetRunCommands", "TrainInsight.OpenApiDocument");
         endpoints.Single(e => e.RoutePattern.RawText == "/api/training/control")
             .Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Should().Equal("POST");
         endpoints.Single(e => e.RoutePattern.RawText == "/api/ingest")

@@ -46,7 +46,8 @@ internal sealed class StreamingTestServer : IAsyncDisposable
     /// <param name="shutdownTimeout">How long stopping waits for open requests. The default is 5 seconds.</param>
     /// <param name="useWebSockets">Whether the host adds the WebSocket middleware, as hosts must. The default is true.</param>
     /// <param name="port">The loopback port to listen on. The default is 0, a free one.</param>
-    /// <param name="configureApp">Adds middleware before the TrainInsight endpoints.</param>
+    /// <param name="configureServices">Adds host services before TrainInsight's (an IMetricStore registered here replaces the default).</param>
+    /// <param name="configureApp">Adds host middleware and endpoints before MapTrainInsight (such as app.UseCors()).</param>
     public static async Task<StreamingTestServer> StartAsync(
         Action<StreamingOptions>? configureStreaming = null,
         Action<TrainInsightOptions>? configureBus = null,
@@ -55,6 +56,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         TimeSpan? shutdownTimeout = null,
         bool useWebSockets = true,
         int port = 0,
+        Action<IServiceCollection>? configureServices = null,
         Action<WebApplication>? configureApp = null)
     {
         // No configuration sources at all: no appsettings files, no file watchers, no environment variables.
@@ -63,6 +65,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(5));
+        configureServices?.Invoke(builder.Services);
         builder.Services
             .AddTrainInsight(configureBus)
             .AddStreaming(o =>
@@ -78,6 +81,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         }
 
         configureApp?.Invoke(app);
+
         var endpoints = app.MapTrainInsight(prefix);
         configureEndpoints?.Invoke(endpoints);
         await app.StartAsync().ConfigureAwait(false);
@@ -107,6 +111,13 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         var statistics = Bus.GetStatistics();
         return statistics.Dispatched + statistics.DroppedAtIngest == statistics.Published;
     }, "the bus to dispatch every published event");
+
+    /// <summary>Waits until the store holds every metric and training event up to <paramref name="last"/> (published already).</summary>
+    public Task WaitForStoreAsync(TrainInsightEvent last)
+    {
+        var store = App.Services.GetRequiredService<IMetricStore>();
+        return Eventually.SucceedsAsync(() => store.LoadState().LastOffset >= last.Offset && last.Offset > 0, $"the store to hold offset {last.Offset}");
+    }
 
     /// <summary>Waits until the bus has at least <paramref name="count"/> subscribers.</summary>
     public Task WaitForSubscribersAsync(int count) =>

@@ -1,0 +1,28 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+
+namespace TrainInsight.Streaming.Rest;
+
+// Shapes of POST /api/training/control for its OpenAPI description only: the endpoint reads and writes JSON itself
+// (see ControlEndpoint), so that every malformed body gets a precise problem+json.
+
+/// <summary>The control request body.</summary>
+internal sealed class ControlRequestModel
+{
+    [JsonPropertyName("action")]
+    [Description("pause, resume or stop.")]
+    public required string Action { get; init; }
+
+    [JsonPropertyName("run_id")]
+    [Description("The run to steer; every active run when absent.")]
+    public string? RunId { get; init; }
+}
+
+/// <summary>The 202 response.</summary>
+[JsonNumberHandling(JsonNumberHandling.Strict)]
+internal sealed record ControlAcceptedModel(
+    [property: JsonPropertyName("command_id")] string CommandId,
+    [property: JsonPropertyName("action")] string Action,
+    [property: JsonPropertyName("run_id")] string? RunId,
+    [property: JsonPropertyName("status"), Description("Always accepted: the trainer acknowledges the command with a control_applied event.")] string Status,
+    [property: JsonPropertyName("issued_at")] double IssuedAt);

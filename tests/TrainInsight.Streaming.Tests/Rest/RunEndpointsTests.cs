@@ -1,0 +1,427 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using TrainInsight.Streaming.Tests.Infrastructure;
+using static TrainInsight.Streaming.Tests.Infrastructure.TestEvents;
+
+namespace TrainInsight.Streaming.Tests.Rest;
+
+public sealed class RunEndpointsTests
+{
+    private static readonly Action<TrainInsightOptions> s_fastStore = o => o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
+
+    [Fact]
+    public async Task List_NothingStored_ReturnsEmptyList()
+    {
+        await using var server = await StartAsync();
+
+        var json = await GetJsonAsync(server, "api/runs");
+
+        json.GetProperty("runs").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task List_TwoRuns_MostRecentlyUpdatedFirstWithSummaryFields()
+    {
+        await using var server = await StartAsync();
+        var started = DateTimeOffset.FromUnixTimeMilliseconds(1_795_483_000_123);
+        var a = new RunDescriptor("run-a")
+        {
+            Name = "Fashion CNN", ModelName = "SmallCnn", ParameterCount = 105_866, TotalEpochs = 8, StepsPerEpoch = 469, StartedAt = started,
+        };
+        var b = Run("run-b");
+        var first = new MetricEvent(a, 10, new Dictionary<string, double> { [MetricNames.TrainLoss] = 2.1, [MetricNames.LearningRate] = 0.001 }) { Epoch = 1 };
+        var last = Metric(a, 20, (MetricNames.TrainLoss, 1.5));
+        await server.PublishAsync(first, Loss(b, 1), last);
+        await server.WaitForStoreAsync(last);
+
+        var json = await GetJsonAsync(server, "api/runs");
+
+        var runs = json.GetProperty("runs").EnumerateArray().ToList();
+        runs.Select(r => r.GetProperty("id").GetString()).Should().Equal("run-a", "run-b");
+        var run = runs[0];
+        run.EnumerateObject().Select(p => p.Name).Should().Equal(
+            "id", "name", "model_name", "parameter_count", "total_epochs", "steps_per_epoch", "started_at", "state", "live",
+            "first_event_at", "last_event_at", "event_count", "last_sequence", "last_offset", "last_step", "last_epoch", "metric_names");
+        run.GetProperty("name").GetString().Should().Be("Fashion CNN");
+        run.GetProperty("model_name").GetString().Should().Be("SmallCnn");
+        run.GetProperty("parameter_count").GetInt64().Should().Be(105_866);
+        run.GetProperty("total_epochs").GetInt32().Should().Be(8);
+        run.GetProperty("steps_per_epoch").GetInt32().Should().Be(469);
+        run.GetProperty("started_at").GetDouble().Should().Be(1_795_483_000.123);
+        run.GetProperty("state").GetString().Should().Be("training");
+        run.GetProperty("live").GetBoolean().Should().BeFalse();
+        run.GetProperty("first_event_at").GetDouble().Should().Be(first.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
+        run.GetProperty("last_event_at").GetDouble().Should().Be(last.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
+        run.GetProperty("event_count").GetInt64().Should().Be(2);
+        run.GetProperty("last_sequence").GetInt64().Should().Be(2);
+        run.GetProperty("last_offset").GetInt64().Should().Be(last.Offset);
+        run.GetProperty("last_step").GetInt64().Should().Be(20);
+        run.GetProperty("last_epoch").GetInt32().Should().Be(1);
+        run.GetProperty("metric_names").EnumerateArray().Select(n => n.GetString()).Should().Equal("learning_rate", "train_loss");
+
+        // Fields a run does not have are omitted.
+        runs[1].TryGetProperty("model_name", out _).Should().BeFalse();
+        runs[1].TryGetProperty("last_epoch", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task List_AttachedRun_IsLive()
+    {
+        await using var server = await StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-live"));
+        var last = Loss(trainer.Run, 1);
+        await server.PublishAsync(Loss(Run("run-done"), 1), last);
+        await server.WaitForStoreAsync(last);
+
+        var json = await GetJsonAsync(server, "api/runs");
+
+        json.GetProperty("runs").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("id").GetString()!, r => r.GetProperty("live").GetBoolean())
+            .Should().Equal(new Dictionary<string, bool> { ["run-live"] = true, ["run-done"] = false });
+    }
+
+    [Fact]
+    public async Task List_Limit_ReturnsThatManyMostRecentRuns()
+    {
+        await using var server = await StartAsync();
+        var last = Loss(Run("run-c"), 1);
+        await server.PublishAsync(Loss(Run("run-a"), 1), Loss(Run("run-b"), 1), last);
+        await server.WaitForStoreAsync(last);
+
+        var json = await GetJsonAsync(server, "api/runs?limit=2");
+
+        json.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()).Should().Equal("run-c", "run-b");
+    }
+
+    [Theory]
+    [InlineData("limit=0")]
+    [InlineData("limit=1001")]
+    [InlineData("limit=-1")]
+    [InlineData("limit=abc")]
+    [InlineData("limit=")]
+    [InlineData("limit=1&limit=2")]
+    public async Task List_InvalidLimit_Returns400NamingLimit(string query)
+    {
+        await using var server = await StartAsync();
+
+        using var response = await server.Client.GetAsync("api/runs?" + query);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be("Invalid limit");
+        problem.GetProperty("detail").GetString().Should().StartWith("limit must be one integer from 1 to 1,000");
+    }
+
+    [Fact]
+    public async Task Get_KnownRun_ReturnsSummaryAndLiveLatestValues()
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        var train = new MetricEvent(run, 100, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.7, [MetricNames.LearningRate] = 0.01 }) { Epoch = 2 };
+        var validation = new MetricEvent(run, 100, new Dictionary<string, double> { [MetricNames.ValLoss] = double.NaN }) { Epoch = 2 };
+        var paused = new TrainingEvent(run, TrainingEventKind.ControlApplied) { State = RunState.Paused, Step = 100 };
+        await server.PublishAsync(train, validation, paused);
+        await server.WaitForStoreAsync(paused);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a");
+
+        json.EnumerateObject().Select(p => p.Name).Should().StartWith(["id", "name", "started_at"]).And.EndWith("latest");
+        json.GetProperty("id").GetString().Should().Be("run-a");
+        json.GetProperty("state").GetString().Should().Be("paused");
+        json.GetProperty("event_count").GetInt64().Should().Be(3);
+        json.GetProperty("metric_names").GetArrayLength().Should().Be(3);
+        var latest = json.GetProperty("latest");
+        latest.GetProperty("source").GetString().Should().Be("live");
+        latest.GetProperty("step").GetInt64().Should().Be(100);
+        latest.GetProperty("epoch").GetInt32().Should().Be(2);
+        latest.GetProperty("offset").GetInt64().Should().Be(paused.Offset);
+        var values = latest.GetProperty("values");
+        values.GetProperty("train_loss").GetDouble().Should().Be(0.7);
+        values.GetProperty("learning_rate").GetDouble().Should().Be(0.01);
+        values.GetProperty("val_loss").GetString().Should().Be("NaN");
+    }
+
+    [Fact]
+    public async Task Get_RunOnlyInStore_ReturnsValuesOfLastStoredStep()
+    {
+        // A store that outlived the process that wrote it: the bus has never seen the run.
+        var run = Run("run-old");
+        var store = new InMemoryMetricStore();
+        await store.AppendAsync(
+        [
+            new MetricEvent(run, 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 2.0, [MetricNames.LearningRate] = 0.1 }) { Sequence = 1, Offset = 1 },
+            new MetricEvent(run, 2, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1.0 }) { Sequence = 2, Offset = 2 },
+            new MetricEvent(run, 2, new Dictionary<string, double> { [MetricNames.ValLoss] = double.PositiveInfinity }) { Sequence = 3, Offset = 3 },
+            new TrainingEvent(run, TrainingEventKind.RunFinished) { State = RunState.Completed, Step = 2, Sequence = 4, Offset = 4 },
+        ]);
+        await using var server = await StartAsync(configureServices: services => services.AddSingleton<IMetricStore>(store));
+
+        var json = await GetJsonAsync(server, "api/runs/run-old");
+
+        json.GetProperty("state").GetString().Should().Be("completed");
+        json.GetProperty("live").GetBoolean().Should().BeFalse();
+        var latest = json.GetProperty("latest");
+        latest.GetProperty("source").GetString().Should().Be("store");
+        latest.GetProperty("step").GetInt64().Should().Be(2);
+        latest.GetProperty("offset").GetInt64().Should().Be(3);
+        latest.GetProperty("values").EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo("train_loss", "val_loss");
+        latest.GetProperty("values").GetProperty("val_loss").GetString().Should().Be("Infinity");
+    }
+
+    [Theory]
+    [InlineData("api/runs/run-z")]
+    [InlineData("api/runs/run-z/metrics")]
+    [InlineData("api/runs/run-z/commands")]
+    public async Task RunPaths_UnknownRun_Return404Problem(string path)
+    {
+        await using var server = await StartAsync();
+        var last = Loss(Run("run-a"), 1);
+        await server.PublishAsync(last);
+        await server.WaitForStoreAsync(last);
+
+        using var response = await server.Client.GetAsync(path);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.NotFound);
+        problem.GetProperty("title").GetString().Should().Be("Unknown run");
+        problem.GetProperty("detail").GetString().Should().Contain("run-z");
+    }
+
+    [Theory]
+    [InlineData("api/runs/bad$id")]
+    [InlineData("api/runs/bad$id/metrics")]
+    [InlineData("api/runs/bad$id/commands")]
+    public async Task RunPaths_MalformedRunId_Return400Problem(string path)
+    {
+        await using var server = await StartAsync();
+
+        using var response = await server.Client.GetAsync(path);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be("Invalid run id");
+    }
+
+    [Fact]
+    public async Task Get_LongRunId_Returns400Problem()
+    {
+        await using var server = await StartAsync();
+
+        using var response = await server.Client.GetAsync("api/runs/" + new string('a', 129));
+
+        await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Metrics_NoQuery_ReturnsEveryPointInOffsetOrder()
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        var one = Metric(run, 1, (MetricNames.TrainLoss, 2.0), (MetricNames.LearningRate, 0.1));
+        var other = Loss(Run("run-b"), 1);
+        var two = Metric(run, 2, (MetricNames.TrainLoss, 1.0));
+        await server.PublishAsync(one, other, two);
+        await server.WaitForStoreAsync(two);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a/metrics");
+
+        json.GetProperty("run_id").GetString().Should().Be("run-a");
+        json.TryGetProperty("next_since", out _).Should().BeFalse();
+        var points = json.GetProperty("points").EnumerateArray().ToList();
+        points.Select(Describe).Should().Equal("learning_rate@1=0.1", "train_loss@1=2", "train_loss@2=1");
+        points[0].EnumerateObject().Select(p => p.Name).Should().Equal("name", "step", "value", "timestamp", "sequence", "offset");
+        points[2].GetProperty("sequence").GetInt64().Should().Be(2);
+        points[2].GetProperty("offset").GetInt64().Should().Be(two.Offset);
+        points[2].GetProperty("timestamp").GetDouble().Should().Be(two.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
+    }
+
+    [Fact]
+    public async Task Metrics_NamesCommaSeparatedAndRepeated_ReturnsOnlyThoseMetrics()
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        var last = Metric(run, 1, ("a", 1), ("b", 2), ("c", 3), ("d", 4));
+        await server.PublishAsync(last);
+        await server.WaitForStoreAsync(last);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a/metrics?names=a,%20c&names=d");
+
+        json.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("name").GetString()).Should().Equal("a", "c", "d");
+    }
+
+    [Fact]
+    public async Task Metrics_Since_ReturnsOnlyLaterSteps()
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        var events = Enumerable.Range(1, 5).Select(step => Loss(run, step)).ToArray();
+        await server.PublishAsync(events);
+        await server.WaitForStoreAsync(events[^1]);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a/metrics?since=3");
+
+        json.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("step").GetInt64()).Should().Equal(4, 5);
+    }
+
+    [Fact]
+    public async Task Metrics_LimitSplitsAStep_PageEndsAtStepBoundaryAndNextSinceReadsTheRest()
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        // Step 2 has its training point and, in a later event, its validation point.
+        var events = new[]
+        {
+            Metric(run, 1, (MetricNames.TrainLoss, 3)),
+            Metric(run, 2, (MetricNames.TrainLoss, 2)),
+            Metric(run, 2, (MetricNames.ValLoss, 2.5)),
+            Metric(run, 3, (MetricNames.TrainLoss, 1)),
+        };
+        await server.PublishAsync(events);
+        await server.WaitForStoreAsync(events[^1]);
+
+        var first = await GetJsonAsync(server, "api/runs/run-a/metrics?limit=2");
+        var second = await GetJsonAsync(server, $"api/runs/run-a/metrics?limit=2&since={first.GetProperty("next_since").GetInt64()}");
+        var third = await GetJsonAsync(server, $"api/runs/run-a/metrics?limit=2&since={second.GetProperty("next_since").GetInt64()}");
+
+        first.GetProperty("points").EnumerateArray().Select(Describe).Should().Equal("train_loss@1=3");
+        first.GetProperty("next_since").GetInt64().Should().Be(1);
+        second.GetProperty("points").EnumerateArray().Select(Describe).Should().Equal("train_loss@2=2", "val_loss@2=2.5");
+        second.GetProperty("next_since").GetInt64().Should().Be(2);
+        third.GetProperty("points").EnumerateArray().Select(Describe).Should().Equal("train_loss@3=1");
+        third.TryGetProperty("next_since", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Metrics_LimitExactlyMatchesPoints_HasNoNextSince()
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        var events = new[] { Loss(run, 1), Loss(run, 2) };
+        await server.PublishAsync(events);
+        await server.WaitForStoreAsync(events[^1]);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a/metrics?limit=2");
+
+        json.GetProperty("points").GetArrayLength().Should().Be(2);
+        json.TryGetProperty("next_since", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Metrics_NonFiniteValues_AreWrittenAsTheDocumentedStrings()
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        var last = Metric(run, 1, ("a_nan", double.NaN), ("b_pos", double.PositiveInfinity), ("c_neg", double.NegativeInfinity), ("d_finite", 0.25));
+        await server.PublishAsync(last);
+        await server.WaitForStoreAsync(last);
+
+        using var response = await server.Client.GetAsync("api/runs/run-a/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        text.Should().Contain("\"value\":\"NaN\"").And.Contain("\"value\":\"Infinity\"").And.Contain("\"value\":\"-Infinity\"").And.Contain("\"value\":0.25");
+        var values = JsonDocument.Parse(text).RootElement.GetProperty("points").EnumerateArray()
+            .Select(p => p.GetProperty("value").Deserialize<double>(new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }))
+            .ToList();
+        values.Should().Equal(double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.25);
+    }
+
+    [Theory]
+    [InlineData("limit=0", "Invalid limit", "limit must be one integer from 1 to 100,000")]
+    [InlineData("limit=100001", "Invalid limit", "limit must be one integer from 1 to 100,000")]
+    [InlineData("limit=ten", "Invalid limit", "limit must be one integer from 1 to 100,000")]
+    [InlineData("since=-1", "Invalid since", "since must be one step number")]
+    [InlineData("since=1.5", "Invalid since", "since must be one step number")]
+    [InlineData("since=1&since=2", "Invalid since", "since must be one step number")]
+    [InlineData("names=", "Invalid names", "names must list at least one metric name")]
+    [InlineData("names=,%20,", "Invalid names", "names must list at least one metric name")]
+    public async Task Metrics_InvalidQuery_Returns400NamingTheParameter(string query, string title, string detail)
+    {
+        await using var server = await StartAsync();
+        var last = Loss(Run("run-a"), 1);
+        await server.PublishAsync(last);
+        await server.WaitForStoreAsync(last);
+
+        using var response = await server.Client.GetAsync("api/runs/run-a/metrics?" + query);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be(title);
+        problem.GetProperty("detail").GetString().Should().StartWith(detail);
+    }
+
+    [Fact]
+    public async Task Commands_PauseAcknowledgedThroughControlMailbox_ReturnsAuditRecord()
+    {
+        await using var server = await StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+        await server.PublishAsync(Loss(trainer.Run, 1));
+        using var submitted = await server.Client.PostAsJsonAsync("api/training/control", new { action = "pause", run_id = "run-a" });
+        submitted.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var commandId = (await ResponseAssertions.ReadJsonAsync(submitted)).GetProperty("command_id").GetString();
+        trainer.Decide = c => c.Action == ControlAction.Resume ? ControlStatus.Rejected : ControlStatus.Applied;
+        trainer.StepBoundary().Should().Be(1);
+        server.Control.Submit(ControlAction.Resume, "run-a");
+        server.Control.Submit(ControlAction.Resume, "run-a");
+        trainer.StepBoundary().Should().Be(2);
+        await server.WaitForDispatchAsync();
+        var acknowledgements = server.Bus.GetHistory().OfType<TrainingEvent>().ToList();
+        await server.WaitForStoreAsync(acknowledgements[^1]);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a/commands");
+
+        json.GetProperty("run_id").GetString().Should().Be("run-a");
+        var commands = json.GetProperty("commands").EnumerateArray().ToList();
+        commands.Should().HaveCount(3);
+        var pause = commands[0];
+        pause.GetProperty("command_id").GetString().Should().Be(commandId);
+        pause.GetProperty("action").GetString().Should().Be("pause");
+        pause.GetProperty("status").GetString().Should().Be("applied");
+        pause.GetProperty("issued_at").GetDouble().Should().Be(trainer.Handled[0].IssuedAt.ToUnixTimeMilliseconds() / 1000.0);
+        pause.GetProperty("handled_at").GetDouble().Should().Be(acknowledgements[0].Timestamp.ToUnixTimeMilliseconds() / 1000.0);
+        pause.GetProperty("offset").GetInt64().Should().Be(acknowledgements[0].Offset);
+        pause.TryGetProperty("message", out _).Should().BeFalse();
+        commands[1].GetProperty("status").GetString().Should().Be("rejected");
+        commands[1].GetProperty("message").GetString().Should().Be("rejected by the fake trainer");
+        (await GetJsonAsync(server, "api/runs/run-a")).GetProperty("state").GetString().Should().Be("paused");
+    }
+
+    [Fact]
+    public async Task Commands_RunWithoutCommands_ReturnsEmptyList()
+    {
+        await using var server = await StartAsync();
+        var last = Loss(Run("run-a"), 1);
+        await server.PublishAsync(last);
+        await server.WaitForStoreAsync(last);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a/commands");
+
+        json.GetProperty("commands").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task RunPaths_WithPrefix_AreMappedUnderIt()
+    {
+        await using var server = await StartAsync(prefix: "/traininsight");
+        var last = Loss(Run("run-a"), 1);
+        await server.PublishAsync(last);
+        await server.WaitForStoreAsync(last);
+
+        var runs = await GetJsonAsync(server, "traininsight/api/runs");
+        using var unprefixed = await server.Client.GetAsync("api/runs");
+
+        runs.GetProperty("runs").GetArrayLength().Should().Be(1);
+        unprefixed.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    private static Task<StreamingTestServer> StartAsync(string prefix = "", Action<IServiceCollection>? configureServices = null) =>
+        StreamingTestServer.StartAsync(configureBus: s_fastStore, prefix: prefix, configureServices: configureServices);
+
+    private static string Describe(JsonElement point) =>
+        $"{point.GetProperty("name").GetString()}@{point.GetProperty("step").GetInt64()}={point.GetProperty("value").GetDouble()}";
+
+    private static async Task<JsonElement> GetJsonAsync(StreamingTestServer server, string path)
+    {
+        using var response = await server.Client.GetAsync(path);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        return await ResponseAssertions.ReadJsonAsync(response);
+    }
+}
