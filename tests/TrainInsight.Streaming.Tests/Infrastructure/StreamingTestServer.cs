@@ -23,6 +23,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         BaseAddress = baseAddress;
         Bus = app.Services.GetRequiredService<ITelemetryBus>();
         Control = app.Services.GetRequiredService<ITrainingControl>();
+        Store = app.Services.GetRequiredService<IMetricStore>();
         // No draining of abandoned responses: a disposed SSE response closes its connection at once, as a closed tab does.
         var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, PooledConnectionLifetime = TimeSpan.FromMinutes(1) };
         Client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -36,6 +37,9 @@ internal sealed class StreamingTestServer : IAsyncDisposable
 
     public ITrainingControl Control { get; }
 
+    /// <summary>Gets the store the bus writes to (an <see cref="InMemoryMetricStore"/> unless the test registered another).</summary>
+    public IMetricStore Store { get; }
+
     public HttpClient Client { get; }
 
     /// <summary>Builds and starts a host.</summary>
@@ -45,13 +49,15 @@ internal sealed class StreamingTestServer : IAsyncDisposable
     /// <param name="configureEndpoints">Receives the builder MapTrainInsight returns.</param>
     /// <param name="shutdownTimeout">How long stopping waits for open requests. The default is 5 seconds.</param>
     /// <param name="useWebSockets">Whether the host adds the WebSocket middleware, as hosts must. The default is true.</param>
+    /// <param name="configureServices">Registers services before TrainInsight does (so that, for example, a store registered here wins).</param>
     public static async Task<StreamingTestServer> StartAsync(
         Action<StreamingOptions>? configureStreaming = null,
         Action<TrainInsightOptions>? configureBus = null,
         string prefix = "",
         Action<IEndpointConventionBuilder>? configureEndpoints = null,
         TimeSpan? shutdownTimeout = null,
-        bool useWebSockets = true)
+        bool useWebSockets = true,
+        Action<IServiceCollection>? configureServices = null)
     {
         // No configuration sources at all: no appsettings files, no file watchers, no environment variables.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -59,6 +65,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(5));
+        configureServices?.Invoke(builder.Services);
         builder.Services
             .AddTrainInsight(configureBus)
             .AddStreaming(o =>
@@ -102,6 +109,14 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         var statistics = Bus.GetStatistics();
         return statistics.Dispatched + statistics.DroppedAtIngest == statistics.Published;
     }, "the bus to dispatch every published event");
+
+    /// <summary>Waits until the store holds every event dispatched so far (its writer flushes every StoreFlushInterval).</summary>
+    public Task WaitForStoreAsync() => Eventually.SucceedsAsync(() =>
+    {
+        var last = Bus.GetStatistics().LastOffset;
+        var newest = Store.ReadEventsAsync(Math.Max(0, last - 1), 1).GetAwaiter().GetResult();
+        return newest.Count == 1 && newest[0].Offset == last;
+    }, "the store to hold every dispatched event");
 
     /// <summary>Waits until the bus has at least <paramref name="count"/> subscribers.</summary>
     public Task WaitForSubscribersAsync(int count) =>
