@@ -558,6 +558,79 @@ public sealed class WebSocketEndpointTests
         pongs.Select(p => p.LastOffset).Should().BeInAscendingOrder();
     }
 
+    [Fact]
+    public async Task HandleAsync_FilterChangesWhileEventsStream_NoEventAfterAReplyMissesTheFilterItStates()
+    {
+        // A "subscribed" reply is a promise: every event after it matches the filter it states. (Events of a run being
+        // subscribed to may come just before its reply: the server applies a message before answering it.)
+        await using var server = await StreamingTestServer.StartAsync(o => o.ClientQueueCapacity = 1_000_000);
+        using var cts = Eventually.Timeout();
+        using var client = await WebSocketReader.ConnectAsync(server.WebSocketUri(SocketPath), cts.Token);
+        await SendTextAsync(client, """{"type":"unsubscribe","runs":["*"]}""", cts.Token);
+        (await client.ReceiveJsonAsync(cts.Token)).GetProperty("runs").GetArrayLength().Should().Be(0);
+        var runs = new[] { Run("run-a"), Run("run-b") };
+        using var stop = new CancellationTokenSource();
+        var publishing = Task.Run(async () =>
+        {
+            for (var step = 1L; !stop.IsCancellationRequested; step++)
+            {
+                server.Bus.TryPublish(Loss(runs[step % 2], step));
+                if (step % 16 == 0)
+                {
+                    await Task.Delay(1);
+                }
+            }
+        });
+
+        const int Switches = 200;
+        var violations = new List<string>();
+        string? confirmed = null;
+        string? requested = null; // Set before a subscribe is sent; its events may precede its reply.
+        var replies = 0;
+        var receiving = Task.Run(async () =>
+        {
+            while (Volatile.Read(ref replies) < Switches)
+            {
+                var message = await client.ReceiveJsonAsync(cts.Token);
+                switch (message.GetProperty("message_type").GetString())
+                {
+                    case "subscribed":
+                        var listed = message.GetProperty("runs").EnumerateArray().Select(r => r.GetString()).ToList();
+                        confirmed = listed.Count == 1 ? listed[0] : null;
+                        if (confirmed is not null)
+                        {
+                            Volatile.Write(ref requested, null);
+                        }
+
+                        Interlocked.Increment(ref replies);
+                        break;
+                    case "metrics_update":
+                        var run = message.GetProperty("run_id").GetString();
+                        if (run != confirmed && run != Volatile.Read(ref requested))
+                        {
+                            violations.Add($"{run} at offset {message.GetProperty("offset")} after the reply for {confirmed ?? "no run"}");
+                        }
+
+                        break;
+                }
+            }
+        });
+
+        for (var i = 0; i < Switches / 2; i++)
+        {
+            var run = runs[i % 2].Id;
+            Volatile.Write(ref requested, run);
+            await SendTextAsync(client, $$"""{"type":"subscribe","runs":["{{run}}"]}""", cts.Token);
+            await SendTextAsync(client, $$"""{"type":"unsubscribe","runs":["{{run}}"]}""", cts.Token);
+            await Eventually.SucceedsAsync(() => Volatile.Read(ref replies) >= 2 * (i + 1), "the replies");
+        }
+
+        await receiving.WaitAsync(cts.Token);
+        await stop.CancelAsync();
+        await publishing.WaitAsync(cts.Token);
+        violations.Should().BeEmpty();
+    }
+
     public static TheoryData<string> InvalidNamesQueries => new()
     {
         "?names=",
