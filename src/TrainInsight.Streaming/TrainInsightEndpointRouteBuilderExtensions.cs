@@ -55,7 +55,8 @@ public static class TrainInsightEndpointRouteBuilderExtensions
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithResumeParameters(header: true)
-            .WithRunQueryParameter("Only this run's events.");
+            .WithRunQueryParameter("Only this run's events.")
+            .WithMetricNamesQueryParameter();
         group.MapGet("/ws/metrics", WebSocketEndpoint.HandleAsync).WithName("TrainInsight.WebSocketMetrics")
             .WithSummary("Streams every event as WebSocket text messages (connect with ws:// or wss://).")
             .WithDescription("A WebSocket upgrade (101 Switching Protocols); each message is one event as JSON. A plain GET gets 400.")
@@ -63,7 +64,8 @@ public static class TrainInsightEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
             .WithResumeParameters(header: false)
-            .WithRunQueryParameter("Only this run's events.");
+            .WithRunQueryParameter("Only this run's events.")
+            .WithMetricNamesQueryParameter();
         group.MapGet("/api/metrics/current", MetricsEndpoints.Current).WithName("TrainInsight.CurrentMetrics")
             .WithSummary("Gets the latest value of every metric of a run, merged across updates.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
@@ -88,7 +90,8 @@ public static class TrainInsightEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/api/ingest", IngestEndpoint.HandleAsync).WithName("TrainInsight.Ingest")
-            .WithSummary("Publishes a batch of metric points and training events from trainers in other processes (docs/ingest.md).")
+            .WithSummary("Publishes a batch of metric points and training events from trainers in other processes.")
+            .WithDescription("The body is an application/json batch as specified in docs/ingest.md; the whole batch is validated before any of it is published.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .Produces(StatusCodes.Status202Accepted, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)

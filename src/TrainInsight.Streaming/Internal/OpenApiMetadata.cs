@@ -94,6 +94,14 @@ internal static class OpenApiMetadata
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithQueryParameter("run", description, new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 128, Pattern = "^[A-Za-z0-9._-]+$" });
 
+    /// <summary>The ?names= metric filter of the streaming endpoints.</summary>
+    public static TBuilder WithMetricNamesQueryParameter<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithQueryParameter(
+            "names",
+            $"Only metrics_update events carrying at least one of these metrics (comma-separated and/or repeated, at most {QueryParsing.MaxMetricNames}); training events always pass.",
+            new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1 });
+
     /// <summary>The resume position (Last-Event-ID header, ?lastEventId=, ?after=) of the streaming endpoints.</summary>
     public static TBuilder WithResumeParameters<TBuilder>(this TBuilder builder, bool header)
         where TBuilder : IEndpointConventionBuilder

@@ -92,7 +92,7 @@ internal sealed class ConnectionFilter
     private static bool TryRemove(HashSet<string>? current, IReadOnlyList<string>? names, string kind, out HashSet<string>? result, ref string? error)
     {
         result = current;
-        if (names is null)
+        if (names is null || names.Count == 0)
         {
             return true;
         }

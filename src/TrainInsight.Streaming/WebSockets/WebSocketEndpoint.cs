@@ -84,7 +84,7 @@ internal static class WebSocketEndpoint
                     if (connection.Filter.Matches(item))
                     {
                         // Stopping the host also cancels a send stuck on a client that does not read (which aborts that socket).
-                        await connection.SendAsync(socket, EncodedEvent.For(item).WebSocket, sendStop.Token).ConfigureAwait(false);
+                        await connection.SendEventAsync(socket, item, sendStop.Token).ConfigureAwait(false);
                     }
                 }
             }
@@ -284,6 +284,26 @@ internal static class WebSocketEndpoint
             try
             {
                 await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+
+        /// <summary>
+        /// Sends an event if the filter still wants it once this send holds the socket: the filter may have changed while
+        /// waiting, and after a "subscribed" reply every event must match the filter that reply states.
+        /// </summary>
+        public async Task SendEventAsync(WebSocket socket, TrainInsightEvent item, CancellationToken cancellationToken)
+        {
+            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (_filter.Matches(item))
+                {
+                    await socket.SendAsync(EncodedEvent.For(item).WebSocket, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                }
             }
             finally
             {

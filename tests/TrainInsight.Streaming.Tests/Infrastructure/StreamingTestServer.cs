@@ -23,6 +23,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         BaseAddress = baseAddress;
         Bus = app.Services.GetRequiredService<ITelemetryBus>();
         Control = app.Services.GetRequiredService<ITrainingControl>();
+        Store = app.Services.GetRequiredService<IMetricStore>();
         // No draining of abandoned responses: a disposed SSE response closes its connection at once, as a closed tab does.
         var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, PooledConnectionLifetime = TimeSpan.FromMinutes(1) };
         Client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -35,6 +36,9 @@ internal sealed class StreamingTestServer : IAsyncDisposable
     public ITelemetryBus Bus { get; }
 
     public ITrainingControl Control { get; }
+
+    /// <summary>Gets the store the bus writes to (an <see cref="InMemoryMetricStore"/> unless the test registered another).</summary>
+    public IMetricStore Store { get; }
 
     public HttpClient Client { get; }
 
@@ -118,6 +122,14 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         var store = App.Services.GetRequiredService<IMetricStore>();
         return Eventually.SucceedsAsync(() => store.LoadState().LastOffset >= last.Offset && last.Offset > 0, $"the store to hold offset {last.Offset}");
     }
+
+    /// <summary>Waits until the store holds every event dispatched so far (its writer flushes every StoreFlushInterval).</summary>
+    public Task WaitForStoreAsync() => Eventually.SucceedsAsync(() =>
+    {
+        var last = Bus.GetStatistics().LastOffset;
+        var newest = Store.ReadEventsAsync(Math.Max(0, last - 1), 1).GetAwaiter().GetResult();
+        return newest.Count == 1 && newest[0].Offset == last;
+    }, "the store to hold every dispatched event");
 
     /// <summary>Waits until the bus has at least <paramref name="count"/> subscribers.</summary>
     public Task WaitForSubscribersAsync(int count) =>

@@ -19,6 +19,7 @@ public sealed class OpenApiMetadataTests
         { "/api/metrics/current", "get", ["200", "400", "404"] },
         { "/api/metrics/history", "get", ["200", "400"] },
         { "/api/training/control", "post", ["202", "400", "404", "409", "413", "415", "429"] },
+        { "/api/ingest", "post", ["200", "202", "400", "413", "415", "503"] },
         { "/api/runs", "get", ["200", "400"] },
         { "/api/runs/{id}", "get", ["200", "400", "404"] },
         { "/api/runs/{id}/metrics", "get", ["200", "400", "404"] },
@@ -67,10 +68,10 @@ public sealed class OpenApiMetadataTests
 
         var sse = document.GetProperty("paths").GetProperty("/api/stream/metrics").GetProperty("get");
         sse.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).Should().Equal("text/event-stream");
-        Parameters(sse).Should().BeEquivalentTo(["header:Last-Event-ID", "query:lastEventId", "query:after", "query:run"]);
+        Parameters(sse).Should().BeEquivalentTo(["header:Last-Event-ID", "query:lastEventId", "query:after", "query:run", "query:names"]);
         var ws = document.GetProperty("paths").GetProperty("/ws/metrics").GetProperty("get");
         ws.GetProperty("description").GetString().Should().Contain("WebSocket");
-        Parameters(ws).Should().BeEquivalentTo(["query:lastEventId", "query:after", "query:run"]);
+        Parameters(ws).Should().BeEquivalentTo(["query:lastEventId", "query:after", "query:run", "query:names"]);
     }
 
     [Fact]

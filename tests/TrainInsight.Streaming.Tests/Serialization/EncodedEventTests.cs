@@ -43,4 +43,17 @@ public sealed class EncodedEventTests
         encoded.Offset.Should().Be(12);
         encoded.OffsetText.Should().Be("12");
     }
+
+    [Fact]
+    public void For_GapEvent_EventTypeIsGapAndBytesMatchWireFormat()
+    {
+        var gap = new GapEvent(Run(), 4, 10, 13, 7);
+
+        var encoded = EncodedEvent.For(gap);
+
+        encoded.EventType.Should().Be("gap");
+        encoded.Sse.Should().Equal(WireFormat.SerializeSse(gap));
+        encoded.WebSocket.Should().Equal(WireFormat.SerializeWebSocket(gap));
+        EncodedEvent.For(gap).Should().BeSameAs(encoded);
+    }
 }

@@ -374,6 +374,58 @@ public sealed class WireFormatTests
         WireFormat.EventType(new TrainingEvent(Run(), TrainingEventKind.RunStarted)).Should().Be("training_event");
     }
 
+    [Fact]
+    public void EventType_GapEvent_IsGap()
+    {
+        WireFormat.EventType(new GapEvent(Run(), 1, 5, 5, 0)).Should().Be("gap").And.Be(WireFormat.GapType);
+    }
+
+    [Fact]
+    public void SerializeSse_GapEvent_WritesExactJsonWithoutSequenceOrOffset()
+    {
+        var gap = new GapEvent(Run("run-a"), 3, 5, 7, 2, Timestamp);
+
+        var text = Encoding.UTF8.GetString(WireFormat.SerializeSse(gap));
+
+        text.Should().Be("""{"timestamp":1767225600.25,"event_type":"gap","run_id":"run-a","data":{"missed":3,"first_offset":5,"last_offset":7,"first_sequence":2}}""");
+    }
+
+    [Fact]
+    public void SerializeWebSocket_GapEvent_WritesExactJsonWithMessageTypeFirst()
+    {
+        var gap = new GapEvent(Run("run-a"), 3, 5, 7, 2, Timestamp);
+
+        var text = Encoding.UTF8.GetString(WireFormat.SerializeWebSocket(gap));
+
+        text.Should().Be("""{"message_type":"gap","timestamp":1767225600.25,"run_id":"run-a","data":{"missed":3,"first_offset":5,"last_offset":7,"first_sequence":2}}""");
+    }
+
+    [Fact]
+    public void SerializeSse_GapEventWithUnknownSequence_OmitsFirstSequence()
+    {
+        // A gap across runs (or read from a store that lacks the events) does not know the first missed sequence.
+        var gap = new GapEvent(Run("run-b"), 1_000_000, 1, 1_000_000, 0, Timestamp);
+
+        Encoding.UTF8.GetString(WireFormat.SerializeSse(gap)).Should().Be(
+            """{"timestamp":1767225600.25,"event_type":"gap","run_id":"run-b","data":{"missed":1000000,"first_offset":1,"last_offset":1000000}}""");
+        Encoding.UTF8.GetString(WireFormat.SerializeWebSocket(gap)).Should().Be(
+            """{"message_type":"gap","timestamp":1767225600.25,"run_id":"run-b","data":{"missed":1000000,"first_offset":1,"last_offset":1000000}}""");
+    }
+
+    [Fact]
+    public void SerializeSse_GapEventWhoseMissedDiffersFromRange_WritesBothAsGiven()
+    {
+        // A filtered subscriber misses fewer events than the offsets the gap spans: "missed" counts only its own.
+        var gap = new GapEvent(Run("run-a"), 2, 10, 40, 4, Timestamp);
+
+        var data = Sse(gap).GetProperty("data");
+
+        data.GetProperty("missed").GetInt64().Should().Be(2);
+        data.GetProperty("first_offset").GetInt64().Should().Be(10);
+        data.GetProperty("last_offset").GetInt64().Should().Be(40);
+        data.GetProperty("first_sequence").GetInt64().Should().Be(4);
+    }
+
     private static JsonElement Sse(TrainInsightEvent item) => Parse(WireFormat.SerializeSse(item));
 
     private static JsonElement WebSocket(TrainInsightEvent item) => Parse(WireFormat.SerializeWebSocket(item));
