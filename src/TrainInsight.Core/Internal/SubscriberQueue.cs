@@ -374,8 +374,19 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
             failed = true;
         }
 
-        var buffer = new List<TrainInsightEvent>(page.Count + 1);
+        var buffer = new List<TrainInsightEvent>(page.Count + 2);
         GapEvent? gap = null;
+        if (_runId is not null && _storeLastSequence == 0 && !failed)
+        {
+            // First page of a run-filtered replay: the run's sequences cannot show a hole before its first stored event,
+            // but the store's offsets can: when it holds nothing right after the resume position, retention removed
+            // that range for every run. At most the range's size, and at most as many as the run's earlier sequences.
+            if (await LeadingStoreLossAsync(store, page, cancellationToken).ConfigureAwait(false) is { } leading)
+            {
+                buffer.Add(leading);
+            }
+        }
+
         foreach (var item in page)
         {
             if (item.Offset > _storeUntil)
@@ -439,6 +450,40 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
                 _store = null;
             }
         }
+    }
+
+    private async Task<GapEvent?> LeadingStoreLossAsync(IMetricStore store, IReadOnlyList<TrainInsightEvent> page, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TrainInsightEvent> oldest;
+        try
+        {
+            oldest = await store.ReadEventsAsync(_storeAfter, 1, runId: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
+        }
+
+        var heldFrom = oldest.Count > 0 ? oldest[0].Offset : _storeUntil + 1;
+        if (heldFrom <= _storeAfter + 1)
+        {
+            return null;
+        }
+
+        var lostUntil = Math.Min(heldFrom - 1, _storeUntil);
+        var missed = lostUntil - _storeAfter;
+        var firstOfRun = page.Count > 0 && page[0].Offset <= _storeUntil ? page[0] : null;
+        if (firstOfRun is not null)
+        {
+            if (firstOfRun.Sequence <= 1)
+            {
+                return null; // The run started after the lost range.
+            }
+
+            missed = Math.Min(missed, firstOfRun.Sequence - 1);
+        }
+
+        return GapBuilder.Range(firstOfRun?.Run ?? _storeRun ?? s_unknownRun, _storeAfter + 1, lostUntil, missed);
     }
 
     private static readonly RunDescriptor s_unknownRun = new("unknown");

@@ -13,7 +13,7 @@ namespace TrainInsight;
 public sealed class GapEvent : TrainInsightEvent
 {
     /// <summary>Initializes a new instance of the <see cref="GapEvent"/> class.</summary>
-    /// <param name="run">The run of the first missed event.</param>
+    /// <param name="run">The run of the first missed event, or, when that is unknown, the subscribed run or the latest one.</param>
     /// <param name="missedCount">How many events were missed; at least 1.</param>
     /// <param name="firstMissedOffset">The offset of the first missed event; at least 1.</param>
     /// <param name="lastMissedOffset">The offset of the last missed event; at least <paramref name="firstMissedOffset"/>.</param>
@@ -32,7 +32,12 @@ public sealed class GapEvent : TrainInsightEvent
         FirstMissedSequence = firstMissedSequence;
     }
 
-    /// <summary>Gets how many events the subscriber missed (only those its filters would have let through).</summary>
+    /// <summary>Gets how many events the subscriber missed.</summary>
+    /// <remarks>
+    /// Exact when the subscriber's queue dropped them (only events its filters let through are counted). For a resume
+    /// from further back than anything held, the run's sequences give the exact count where they can; otherwise it is the
+    /// number of bus offsets in the range, of which a subscriber filtered by run or metric names would have received only some.
+    /// </remarks>
     public long MissedCount { get; }
 
     /// <summary>Gets the offset of the first missed event.</summary>
