@@ -1,7 +1,6 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Diagnostics;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -51,14 +50,7 @@ internal static class SseEndpoint
         Log.SseConnected(logger, afterOffset, runId);
         try
         {
-            // Send something at once so clients and proxies see the stream open before the first event.
-            await response.Body.WriteAsync(s_hello, cancellationToken).ConfigureAwait(false);
-            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-            await SseFormatter.WriteAsync(
-                ReadAsync(subscription.Reader, response.Body, options.HeartbeatInterval, cancellationToken),
-                response.Body,
-                static (item, writer) => writer.Write(item.Data.Sse),
-                cancellationToken).ConfigureAwait(false);
+            await WriteEventsAsync(response.BodyWriter, subscription.Reader, options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -75,45 +67,58 @@ internal static class SseEndpoint
     }
 
     /// <summary>
-    /// Yields the subscriber's events as SSE items; while the stream is silent, writes a heartbeat comment
-    /// between items (the formatter is then awaiting this enumerator, so writes never interleave).
+    /// Writes the subscriber's events as SSE frames until the stream ends; while the stream is silent for a heartbeat
+    /// interval, writes a heartbeat comment. Everything queued is written before one flush.
     /// </summary>
     /// <remarks>
-    /// One timer per connection, re-armed with <see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/> before each
-    /// wait, rather than a <c>Task.WhenAny</c> of a read and a delay per event: with thousands of clients the
-    /// per-event combinator and its allocations were a measurable share of the server's CPU.
+    /// Each event's whole frame is built once (<see cref="EncodedEvent.SseFrame"/>, the framing of .NET's SseFormatter) and
+    /// copied straight into the response's PipeWriter: with a thousand clients, per-client formatting, a Stream adapter per
+    /// write and a Task.WhenAny per event were most of the server's user-mode CPU per delivery (docs/benchmarks.md). One
+    /// timer per connection, re-armed with CancelAfter before each wait, replaces a delay task per silence.
     /// </remarks>
-    private static async IAsyncEnumerable<SseItem<EncodedEvent>> ReadAsync(
-        ChannelReader<TrainInsightEvent> reader, Stream body, TimeSpan heartbeat, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async Task WriteEventsAsync(
+        PipeWriter writer, ChannelReader<TrainInsightEvent> reader, TimeSpan heartbeat, CancellationToken cancellationToken)
     {
+        // Send something at once so clients and proxies see the stream open before the first event.
+        writer.Write(s_hello);
+        if ((await writer.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
+        {
+            return;
+        }
+
         var timer = new HeartbeatTimer(cancellationToken);
         try
         {
             var lastWrite = Stopwatch.GetTimestamp();
             while (true)
             {
+                var written = false;
                 while (reader.TryRead(out var item))
                 {
-                    var encoded = EncodedEvent.For(item);
-                    lastWrite = Stopwatch.GetTimestamp();
-
-                    // A gap has no id: the client's resume position stays the last event it really received.
-                    yield return new SseItem<EncodedEvent>(encoded, encoded.EventType) { EventId = item is GapEvent ? null : encoded.OffsetText };
+                    writer.Write(EncodedEvent.For(item).SseFrame);
+                    written = true;
                 }
 
-                var due = heartbeat - Stopwatch.GetElapsedTime(lastWrite);
-                if (due <= TimeSpan.Zero)
+                if (!written && Stopwatch.GetElapsedTime(lastWrite) >= heartbeat)
                 {
-                    await body.WriteAsync(s_heartbeat, cancellationToken).ConfigureAwait(false);
-                    await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    writer.Write(s_heartbeat);
+                    written = true;
+                }
+
+                if (written)
+                {
+                    if ((await writer.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
+                    {
+                        return; // The client is gone.
+                    }
+
                     lastWrite = Stopwatch.GetTimestamp();
-                    continue;
                 }
 
                 bool more;
                 try
                 {
-                    more = await reader.WaitToReadAsync(timer.Arm(due)).ConfigureAwait(false);
+                    more = await reader.WaitToReadAsync(timer.Arm(heartbeat - Stopwatch.GetElapsedTime(lastWrite))).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -124,7 +129,7 @@ internal static class SseEndpoint
 
                 if (!more)
                 {
-                    yield break; // The bus or the subscription completed.
+                    return; // The bus or the subscription completed.
                 }
             }
         }
@@ -149,7 +154,7 @@ internal static class SseEndpoint
 
         public CancellationToken Arm(TimeSpan due)
         {
-            _source.CancelAfter(due);
+            _source.CancelAfter(due > TimeSpan.Zero ? due : TimeSpan.Zero);
             return _source.Token;
         }
 
