@@ -27,6 +27,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
     private Subscription[] _subscribers = [];
     private RunTracker? _latestRun;
     private RunTracker[] _batchRuns = new RunTracker[256];
+    private readonly List<TaskCompletionSource<bool>> _wakeUps = [];
     private long _lastOffset;
 
     // The store writer: a subscriber like any other, with a deep queue, flushing every StoreFlushInterval.
@@ -125,7 +126,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             }
 
             var queueCapacity = (int)Math.Min((long)capacity + (replay?.Count ?? 0) + (olderThanRing is null ? 0 : 1), Array.MaxLength);
-            var subscription = new Subscription(this, new SubscriberQueue(queueCapacity, options.RunId, options.MetricNames, OnSubscriberDropped));
+            var subscription = new Subscription(this, new SubscriberQueue(queueCapacity, options.RunId, options.MetricNames, OnSubscriberDropped, options.AllowSynchronousContinuations));
             if (olderThanRing is { } until)
             {
                 // A gap names the subscribed run when there is one, so that a run's subscriber hears only of that run.
@@ -288,7 +289,7 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
             _dispatched += items.Length;
             foreach (var subscriber in _subscribers)
             {
-                subscriber.Queue.Write(items);
+                subscriber.Queue.Write(items, _wakeUps);
             }
 
             _storeQueue?.Write(items);
@@ -309,6 +310,15 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 
             Array.Clear(batchRuns, 0, items.Length);
         }
+
+        // Woken outside the gate: a reader that allows synchronous continuations (a streaming endpoint) then writes its
+        // client's response right here, one after another, instead of through a thread-pool hop per client and event.
+        foreach (var waiter in _wakeUps)
+        {
+            waiter.TrySetResult(true);
+        }
+
+        _wakeUps.Clear();
     }
 
     private RunTracker GetOrAddRun(TrainInsightEvent item)

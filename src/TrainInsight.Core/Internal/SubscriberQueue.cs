@@ -29,6 +29,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     private int _count;
     private GapBuilder? _headGap;
     private TaskCompletionSource<bool>? _waiter;
+    private readonly TaskCreationOptions _waiterOptions;
     private bool _completed;
     private bool _localPending;
     private long _dropped;
@@ -48,8 +49,9 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     private long _storeExpectedSequence;
     private RunDescriptor? _storeRun;
 
-    public SubscriberQueue(int capacity, string? runId, IReadOnlyCollection<string>? metricNames, Action<long>? onDropped)
+    public SubscriberQueue(int capacity, string? runId, IReadOnlyCollection<string>? metricNames, Action<long>? onDropped, bool synchronousContinuations = false)
     {
+        _waiterOptions = synchronousContinuations ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously;
         _ring = new TrainInsightEvent[capacity];
         _local = [];
         _runId = runId;
@@ -137,7 +139,14 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     }
 
     /// <summary>Queues the events this subscriber accepts. Called by the dispatcher only; never blocks on the reader.</summary>
-    public void Write(ReadOnlySpan<TrainInsightEvent> items)
+    public void Write(ReadOnlySpan<TrainInsightEvent> items) => Write(items, deferredWakeUps: null);
+
+    /// <summary>
+    /// Queues the events this subscriber accepts; a waiting reader is woken at once, or, when
+    /// <paramref name="deferredWakeUps"/> is given, added to it for the caller to wake after releasing its own locks
+    /// (a reader that allows synchronous continuations then runs on the caller's thread).
+    /// </summary>
+    public void Write(ReadOnlySpan<TrainInsightEvent> items, List<TaskCompletionSource<bool>>? deferredWakeUps)
     {
         TaskCompletionSource<bool>? waiter = null;
         long dropped = 0;
@@ -189,7 +198,17 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
             _onDropped?.Invoke(dropped);
         }
 
-        waiter?.TrySetResult(true);
+        if (waiter is not null)
+        {
+            if (deferredWakeUps is not null)
+            {
+                deferredWakeUps.Add(waiter);
+            }
+            else
+            {
+                waiter.TrySetResult(true);
+            }
+        }
     }
 
     public void Complete()
@@ -286,10 +305,36 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
                     return false;
                 }
 
-                waiter = _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                waiter = _waiter ??= new TaskCompletionSource<bool>(_waiterOptions);
             }
 
-            await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!cancellationToken.CanBeCanceled)
+            {
+                await waiter.Task.ConfigureAwait(false);
+                continue;
+            }
+
+            // Cancellation cancels this reader's own waiter (one reader at a time), which is then forgotten; a plain
+            // await keeps a writer's wake-up synchronous when the reader allows that (Task.WaitAsync would not).
+            using (cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource<bool>)state!).TrySetCanceled(token), waiter))
+            {
+                try
+                {
+                    await waiter.Task.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    lock (_lock)
+                    {
+                        if (ReferenceEquals(_waiter, waiter))
+                        {
+                            _waiter = null;
+                        }
+                    }
+
+                    throw;
+                }
+            }
         }
     }
 

@@ -46,6 +46,9 @@ internal static class SseEndpoint
             RunId = runId,
             MetricNames = metricNames,
             Capacity = options.ClientQueueCapacity,
+
+            // The loop only copies prebuilt bytes into the response before it waits again (docs/architecture.md).
+            AllowSynchronousContinuations = true,
         });
         Log.SseConnected(logger, afterOffset, runId);
         try

@@ -58,6 +58,9 @@ internal static class WebSocketEndpoint
         {
             AfterOffset = afterOffset,
             Capacity = options.ClientQueueCapacity,
+
+            // The loop only copies prebuilt bytes into the response before it waits again (docs/architecture.md).
+            AllowSynchronousContinuations = true,
         });
         using var connection = new Connection(ConnectionFilter.Create(runId, metricNames));
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
