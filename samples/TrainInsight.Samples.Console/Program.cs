@@ -46,9 +46,15 @@ catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundExcep
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
 builder.WebHost.UseUrls(settings.Urls);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddTrainInsight()
+var trainInsight = builder.Services.AddTrainInsight()
     .AddTorch(o => o.MetricsInterval = settings.MetricsInterval)
     .AddStreaming();
+if (settings.Database is { } database)
+{
+    // Every run's events, metric points and control audit trail survive restarts; offsets continue.
+    trainInsight.AddSqliteStore(o => o.Path = database);
+}
+
 
 await using var app = builder.Build();
 app.UseWebSockets();
@@ -59,6 +65,8 @@ app.MapGet("/", () => Results.Text(
     "  GET  /ws/metrics                 live metrics (WebSocket)\n" +
     "  GET  /api/metrics/current        latest values\n" +
     "  GET  /api/metrics/history?limit= recent metric updates\n" +
+    "  GET  /api/runs                   runs (and /api/runs/{id}, /metrics?names=&since=, /commands)\n" +
+    "  GET  /openapi/traininsight.json  OpenAPI document\n" +
     "  POST /api/training/control       {\"action\":\"pause\"|\"resume\"|\"stop\"}\n"));
 
 try
@@ -76,6 +84,7 @@ AnsiConsole.MarkupLine($"[bold]TrainInsight sample[/] - SmallCnn on Fashion-MNIS
 AnsiConsole.MarkupLine($"  live stream:  [link]{baseUrl}/api/stream/metrics[/]   (try: curl -N {baseUrl}/api/stream/metrics)");
 AnsiConsole.MarkupLine($"  websocket:    {baseUrl.Replace("http", "ws", StringComparison.Ordinal)}/ws/metrics");
 AnsiConsole.MarkupLine($"  current:      {baseUrl}/api/metrics/current");
+AnsiConsole.MarkupLine($"  runs:         {baseUrl}/api/runs{(settings.Database is null ? string.Empty : $"   (history kept in {Markup.Escape(settings.Database)})")}");
 AnsiConsole.MarkupLine($"  control:      curl -X POST {baseUrl}/api/training/control -H 'Content-Type: application/json' -d '{{\"action\":\"pause\"}}'");
 AnsiConsole.MarkupLine("  Ctrl+C stops training cleanly.");
 

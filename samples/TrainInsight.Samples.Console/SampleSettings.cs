@@ -18,6 +18,8 @@ internal sealed class SampleSettings
           --seed N              seed for weights and shuffling (default 42)
           --data DIR            folder with the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)
           --urls URLS           where to serve the endpoints (default http://127.0.0.1:5000)
+          --db FILE             SQLite file keeping every run's history (default traininsight.db)
+          --no-db               keep history in memory only
           --keep-serving        keep serving after training ends, until Ctrl+C
           --help                show this help
         """;
@@ -40,6 +42,9 @@ internal sealed class SampleSettings
 
     public bool KeepServing { get; private set; }
 
+    /// <summary>Gets the SQLite file, or null to keep history in memory.</summary>
+    public string? Database { get; private set; } = "traininsight.db";
+
     public bool ShowHelp { get; private set; }
 
     /// <summary>Parses the command line; throws <see cref="FormatException"/> with a readable message on bad input.</summary>
@@ -61,6 +66,8 @@ internal sealed class SampleSettings
                 case "--data": settings.DataDirectory = Value(); break;
                 case "--urls": settings.Urls = Value(); break;
                 case "--keep-serving": settings.KeepServing = true; break;
+                case "--db": settings.Database = Value(); break;
+                case "--no-db": settings.Database = null; break;
                 case "--help" or "-h" or "-?": settings.ShowHelp = true; break;
                 default: throw new FormatException($"Unknown option '{name}'. Run with --help to see the options.");
             }

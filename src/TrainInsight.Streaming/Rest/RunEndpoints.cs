@@ -155,7 +155,10 @@ internal static class RunEndpoints
         {
             var lastStep = points[count - 1].Step;
             var whole = count;
-            while (whole > 0 && points[whole - 1].Step == lastStep)
+
+            // Trim only when the point after the page belongs to the page's last step (or is unknown at the cap).
+            var splitsStep = points.Count <= limit || points[limit].Step == lastStep;
+            while (splitsStep && whole > 0 && points[whole - 1].Step == lastStep)
             {
                 whole--;
             }

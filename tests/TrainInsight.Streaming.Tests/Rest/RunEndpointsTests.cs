@@ -291,6 +291,21 @@ public sealed class RunEndpointsTests
     }
 
     [Fact]
+    public async Task Metrics_LimitEndsBetweenSteps_ReturnsAFullPage()
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        var events = new[] { Loss(run, 1), Loss(run, 10), Loss(run, 20), Loss(run, 30) };
+        await server.PublishAsync(events);
+        await server.WaitForStoreAsync(events[^1]);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a/metrics?limit=3");
+
+        json.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("step").GetInt64()).Should().Equal(1, 10, 20);
+        json.GetProperty("next_since").GetInt64().Should().Be(20);
+    }
+
+    [Fact]
     public async Task Metrics_LimitExactlyMatchesPoints_HasNoNextSince()
     {
         await using var server = await StartAsync();
