@@ -77,7 +77,7 @@ internal static class SseEndpoint
     /// Each event's whole frame is built once (<see cref="EncodedEvent.SseFrame"/>, the framing of .NET's SseFormatter) and
     /// copied straight into the response's PipeWriter: with a thousand clients, per-client formatting, a Stream adapter per
     /// write and a Task.WhenAny per event were most of the server's user-mode CPU per delivery (docs/benchmarks.md). One
-    /// timer per connection, re-armed with CancelAfter before each wait, replaces a delay task per silence.
+    /// timer per connection, armed once per silence, replaces a delay task per wait.
     /// </remarks>
     private static async Task WriteEventsAsync(
         PipeWriter writer, ChannelReader<TrainInsightEvent> reader, TimeSpan heartbeat, CancellationToken cancellationToken)
@@ -121,7 +121,7 @@ internal static class SseEndpoint
                 bool more;
                 try
                 {
-                    more = await reader.WaitToReadAsync(timer.Arm(heartbeat - Stopwatch.GetElapsedTime(lastWrite))).ConfigureAwait(false);
+                    more = await reader.WaitToReadAsync(timer.EnsureArmed(heartbeat - Stopwatch.GetElapsedTime(lastWrite))).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -155,14 +155,26 @@ internal static class SseEndpoint
             _link = streamEnd.Register(static s => ((HeartbeatTimer)s!).Cancel(), this);
         }
 
-        public CancellationToken Arm(TimeSpan due)
+        private bool _armed;
+
+        /// <summary>
+        /// Arms the timer unless it is armed already: it is set once per silence, not per event (each CancelAfter takes
+        /// the runtime's timer lock); when it fires early because events came in between, the loop re-arms it for the rest.
+        /// </summary>
+        public CancellationToken EnsureArmed(TimeSpan due)
         {
-            _source.CancelAfter(due > TimeSpan.Zero ? due : TimeSpan.Zero);
+            if (!_armed)
+            {
+                _source.CancelAfter(due > TimeSpan.Zero ? due : TimeSpan.Zero);
+                _armed = true;
+            }
+
             return _source.Token;
         }
 
         public void Renew()
         {
+            _armed = false;
             _link.Dispose();
             _source.Dispose();
             _source = new CancellationTokenSource();
