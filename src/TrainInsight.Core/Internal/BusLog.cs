@@ -9,4 +9,7 @@ internal static partial class BusLog
 
     [LoggerMessage(2, LogLevel.Warning, "TrainInsight could not write {Count} events to its store; they are kept and retried with the next batch.")]
     public static partial void StoreWriteFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Error, "TrainInsight could not dispatch a batch of {Count} events; the bus goes on with the next.")]
+    public static partial void DispatchFailed(ILogger logger, int count, Exception exception);
 }

@@ -254,12 +254,36 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
         while ((count = await _ingest.TakeAllAsync(buffer).ConfigureAwait(false)) > 0)
         {
             var items = buffer.Value!;
-            Dispatch(items.AsSpan(0, count));
+            try
+            {
+                Dispatch(items.AsSpan(0, count));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Dispatch guards what publishers control; should anything else throw, the bus must keep running.
+                BusLog.DispatchFailed(_logger, count, ex);
+            }
+
             Array.Clear(items, 0, count);
         }
     }
 
     private void Dispatch(Span<TrainInsightEvent> items)
+    {
+        try
+        {
+            DispatchUnderGate(items);
+        }
+        finally
+        {
+            // Even after a failure: a reader whose waiter was handed over must not wait forever.
+            WakeUpReaders();
+        }
+
+        _meter.PublishNewInstruments();
+    }
+
+    private void DispatchUnderGate(Span<TrainInsightEvent> items)
     {
         lock (_gate)
         {
@@ -310,9 +334,14 @@ internal sealed class ChannelTelemetryBus : ITelemetryBus
 
             Array.Clear(batchRuns, 0, items.Length);
         }
+    }
 
-        // Woken outside the gate: a reader that allows synchronous continuations (a streaming endpoint) then writes its
-        // client's response right here, one after another, instead of through a thread-pool hop per client and event.
+    /// <summary>
+    /// Wakes readers outside the gate: one that allows synchronous continuations (a streaming endpoint) then writes its
+    /// client's response right here, one after another, instead of through a thread-pool hop per client and event.
+    /// </summary>
+    private void WakeUpReaders()
+    {
         foreach (var waiter in _wakeUps)
         {
             waiter.TrySetResult(true);

@@ -16,6 +16,7 @@ internal sealed class MeterMirror : IDisposable
 
     private readonly Meter _meter = new(MeterName, s_version);
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly List<string> _pending = [];
     private readonly Func<string, IEnumerable<Measurement<double>>> _observeMetric;
 
     public MeterMirror(Func<string, IEnumerable<Measurement<double>>> observeMetric, Func<BusStatistics> statistics)
@@ -27,14 +28,33 @@ internal sealed class MeterMirror : IDisposable
         _meter.CreateObservableUpDownCounter("traininsight.bus.subscribers", () => statistics().Subscribers, "{subscriber}", "Current subscribers.");
     }
 
-    /// <summary>Creates the gauge of a metric name the first time it is seen. Called by the dispatcher.</summary>
+    /// <summary>Notes a metric name; its gauge is created by <see cref="PublishNewInstruments"/>. Dispatcher only, under its lock.</summary>
     public void OnMetricName(string name)
     {
         // Only names that make a valid OpenTelemetry instrument name (exporters reject others).
         if (_names.Add(name) && IsValidInstrumentSuffix(name))
         {
+            _pending.Add(name);
+        }
+    }
+
+    /// <summary>
+    /// Creates the gauges of names noted since the last call. Dispatcher only, outside its lock: creating an instrument
+    /// runs every listener's InstrumentPublished callback, which must not run while the bus's lock is held.
+    /// </summary>
+    public void PublishNewInstruments()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var name in _pending)
+        {
             _meter.CreateObservableGauge("traininsight." + name, () => _observeMetric(name), unit: null, description: $"The latest '{name}' of each run.");
         }
+
+        _pending.Clear();
     }
 
     public void Dispose() => _meter.Dispose();

@@ -43,6 +43,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
     // The range (_storeAfter, _storeUntil] still to read from the store before the queue, when _store is set.
     private IMetricStore? _store;
     private Func<long>? _storedOffset;
+    private Task? _storeRead;
     private long _storeAfter;
     private long _storeUntil;
     private long _storeLastSequence;
@@ -114,11 +115,26 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
             return true;
         }
 
+        try
+        {
+            return CarriesMetric(metrics);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A publisher changed the values after publishing (or they throw): deliver the event rather than let one
+            // broken event stop the dispatcher; only its own encoding can then fail.
+            return true;
+        }
+    }
+
+    private bool CarriesMetric(MetricEvent metrics)
+    {
+        var names = _metricNames!;
         if (metrics.Values is Dictionary<string, double> dictionary)
         {
             foreach (var name in dictionary.Keys)
             {
-                if (_metricNames.Contains(name))
+                if (names.Contains(name))
                 {
                     return true;
                 }
@@ -129,7 +145,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
 
         foreach (var name in metrics.Values.Keys)
         {
-            if (_metricNames.Contains(name))
+            if (names.Contains(name))
             {
                 return true;
             }
@@ -286,7 +302,11 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
 
             if (_store is not null)
             {
-                await ReadStorePageAsync(cancellationToken).ConfigureAwait(false);
+                // The page read is not cancelled by this wait's token (an SSE heartbeat cancels waits): a cancelled wait
+                // leaves it running and the next wait picks it up, so a slow store is never restarted over and over.
+                _storeRead ??= ReadStorePageAsync(CancellationToken.None);
+                await _storeRead.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _storeRead = null;
                 continue;
             }
 
@@ -413,7 +433,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
         {
             page = await store.ReadEventsAsync(_storeAfter, StorePageSize, _runId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             page = [];
             failed = true;
@@ -504,7 +524,7 @@ internal sealed class SubscriberQueue : ChannelReader<TrainInsightEvent>
         {
             oldest = await store.ReadEventsAsync(_storeAfter, 1, runId: null, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             return null;
         }

@@ -65,6 +65,9 @@ internal static class SseEndpoint
         }
         finally
         {
+            // The loop may have run inline on the bus's dispatcher thread (synchronous continuations): leave it before
+            // the teardown, whose logging and middleware must not hold up every other subscriber.
+            await Task.Yield();
             Log.SseDisconnected(logger, subscription.DroppedCount);
         }
     }

@@ -113,6 +113,9 @@ internal static class WebSocketEndpoint
         }
         finally
         {
+            // The send loop may have run inline on the bus's dispatcher thread (synchronous continuations): leave it
+            // before the teardown, which waits for the close handshake.
+            await Task.Yield();
             if (closeSent)
             {
                 // Give the client a moment to send its close frame back, without holding up shutdown for long.

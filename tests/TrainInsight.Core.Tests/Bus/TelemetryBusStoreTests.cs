@@ -13,6 +13,55 @@ public class TelemetryBusStoreTests
     private static TrainInsightOptions Fast(int history = 4) => new() { HistoryCapacity = history, StoreFlushInterval = TimeSpan.FromMilliseconds(10) };
 
     [Fact]
+    public async Task WaitToReadAsync_WaitsCancelledDuringASlowStoreRead_ReadIsNotRestartedAndReplayCompletes()
+    {
+        // A streaming endpoint cancels its waits for heartbeats; a store page slower than that must still finish.
+        var store = new FakeMetricStore();
+        using var bus = TelemetryBus.Create(Fast(history: 4), store);
+        await PublishAsync(bus, 20);
+        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 20, "the store holds every event");
+        store.ReadDelay = TimeSpan.FromMilliseconds(300);
+        using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 0 });
+        var readsBefore = store.ReadCalls;
+
+        var cancelledWaits = 0;
+        var received = new List<TrainInsightEvent>();
+        var deadline = DateTime.UtcNow + Patience;
+        while (received.Count < 20 && DateTime.UtcNow < deadline)
+        {
+            using var heartbeat = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+            try
+            {
+                if (await subscription.Reader.WaitToReadAsync(heartbeat.Token))
+                {
+                    received.AddRange(DrainNow(subscription));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                cancelledWaits++;
+            }
+        }
+
+        received.Select(e => e.Offset).Should().Equal(LongRange(1, 20));
+        cancelledWaits.Should().BeGreaterThan(2, "each 300 ms read outlasted several 50 ms waits");
+        (store.ReadCalls - readsBefore).Should().Be(1, "one page holds the whole range, and a cancelled wait does not restart its read");
+    }
+
+    [Fact]
+    public async Task TryPublish_ValuesThatThrowWhenEnumeratedWithNameFilteredSubscriber_BusKeepsDispatching()
+    {
+        using var bus = TelemetryBus.Create();
+        using var filtered = bus.Subscribe(new SubscriptionOptions { MetricNames = [MetricNames.TrainLoss] });
+
+        bus.TryPublish(new MetricEvent(RunA, 1, new ThrowingValues())).Should().BeTrue();
+        bus.TryPublish(Metric(RunA, 2)).Should().BeTrue();
+
+        (await ReadAsync(filtered, 2)).Select(e => e.Sequence).Should().Equal(1, 2);
+        bus.GetStatistics().Dispatched.Should().Be(2);
+    }
+
+    [Fact]
     public async Task Subscribe_AfterOffsetOlderThanRingWithStoreCaughtUp_StoreThenRingThenLiveWithoutDuplicatesOrHoles()
     {
         var store = new InMemoryMetricStore();
@@ -300,5 +349,25 @@ public class TelemetryBusStoreTests
         }
 
         await WaitUntilAsync(() => bus.GetStatistics().Dispatched == target, $"{target} events were dispatched");
+    }
+
+    /// <summary>Values whose enumeration throws, as a dictionary changed after publishing would.</summary>
+    private sealed class ThrowingValues : IReadOnlyDictionary<string, double>
+    {
+        public double this[string key] => throw new InvalidOperationException("Collection was modified.");
+
+        public IEnumerable<string> Keys => throw new InvalidOperationException("Collection was modified.");
+
+        public IEnumerable<double> Values => throw new InvalidOperationException("Collection was modified.");
+
+        public int Count => 1;
+
+        public bool ContainsKey(string key) => false;
+
+        public bool TryGetValue(string key, out double value) => throw new InvalidOperationException("Collection was modified.");
+
+        public IEnumerator<KeyValuePair<string, double>> GetEnumerator() => throw new InvalidOperationException("Collection was modified.");
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -20,6 +20,9 @@ internal sealed class FakeMetricStore : IMetricStore
     /// <summary>Replaces <see cref="ReadEventsAsync"/>'s result, given the inner store's result and the arguments.</summary>
     public Func<IReadOnlyList<TrainInsightEvent>, long, string?, IReadOnlyList<TrainInsightEvent>>? ReadFilter { get; set; }
 
+    /// <summary>Gets or sets how long each read takes. The default is none.</summary>
+    public TimeSpan ReadDelay { get; set; }
+
     public int AppendAttempts { get; private set; }
 
     public int ReadCalls { get; private set; }
@@ -59,6 +62,11 @@ internal sealed class FakeMetricStore : IMetricStore
         lock (_gate)
         {
             ReadCalls++;
+        }
+
+        if (ReadDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(ReadDelay, cancellationToken);
         }
 
         var result = await Inner.ReadEventsAsync(afterOffset, limit, runId, cancellationToken);
