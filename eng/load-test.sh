@@ -2,8 +2,9 @@
 # eng/load-test.sh - loopback SSE load test of TrainInsight.Streaming (not part of eng/test.sh).
 #
 # Usage: eng/load-test.sh [--scenario p3|p4|all] [--connections N] [--rate R] [--seconds S]
-#                         [--source-addresses K] [--out FILE.md]
+#                         [--source-addresses K] [--server-kind traininsight|raw] [--out FILE.md]
 #   P3: 1,000 SSE clients, 10 events/s for 30 s.  P4: 10,000 idle SSE connections, 1 event/s for 30 s.
+#   --server-kind raw replaces Kestrel + TrainInsight with a raw-socket broadcaster sending the same bytes: the floor.
 #
 # Builds benchmarks/TrainInsight.LoadTests in Release, then runs it: it starts a server process (Kestrel on
 # 127.0.0.1 + publisher) and a client process (raw-socket SSE clients) and prints a Markdown report on stdout

@@ -8,7 +8,7 @@ namespace TrainInsight.LoadTests.Runner;
 /// <summary>The measured numbers of one run as Markdown: machine, measurements per scenario, goals met or not.</summary>
 internal static class MarkdownReport
 {
-    public static string Format(IReadOnlyList<ScenarioResult> results, string command, string loadBefore)
+    public static string Format(IReadOnlyList<ScenarioResult> results, string serverKind, string command, string loadBefore)
     {
         var text = new StringBuilder();
         void Line(string line) => text.Append(line).Append('\n');
@@ -16,6 +16,9 @@ internal static class MarkdownReport
         Line($"- Machine: {Machine()}; load average before the run: {loadBefore}.");
         Line($"- Load average after: {LoadAverage()}.");
         Line($"- Command, from the repository root: `{command}`");
+        Line(serverKind == "raw"
+            ? "- Server under test: **raw** (the floor: a blocking socket listener and one thread that sends each event's prebuilt chunked SSE frame to every socket with synchronous `Socket.Send`; no Kestrel, no TrainInsight)."
+            : "- Server under test: **traininsight** (Kestrel + `MapTrainInsight()`).");
         Line("");
         Line("| Measured | " + string.Join(" | ", results.Select(r => $"{r.Scenario.Name}: {r.Scenario.Title}")) + " |");
         Line("|---|" + string.Concat(results.Select(_ => "---:|")));

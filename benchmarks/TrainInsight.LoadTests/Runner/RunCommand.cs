@@ -24,14 +24,20 @@ internal static class RunCommand
             };
         }
 
+        var serverKind = options.Text("server-kind") ?? "traininsight";
+        if (serverKind is not ("traininsight" or "raw"))
+        {
+            throw new ArgumentException($"Unknown server kind '{serverKind}'.");
+        }
+
         var loadBefore = MarkdownReport.LoadAverage();
         var results = new List<ScenarioResult>();
         foreach (var scenario in scenarios)
         {
-            results.Add(await ScenarioRunner.RunAsync(scenario, options.Int("source-addresses", 1)).ConfigureAwait(false));
+            results.Add(await ScenarioRunner.RunAsync(scenario, options.Int("source-addresses", 1), serverKind).ConfigureAwait(false));
         }
 
-        var report = MarkdownReport.Format(results, "eng/load-test.sh " + string.Join(' ', args.Skip(1)), loadBefore);
+        var report = MarkdownReport.Format(results, serverKind, "eng/load-test.sh " + string.Join(' ', args.Skip(1)), loadBefore);
         Console.Out.Write(report);
         if (options.Text("out") is { } path)
         {

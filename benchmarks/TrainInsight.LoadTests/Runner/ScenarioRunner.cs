@@ -18,10 +18,10 @@ internal static class ScenarioRunner
         ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1",
     };
 
-    public static async Task<ScenarioResult> RunAsync(Scenario scenario, int sourceAddresses)
+    public static async Task<ScenarioResult> RunAsync(Scenario scenario, int sourceAddresses, string serverKind)
     {
-        Console.Error.WriteLine($"== {scenario.Name}: {scenario.Connections} connections, {scenario.EventsPerSecond} events/s for {scenario.Seconds} s");
-        await using var server = ChildProcess.Start("server", ["server"]);
+        Console.Error.WriteLine($"== {scenario.Name}: {scenario.Connections} connections, {scenario.EventsPerSecond} events/s for {scenario.Seconds} s, server {serverKind}");
+        await using var server = ChildProcess.Start("server", ["server", "--kind", serverKind]);
         var listening = await server.ExpectAsync("listening", s_step).ConfigureAwait(false);
 
         server.Send("rss");
