@@ -1,4 +1,4 @@
-// Latest results (one run, shared 2-core VM; see docs/benchmarks.md):
+// Latest results (one run, shared 2-core VM, quiet; see docs/benchmarks.md):
 //
 // BenchmarkDotNet v0.15.8, Linux Debian GNU/Linux 12 (bookworm)
 // AMD EPYC 2.60GHz, 1 CPU, 2 logical and 2 physical cores
@@ -6,14 +6,16 @@
 //   [Host]     : .NET 10.0.12 (10.0.12, 10.0.1226.42308), X64 RyuJIT x86-64-v4
 //   Job-VEVCLP : .NET 10.0.12 (10.0.12, 10.0.1226.42308), X64 RyuJIT x86-64-v4
 //
-// InvocationCount=1024  IterationCount=8  LaunchCount=1  
-// WarmupCount=3  
+// InvocationCount=1024  IterationCount=8  LaunchCount=1
+// WarmupCount=3
 //
-// | Method                    | Mean      | Error     | StdDev   | Ratio | RatioSD | Allocated | Alloc Ratio |
-// |-------------------------- |----------:|----------:|---------:|------:|--------:|----------:|------------:|
-// | RawChannelWriteRead       |  40.82 ns |  0.881 ns | 0.391 ns |  1.00 |    0.01 |         - |          NA |
-// | PublishHotPath            | 227.65 ns | 22.400 ns | 9.946 ns |  5.58 |    0.23 |         - |          NA |
-// | PublishWithoutSubscribers |  71.62 ns | 17.788 ns | 9.304 ns |  1.75 |    0.22 |         - |          NA |
+//
+// | Method                    | Mean      | Error     | StdDev    | Ratio | RatioSD | Allocated | Alloc Ratio |
+// |-------------------------- |----------:|----------:|----------:|------:|--------:|----------:|------------:|
+// | RawChannelWriteRead       |  40.22 ns |  2.528 ns |  1.322 ns |  1.00 |    0.04 |         - |          NA |
+// | PublishHotPath            |  50.03 ns | 17.958 ns |  7.973 ns |  1.25 |    0.19 |         - |          NA |
+// | PublishWithoutSubscribers |  22.26 ns | 11.108 ns |  4.932 ns |  0.55 |    0.12 |         - |          NA |
+// | PublishToEightSubscribers | 137.25 ns | 41.282 ns | 14.721 ns |  3.42 |    0.36 |         - |          NA |
 
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
