@@ -39,14 +39,22 @@ internal sealed class LiveTrainingHost : IAsyncDisposable
 
     public ITelemetryBus Bus => _app.Services.GetRequiredService<ITelemetryBus>();
 
+    public ITrainingControl Control => _app.Services.GetRequiredService<ITrainingControl>();
+
     public Task<TrainingSummary> Training => _training ?? throw new InvalidOperationException("Training has not started.");
 
-    public static async Task<LiveTrainingHost> StartAsync(int metricsInterval, Action<StreamingOptions>? streaming = null, int trainImages = 4_000)
+    public static async Task<LiveTrainingHost> StartAsync(
+        int metricsInterval,
+        Action<StreamingOptions>? streaming = null,
+        int trainImages = 4_000,
+        Action<TrainInsightOptions>? bus = null,
+        Action<ITrainInsightBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddTrainInsight().AddTorch(o => o.MetricsInterval = metricsInterval).AddStreaming(streaming);
+        var trainInsight = builder.Services.AddTrainInsight(bus).AddTorch(o => o.MetricsInterval = metricsInterval).AddStreaming(streaming);
+        configure?.Invoke(trainInsight);
         var app = builder.Build();
         app.UseWebSockets();
         app.MapTrainInsight();

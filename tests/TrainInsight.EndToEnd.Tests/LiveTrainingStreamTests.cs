@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
 using TrainInsight.Torch.Training;
 using Xunit;
 
@@ -103,6 +104,69 @@ public sealed class LiveTrainingStreamTests
         all.Should().OnlyHaveUniqueItems();
         all.Should().Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), "resumed streams join without holes");
         (await host.Training).State.Should().Be(RunState.Completed);
+    }
+
+    [FashionMnistFact]
+    public async Task Sse_DashboardOfflineFor30SecondsDuringRealTraining_GetsEveryMissedEventFromSqliteThenRingInOrder()
+    {
+        // The "done when", literally: real training, a persistent SQLite store, a history ring far smaller than
+        // what 30 s of training publishes, and a dashboard that loses the network for 30 s and reconnects with Last-Event-ID.
+        var directory = Directory.CreateTempSubdirectory("traininsight-e2e-");
+        try
+        {
+            await using var host = await LiveTrainingHost.StartAsync(
+                metricsInterval: 1,
+                bus: o =>
+                {
+                    o.HistoryCapacity = 32;
+                    o.StoreFlushInterval = TimeSpan.FromMilliseconds(200);
+                },
+                configure: b => b.AddSqliteStore(o => o.Path = Path.Combine(directory.FullName, "runs.db")));
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+            var before = new List<SseItem<JsonElement>>();
+            var firstConnection = Task.Run(async () =>
+            {
+                await foreach (var item in host.ReadSseAsync(lastEventId: null, cts.Token))
+                {
+                    before.Add(item);
+                    if (before.Count == 20)
+                    {
+                        break; // The network goes away; the trainer keeps training.
+                    }
+                }
+            });
+            await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, cts.Token);
+            host.StartTraining(new VisionTrainerOptions { Epochs = 50, BatchSize = 64, MaxStepsPerEpoch = 60, Seed = 5 });
+            await firstConnection.WaitAsync(cts.Token);
+            var lastSeen = long.Parse(before[^1].EventId!, System.Globalization.CultureInfo.InvariantCulture);
+
+            await Task.Delay(TimeSpan.FromSeconds(30), cts.Token);
+
+            var missedSoFar = host.Bus.GetStatistics().LastOffset - lastSeen;
+            missedSoFar.Should().BeGreaterThan(32 * 4, "30 s of training publish far more than the ring holds, so the store must serve them");
+            var reconnectedAt = host.Bus.GetStatistics().LastOffset;
+            var after = new List<SseItem<JsonElement>>();
+            await foreach (var item in host.ReadSseAsync(lastSeen.ToString(System.Globalization.CultureInfo.InvariantCulture), cts.Token))
+            {
+                after.Add(item);
+                if (item.EventId is { } id && long.Parse(id, System.Globalization.CultureInfo.InvariantCulture) >= reconnectedAt + 10)
+                {
+                    break; // Past the seam into live events.
+                }
+            }
+
+            after.Should().NotContain(i => i.EventType == "gap", "the SQLite store holds everything the ring no longer does");
+            var offsets = after.Select(i => long.Parse(i.EventId!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            offsets.Should().Equal(Enumerable.Range((int)lastSeen + 1, offsets.Count).Select(i => (long)i), "every missed event, in order, then live ones");
+            var sequences = before.Concat(after).Select(i => i.Data.GetProperty("sequence").GetInt64()).ToList();
+            sequences.Should().Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), "one run: its sequence has no hole either");
+            host.Control.Submit(ControlAction.Stop);
+            (await host.Training.WaitAsync(cts.Token)).State.Should().Be(RunState.Stopped);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [FashionMnistFact]
