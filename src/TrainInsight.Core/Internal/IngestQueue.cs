@@ -8,6 +8,9 @@ namespace TrainInsight.Internal;
 /// </summary>
 internal sealed class IngestQueue(int capacity) : IDisposable
 {
+    /// <summary>The most events the consumer takes at once.</summary>
+    public const int MaxBatch = 1024;
+
     private readonly Lock _lock = new();
     private readonly TrainInsightEvent[] _ring = new TrainInsightEvent[capacity];
     private readonly SemaphoreSlim _signal = new(0);
@@ -91,23 +94,25 @@ internal sealed class IngestQueue(int capacity) : IDisposable
             {
                 if (_count > 0)
                 {
-                    if (buffer.Value!.Length < _count)
+                    // At most MaxBatch per lock acquisition: a publisher never waits for more than a short copy, however
+                    // far behind the dispatcher is.
+                    var taken = Math.Min(_count, MaxBatch);
+                    if (buffer.Value!.Length < taken)
                     {
-                        buffer.Value = new TrainInsightEvent[_ring.Length];
+                        buffer.Value = new TrainInsightEvent[MaxBatch];
                     }
 
-                    var taken = _count;
-                    var first = Math.Min(_count, _ring.Length - _head);
+                    var first = Math.Min(taken, _ring.Length - _head);
                     Array.Copy(_ring, _head, buffer.Value, 0, first);
                     Array.Clear(_ring, _head, first);
-                    if (first < _count)
+                    if (first < taken)
                     {
-                        Array.Copy(_ring, 0, buffer.Value, first, _count - first);
-                        Array.Clear(_ring, 0, _count - first);
+                        Array.Copy(_ring, 0, buffer.Value, first, taken - first);
+                        Array.Clear(_ring, 0, taken - first);
                     }
 
-                    _head = 0;
-                    _count = 0;
+                    _head = (_head + taken) % _ring.Length;
+                    _count -= taken;
                     return taken;
                 }
 

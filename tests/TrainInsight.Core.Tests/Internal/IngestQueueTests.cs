@@ -29,6 +29,29 @@ public class IngestQueueTests
     }
 
     [Fact]
+    public async Task TakeAllAsync_BacklogLargerThanMaxBatch_TakesAtMostMaxBatchAtATimeInOrder()
+    {
+        using var queue = new IngestQueue(5_000);
+        var events = Enumerable.Range(1, 3_000).Select(i => Metric(Run, i)).ToList();
+        queue.TryWrite(events[0]);
+        var buffer = new StrongBox<TrainInsightEvent[]>(new TrainInsightEvent[1]);
+        (await queue.TakeAllAsync(buffer)).Should().Be(1, "the next takes start mid-ring and wrap");
+        events.ForEach(e => queue.TryWrite(e));
+
+        var taken = new List<TrainInsightEvent>();
+        var sizes = new List<int>();
+        while (taken.Count < events.Count)
+        {
+            var count = await queue.TakeAllAsync(buffer);
+            sizes.Add(count);
+            taken.AddRange(buffer.Value!.Take(count));
+        }
+
+        sizes.Should().Equal(IngestQueue.MaxBatch, IngestQueue.MaxBatch, 3_000 - (2 * IngestQueue.MaxBatch));
+        taken.Should().Equal(events, ReferenceEquals);
+    }
+
+    [Fact]
     public async Task TakeAllAsync_AfterTakingAWrappedRing_NextTakeStartsClean()
     {
         using var queue = new IngestQueue(4);
