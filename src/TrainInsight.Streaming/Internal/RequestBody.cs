@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http;
 
 namespace TrainInsight.Streaming.Internal;
 
@@ -18,6 +19,26 @@ internal static class RequestBody
             (type.EndsWith("+json", StringComparison.OrdinalIgnoreCase) && type.Contains('/', StringComparison.Ordinal));
         var charset = mediaType.CharSet?.Trim('"');
         return json && (charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Checks the JSON content type and reads the body within <paramref name="limit"/> bytes: the body, or a 415/413
+    /// problem (also for chunked bodies without a Content-Length that turn out longer).
+    /// </summary>
+    public static async Task<(byte[]? Body, IResult? Problem)> ReadJsonAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return (null, Problems.UnsupportedMediaType(request.ContentType));
+        }
+
+        if (request.ContentLength > limit)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+
+        var body = await ReadAsync(request.Body, limit, cancellationToken).ConfigureAwait(false);
+        return body is null ? (null, Problems.TooLarge(limit)) : (body, null);
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; returns null when the body is longer.</summary>

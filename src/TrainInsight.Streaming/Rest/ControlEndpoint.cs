@@ -13,24 +13,12 @@ internal static class ControlEndpoint
     public static async Task<IResult> HandleAsync(
         HttpContext context, ITrainingControl control, StreamingOptions options, ILoggerFactory loggerFactory)
     {
-        var request = context.Request;
         // A JSON content type is required: it makes a browser preflight cross-origin requests (CORS), so a web page
-        // cannot steer a local training run with a "simple" request.
-        if (!RequestBody.IsJson(request.ContentType))
+        // cannot post to these endpoints with a "simple" request.
+        var (body, problem) = await RequestBody.ReadJsonAsync(context.Request, options.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (problem is not null)
         {
-            return Problems.UnsupportedMediaType(request.ContentType);
-        }
-
-        var limit = options.MaxRequestBodyBytes;
-        if (request.ContentLength > limit)
-        {
-            return Problems.TooLarge(limit);
-        }
-
-        var body = await RequestBody.ReadAsync(request.Body, limit, context.RequestAborted).ConfigureAwait(false);
-        if (body is null)
-        {
-            return Problems.TooLarge(limit);
+            return problem;
         }
 
         string? actionText;

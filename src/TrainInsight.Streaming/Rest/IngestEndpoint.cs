@@ -15,22 +15,12 @@ internal static class IngestEndpoint
     public static async Task<IResult> HandleAsync(
         HttpContext context, ITelemetryBus bus, IngestRunRegistry registry, StreamingOptions options, ILoggerFactory loggerFactory)
     {
-        var request = context.Request;
-        if (!RequestBody.IsJson(request.ContentType))
+        // A JSON content type is required: it makes a browser preflight cross-origin requests (CORS), so a web page
+        // cannot post to these endpoints with a "simple" request.
+        var (body, problem) = await RequestBody.ReadJsonAsync(context.Request, options.MaxIngestBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (problem is not null)
         {
-            return Problems.UnsupportedMediaType(request.ContentType);
-        }
-
-        var limit = options.MaxIngestBodyBytes;
-        if (request.ContentLength > limit)
-        {
-            return Problems.TooLarge(limit);
-        }
-
-        var body = await RequestBody.ReadAsync(request.Body, limit, context.RequestAborted).ConfigureAwait(false);
-        if (body is null)
-        {
-            return Problems.TooLarge(limit);
+            return problem;
         }
 
         IngestBatchDto? batch;

@@ -607,12 +607,7 @@ public sealed class SseEndpointTests
     [Fact]
     public async Task HandleAsync_DashboardReconnectsAfterOutage_MissedEventsBeyondRing_GetsEveryEventFromStoreAndRingInOrder()
     {
-        // The outage publishes five times what the ring holds; the store (flushed every 20 ms) holds everything.
-        await using var server = await StreamingTestServer.StartAsync(o => o.ClientQueueCapacity = 1_000_000, o =>
-        {
-            o.HistoryCapacity = 2_000;
-            o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
-        });
+        await using var server = await OutageServers.RingTooSmallAsync();
 
         var coverage = await DashboardReconnectsAfterOutageAsync(server);
 
@@ -622,15 +617,7 @@ public sealed class SseEndpointTests
     [Fact]
     public async Task HandleAsync_DashboardReconnectsAfterOutage_StoreLacksOldestMissedEvents_GetsGapThenEveryLaterEventInOrder()
     {
-        // The store keeps 3,000 events, the ring 1,000; the outage publishes 10,000.
-        await using var server = await StreamingTestServer.StartAsync(
-            o => o.ClientQueueCapacity = 1_000_000,
-            o =>
-            {
-                o.HistoryCapacity = 1_000;
-                o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
-            },
-            configureServices: services => services.AddSingleton<IMetricStore>(new InMemoryMetricStore(maxEvents: 3_000)));
+        await using var server = await OutageServers.StoreTooSmallAsync();
 
         var coverage = await DashboardReconnectsAfterOutageAsync(server);
 

@@ -713,11 +713,7 @@ public sealed class WebSocketEndpointTests
     [Fact]
     public async Task HandleAsync_DashboardReconnectsAfterOutage_MissedEventsBeyondRing_GetsEveryEventFromStoreAndRingInOrder()
     {
-        await using var server = await StreamingTestServer.StartAsync(o => o.ClientQueueCapacity = 1_000_000, o =>
-        {
-            o.HistoryCapacity = 2_000;
-            o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
-        });
+        await using var server = await OutageServers.RingTooSmallAsync();
 
         var coverage = await DashboardReconnectsAfterOutageAsync(server);
 
@@ -727,14 +723,7 @@ public sealed class WebSocketEndpointTests
     [Fact]
     public async Task HandleAsync_DashboardReconnectsAfterOutage_StoreLacksOldestMissedEvents_GetsGapThenEveryLaterEventInOrder()
     {
-        await using var server = await StreamingTestServer.StartAsync(
-            o => o.ClientQueueCapacity = 1_000_000,
-            o =>
-            {
-                o.HistoryCapacity = 1_000;
-                o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
-            },
-            configureServices: services => services.AddSingleton<IMetricStore>(new InMemoryMetricStore(maxEvents: 3_000)));
+        await using var server = await OutageServers.StoreTooSmallAsync();
 
         var coverage = await DashboardReconnectsAfterOutageAsync(server);
 
