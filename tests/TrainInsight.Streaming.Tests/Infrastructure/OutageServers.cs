@@ -21,4 +21,13 @@ internal static class OutageServers
             o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
         },
         configureServices: services => services.AddSingleton<IMetricStore>(new InMemoryMetricStore(maxEvents: 3_000)));
+
+    /// <summary>A ring of <paramref name="ring"/> events and a store of <paramref name="store"/>, flushed every 20 ms.</summary>
+    public static Task<StreamingTestServer> SmallRingAndStoreAsync(int ring, int store) => StreamingTestServer.StartAsync(
+        configureBus: o =>
+        {
+            o.HistoryCapacity = ring;
+            o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
+        },
+        configureServices: services => services.AddSingleton<IMetricStore>(new InMemoryMetricStore(maxEvents: store)));
 }

@@ -450,13 +450,7 @@ public sealed class SseEndpointTests
     public async Task HandleAsync_ResumeOlderThanRingAndStore_SendsGapWithoutIdCoveringExactlyTheMissingOffsets()
     {
         // The store keeps the newest 20 events, the ring the newest 8: after 50 events, 6..30 are held by neither.
-        await using var server = await StreamingTestServer.StartAsync(
-            configureBus: o =>
-            {
-                o.HistoryCapacity = 8;
-                o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
-            },
-            configureServices: services => services.AddSingleton<IMetricStore>(new InMemoryMetricStore(maxEvents: 20)));
+        await using var server = await OutageServers.SmallRingAndStoreAsync(ring: 8, store: 20);
         using var cts = Eventually.Timeout();
         var run = Run("run-a");
         await server.PublishAsync([.. Enumerable.Range(1, 50).Select(i => Loss(run, i))]);
@@ -512,13 +506,7 @@ public sealed class SseEndpointTests
     public async Task HandleAsync_RunFilterResumeOlderThanRingAndStore_SendsGapBeforeTheOldestStoredEvent()
     {
         // One run only, so offsets and the run's sequences coincide: the store keeps 31..50, the ring 43..50.
-        await using var server = await StreamingTestServer.StartAsync(
-            configureBus: o =>
-            {
-                o.HistoryCapacity = 8;
-                o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
-            },
-            configureServices: services => services.AddSingleton<IMetricStore>(new InMemoryMetricStore(maxEvents: 20)));
+        await using var server = await OutageServers.SmallRingAndStoreAsync(ring: 8, store: 20);
         using var cts = Eventually.Timeout();
         var run = Run("run-a");
         await server.PublishAsync([.. Enumerable.Range(1, 50).Select(i => Loss(run, i))]);
