@@ -150,24 +150,7 @@ public class BusBenchmarks
             _bus.TryPublish(events[i]);
         }
 
-        var reader = _subscription.Reader;
-        var read = 0;
-        var last = 0L;
-        var spin = default(SpinWait);
-        while (read < Batch)
-        {
-            if (reader.TryRead(out var item))
-            {
-                last = item.Offset;
-                read++;
-            }
-            else
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-            }
-        }
-
-        return last;
+        return ReadBatch(_subscription);
     }
 
     /// <summary>TryPublish alone on a bus that nobody subscribes to: the trainer thread's cost.</summary>
@@ -207,20 +190,29 @@ public class BusBenchmarks
         var last = 0L;
         foreach (var subscription in _fanOut)
         {
-            var reader = subscription.Reader;
-            var read = 0;
-            var spin = default(SpinWait);
-            while (read < Batch)
+            last = ReadBatch(subscription);
+        }
+
+        return last;
+    }
+
+    /// <summary>Reads one batch from a subscription, spinning while the dispatcher catches up; returns the last offset.</summary>
+    private static long ReadBatch(ITelemetrySubscription subscription)
+    {
+        var reader = subscription.Reader;
+        var read = 0;
+        var last = 0L;
+        var spin = default(SpinWait);
+        while (read < Batch)
+        {
+            if (reader.TryRead(out var item))
             {
-                if (reader.TryRead(out var item))
-                {
-                    last = item.Offset;
-                    read++;
-                }
-                else
-                {
-                    spin.SpinOnce(sleep1Threshold: -1);
-                }
+                last = item.Offset;
+                read++;
+            }
+            else
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
             }
         }
 
