@@ -6,7 +6,7 @@ namespace TrainInsight.Streaming.WebSockets;
 /// <summary>The server's replies to client messages (docs/protocol.md, "WebSocket").</summary>
 internal static class ClientReplies
 {
-    public static byte[] Pong(string? id, long lastOffset) => Write(writer =>
+    public static byte[] Pong(string? id, long lastOffset, long sentOffset) => Write(writer =>
     {
         writer.WriteString("message_type", "pong");
         if (id is not null)
@@ -16,6 +16,7 @@ internal static class ClientReplies
 
         writer.WriteNumber("timestamp", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
         writer.WriteNumber("last_offset", lastOffset);
+        writer.WriteNumber("sent_offset", sentOffset);
     });
 
     public static byte[] Subscribed(ConnectionFilter filter) => Write(writer =>

@@ -210,7 +210,7 @@ internal static class WebSocketEndpoint
         switch (message.Type)
         {
             case "ping":
-                return ClientReplies.Pong(message.Id, bus.GetStatistics().LastOffset);
+                return ClientReplies.Pong(message.Id, bus.GetStatistics().LastOffset, connection.LastSentOffset);
             case "subscribe":
                 connection.Filter = connection.Filter.Subscribe(message.Runs, message.Metrics);
                 return ClientReplies.Subscribed(connection.Filter);
@@ -277,12 +277,16 @@ internal static class WebSocketEndpoint
         // Events and replies come from two loops; a WebSocket allows one send at a time.
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private volatile ConnectionFilter _filter = filter;
+        private long _lastSentOffset;
 
         public ConnectionFilter Filter
         {
             get => _filter;
             set => _filter = value;
         }
+
+        /// <summary>Gets the offset of the last event sent on this connection, or 0 before the first.</summary>
+        public long LastSentOffset => Interlocked.Read(ref _lastSentOffset);
 
         public async Task SendAsync(WebSocket socket, byte[] message, CancellationToken cancellationToken)
         {
@@ -309,6 +313,10 @@ internal static class WebSocketEndpoint
                 if (_filter.Matches(item))
                 {
                     await socket.SendAsync(EncodedEvent.For(item).WebSocket, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                    if (item is not GapEvent)
+                    {
+                        Interlocked.Exchange(ref _lastSentOffset, item.Offset);
+                    }
                 }
             }
             finally

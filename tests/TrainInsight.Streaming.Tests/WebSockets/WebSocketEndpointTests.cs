@@ -291,11 +291,12 @@ public sealed class WebSocketEndpointTests
         await SendTextAsync(client, """{"type":"ping","id":"x-1"}""", cts.Token);
 
         var pong = await client.ReceiveJsonAsync(cts.Token);
-        Names(pong).Should().Equal("message_type", "id", "timestamp", "last_offset");
+        Names(pong).Should().Equal("message_type", "id", "timestamp", "last_offset", "sent_offset");
         pong.GetProperty("message_type").GetString().Should().Be("pong");
         pong.GetProperty("id").GetString().Should().Be("x-1");
         pong.GetProperty("timestamp").GetDouble().Should().BeInRange(before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
         pong.GetProperty("last_offset").GetInt64().Should().Be(3);
+        pong.GetProperty("sent_offset").GetInt64().Should().Be(0, "the events were published before this client connected");
     }
 
     [Fact]
@@ -308,8 +309,27 @@ public sealed class WebSocketEndpointTests
         await SendTextAsync(client, """{"type":"ping"}""", cts.Token);
 
         var pong = await client.ReceiveJsonAsync(cts.Token);
-        Names(pong).Should().Equal("message_type", "timestamp", "last_offset");
+        Names(pong).Should().Equal("message_type", "timestamp", "last_offset", "sent_offset");
         pong.GetProperty("last_offset").GetInt64().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task HandleAsync_PingAfterEventsWereSent_SentOffsetIsTheLastEventSentHere()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        await server.PublishAsync(Loss(Run("run-a"), 1));
+        using var client = await WebSocketReader.ConnectAsync(server.WebSocketUri(SocketPath + "?run=run-b"), cts.Token);
+        await server.WaitForSubscribersAsync(1);
+        await server.PublishAsync(Loss(Run("run-b"), 1), Loss(Run("run-a"), 2));
+        (await client.ReceiveJsonAsync(cts.Token)).GetProperty("offset").GetInt64().Should().Be(2);
+        await server.WaitForDispatchAsync();
+
+        await SendTextAsync(client, """{"type":"ping"}""", cts.Token);
+
+        var pong = await client.ReceiveJsonAsync(cts.Token);
+        pong.GetProperty("last_offset").GetInt64().Should().Be(3);
+        pong.GetProperty("sent_offset").GetInt64().Should().Be(2, "offset 3 is run-a's, which this connection does not follow");
     }
 
     [Fact]
