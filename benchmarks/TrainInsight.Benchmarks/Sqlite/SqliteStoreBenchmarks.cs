@@ -1,4 +1,4 @@
-// Latest results (one run, shared 2-core VM under heavy load; see docs/benchmarks.md):
+// Latest results (one run, shared 2-core VM, quiet; see docs/benchmarks.md):
 //
 // BenchmarkDotNet v0.15.8, Linux Debian GNU/Linux 12 (bookworm)
 // AMD EPYC 2.60GHz, 1 CPU, 2 logical and 2 physical cores
@@ -9,11 +9,12 @@
 // InvocationCount=64  IterationCount=8  LaunchCount=1
 // WarmupCount=3
 //
-// | Method              | Mean        | Error       | StdDev      | Median      | Ratio | RatioSD | Gen0   | Allocated | Alloc Ratio |
-// |-------------------- |------------:|------------:|------------:|------------:|------:|--------:|-------:|----------:|------------:|
-// | RawSqliteInsert     | 2,280.10 ns |   461.79 ns |   164.68 ns | 2,346.88 ns |  1.00 |    0.10 | 0.0156 |     468 B |       1.000 |
-// | SqliteStoreAppend   | 5,287.76 ns | 2,381.76 ns | 1,245.71 ns | 5,025.71 ns |  2.33 |    0.55 | 0.0625 |    1170 B |       2.500 |
-// | InMemoryStoreAppend |    69.40 ns |    61.70 ns |    27.39 ns |    88.53 ns |  0.03 |    0.01 |      - |       2 B |       0.004 |
+//
+// | Method              | Mean        | Error       | StdDev    | Ratio | RatioSD | Gen0   | Allocated | Alloc Ratio |
+// |-------------------- |------------:|------------:|----------:|------:|--------:|-------:|----------:|------------:|
+// | RawSqliteInsert     | 1,456.79 ns |   422.23 ns | 220.84 ns |  1.02 |    0.20 | 0.0156 |     468 B |       1.000 |
+// | SqliteStoreAppend   | 3,412.56 ns | 1,102.41 ns | 576.58 ns |  2.39 |    0.50 | 0.0625 |    1170 B |       2.500 |
+// | InMemoryStoreAppend |    72.87 ns |    47.86 ns |  21.25 ns |  0.05 |    0.02 |      - |       2 B |       0.004 |
 
 using BenchmarkDotNet.Attributes;
 using Microsoft.Data.Sqlite;
