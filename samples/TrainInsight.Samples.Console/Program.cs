@@ -92,6 +92,15 @@ AnsiConsole.MarkupLine("  Ctrl+C stops training cleanly.");
 var stopping = app.Lifetime.ApplicationStopping;
 var bus = app.Services.GetRequiredService<ITelemetryBus>();
 using var subscription = bus.Subscribe(new SubscriptionOptions { Capacity = 4_096 });
+
+// Optionally forward everything to a central host too: batched, retried, never on the training thread.
+await using var push = settings.PushTo is { } central
+    ? new HttpIngestSink(bus, new HttpIngestSinkOptions(new Uri(central, "api/ingest")))
+    : null;
+if (settings.PushTo is { } target)
+{
+    AnsiConsole.MarkupLineInterpolated($"  pushing to:   {new Uri(target, "api/ingest")}");
+}
 var trainer = new VisionTrainer(app.Services.GetRequiredService<TrainingMonitor>(), new VisionTrainerOptions
 {
     Epochs = settings.Epochs,
@@ -135,6 +144,13 @@ if (settings.KeepServing && !stopping.IsCancellationRequested)
 {
     AnsiConsole.MarkupLine("Training is over; still serving. Press Ctrl+C to exit.");
     await app.WaitForShutdownAsync();
+}
+
+if (push is not null)
+{
+    // Bounded: DisposeAsync flushes what is left within HttpIngestSinkOptions.DisposeTimeout.
+    await push.DisposeAsync();
+    AnsiConsole.MarkupLineInterpolated($"Pushed {push.SentCount:N0} events ({push.DroppedCount:N0} dropped, {push.RejectedCount:N0} rejected).");
 }
 
 await app.StopAsync();

@@ -20,6 +20,8 @@ internal sealed class SampleSettings
           --urls URLS           where to serve the endpoints (default http://127.0.0.1:5000)
           --db FILE             SQLite file keeping every run's history (default traininsight.db)
           --no-db               keep history in memory only
+          --push-to URL         also send every event to another TrainInsight host (POST URL/api/ingest),
+                                e.g. a central dashboard server; see docs/ingest.md
           --keep-serving        keep serving after training ends, until Ctrl+C
           --help                show this help
         """;
@@ -41,6 +43,9 @@ internal sealed class SampleSettings
     public string Urls { get; private set; } = "http://127.0.0.1:5000";
 
     public bool KeepServing { get; private set; }
+
+    /// <summary>Gets the base address of a central TrainInsight host to push events to, or null.</summary>
+    public Uri? PushTo { get; private set; }
 
     /// <summary>Gets the SQLite file, or null to keep history in memory.</summary>
     public string? Database { get; private set; } = "traininsight.db";
@@ -68,6 +73,7 @@ internal sealed class SampleSettings
                 case "--keep-serving": settings.KeepServing = true; break;
                 case "--db": settings.Database = Value(); break;
                 case "--no-db": settings.Database = null; break;
+                case "--push-to": settings.PushTo = HttpUrl(name, Value()); break;
                 case "--help" or "-h" or "-?": settings.ShowHelp = true; break;
                 default: throw new FormatException($"Unknown option '{name}'. Run with --help to see the options.");
             }
@@ -80,6 +86,11 @@ internal sealed class SampleSettings
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max
             ? parsed
             : throw new FormatException($"{name} must be an integer from {min:N0} to {max:N0}, not '{value}'.");
+
+    private static Uri HttpUrl(string name, string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new FormatException($"{name} must be an absolute http:// or https:// address, not '{value}'.");
 
     private static double Double(string name, string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed) && parsed > 0 && parsed <= 10
