@@ -4,6 +4,7 @@ namespace TrainInsight.Torch;
 public sealed class TorchMonitorOptions
 {
     private int _metricsInterval = 10;
+    private int _gpuDeviceIndex;
 
     /// <summary>
     /// Gets or sets how often, in optimizer steps, a step's metrics are read and published (the first step always is).
@@ -29,4 +30,29 @@ public sealed class TorchMonitorOptions
     /// after <c>backward()</c> and before <c>zero_grad()</c>). The default is <see langword="false"/>.
     /// </summary>
     public bool GradientNorm { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether sampled steps also publish the memory and utilisation of the GPU at <see cref="GpuDeviceIndex"/>,
+    /// read through NVML (see <see cref="GpuMonitor"/>). Where NVML is not available the GPU metrics are left out.
+    /// The default is <see langword="true"/>.
+    /// </summary>
+    public bool GpuMetrics { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the NVML index of the GPU whose metrics are published. NVML numbers GPUs in PCI bus order, whatever
+    /// <c>CUDA_VISIBLE_DEVICES</c> says. Zero or more. The default is 0.
+    /// </summary>
+    public int GpuDeviceIndex
+    {
+        get => _gpuDeviceIndex;
+        set
+        {
+            if (value < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "GpuDeviceIndex must be zero or more.");
+            }
+
+            _gpuDeviceIndex = value;
+        }
+    }
 }

@@ -44,4 +44,13 @@ public static class MetricNames
 
     /// <summary>GPU memory in total, in GiB ("gpu_memory_total").</summary>
     public const string GpuMemoryTotal = "gpu_memory_total";
+
+    /// <summary>GPU utilisation, 0..1: the fraction of the last sample period in which a kernel ran ("gpu_utilization").</summary>
+    public const string GpuUtilization = "gpu_utilization";
+
+    /// <summary>Memory of the training process (its working set), in GiB ("process_memory").</summary>
+    public const string ProcessMemory = "process_memory";
+
+    /// <summary>Memory of the training process's managed (GC) heap, in GiB ("managed_memory").</summary>
+    public const string ManagedMemory = "managed_memory";
 }

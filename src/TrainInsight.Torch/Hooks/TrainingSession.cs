@@ -16,6 +16,7 @@ namespace TrainInsight.Torch;
 /// </remarks>
 public sealed class TrainingSession : IDisposable
 {
+    private const double BytesPerGiB = 1024d * 1024 * 1024;
     private static readonly TimeSpan s_pausePoll = TimeSpan.FromSeconds(1);
 
     private readonly ITelemetryBus _bus;
@@ -23,6 +24,7 @@ public sealed class TrainingSession : IDisposable
     private readonly nn.Module _model;
     private readonly optim.Optimizer _optimizer;
     private readonly TorchMonitorOptions _options;
+    private readonly GpuMonitor? _gpu;
 
     private long _step;
     private int _epoch;
@@ -40,7 +42,15 @@ public sealed class TrainingSession : IDisposable
 
     internal TrainingSession(
         ITelemetryBus bus, IControlReceiver receiver, nn.Module model, optim.Optimizer optimizer, RunDescriptor run, TorchMonitorOptions options)
+        : this(bus, receiver, model, optimizer, run, options, options.GpuMetrics ? GpuMonitor.Default : null)
     {
+    }
+
+    internal TrainingSession(
+        ITelemetryBus bus, IControlReceiver receiver, nn.Module model, optim.Optimizer optimizer, RunDescriptor run, TorchMonitorOptions options,
+        GpuMonitor? gpu)
+    {
+        _gpu = gpu;
         _bus = bus;
         _receiver = receiver;
         _model = model;
@@ -288,7 +298,7 @@ public sealed class TrainingSession : IDisposable
     {
         var now = Stopwatch.GetTimestamp();
         var seconds = Stopwatch.GetElapsedTime(_windowStart, now).TotalSeconds;
-        var values = new Dictionary<string, double>(10, StringComparer.Ordinal);
+        var values = new Dictionary<string, double>(16, StringComparer.Ordinal);
         using (NewDisposeScope())
         {
             var lossValue = loss.detach().cpu().to_type(ScalarType.Float64).item<double>();
@@ -326,6 +336,7 @@ public sealed class TrainingSession : IDisposable
             }
         }
 
+        AddMemoryMetrics(values);
         _windowStart = now;
         _windowSteps = 0;
         _windowSamples = 0;
@@ -334,6 +345,23 @@ public sealed class TrainingSession : IDisposable
             Epoch = _epoch == 0 ? null : _epoch,
             Batch = _epoch == 0 ? null : _batch,
         });
+    }
+
+    private void AddMemoryMetrics(Dictionary<string, double> values)
+    {
+        values[MetricNames.ProcessMemory] = Environment.WorkingSet / BytesPerGiB;
+        values[MetricNames.ManagedMemory] = GC.GetTotalMemory(forceFullCollection: false) / BytesPerGiB;
+
+        // NVML reads driver counters: no device synchronisation. Without NVML the GPU metrics are left out, not zero.
+        if (_gpu is not null && _gpu.TryRead(_options.GpuDeviceIndex, out var reading))
+        {
+            values[MetricNames.GpuMemoryUsed] = reading.MemoryUsedGiB;
+            values[MetricNames.GpuMemoryTotal] = reading.MemoryTotalGiB;
+            if (reading.Utilization is { } utilization)
+            {
+                values[MetricNames.GpuUtilization] = utilization;
+            }
+        }
     }
 
     private void Apply(ControlCommand command)
