@@ -174,6 +174,58 @@ public sealed class TrainingSessionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RecordStep_SampledSteps_PublishProcessMemoryAndGpuMetricsOnlyWhereNvmlReads()
+    {
+        using var harness = new TrainingHarness(new TorchMonitorOptions { MetricsInterval = 2 });
+        using (var session = harness.Attach())
+        {
+            harness.Steps(session, 4);
+            session.Complete();
+            session.TelemetryErrors.Should().Be(0);
+        }
+
+        var metrics = (await harness.Recorder.WaitForRunFinishedAsync()).OfType<MetricEvent>().ToList();
+        metrics.Select(m => m.Step).Should().Equal([1, 2, 4]);
+        var nvml = GpuMonitor.Default.TryRead(0, out _);
+        foreach (var metric in metrics)
+        {
+            // Working set and GC heap in GiB: more than 1 MiB, less than 1 TiB.
+            metric.Values[MetricNames.ProcessMemory].Should().BeInRange(1.0 / 1024, 1024);
+            metric.Values[MetricNames.ManagedMemory].Should().BeInRange(1.0 / (1024 * 1024), 1024);
+            if (nvml)
+            {
+                metric.Values[MetricNames.GpuMemoryTotal].Should().BePositive();
+                metric.Values[MetricNames.GpuMemoryUsed].Should().BeInRange(0, metric.Values[MetricNames.GpuMemoryTotal]);
+            }
+            else
+            {
+                // Without NVML the GPU metrics are left out, not sent as zero.
+                metric.Values.Should().NotContainKeys(MetricNames.GpuMemoryUsed, MetricNames.GpuMemoryTotal, MetricNames.GpuUtilization);
+            }
+        }
+
+        output.WriteLine($"NVML available: {nvml}; process memory {metrics[^1].Values[MetricNames.ProcessMemory]:F3} GiB");
+    }
+
+    [Fact]
+    public async Task RecordStep_GpuMetricsDisabled_PublishesNoGpuMetrics()
+    {
+        using var harness = new TrainingHarness(new TorchMonitorOptions { MetricsInterval = 1, GpuMetrics = false });
+        using (var session = harness.Attach())
+        {
+            harness.Steps(session, 2);
+            session.Complete();
+        }
+
+        var metrics = (await harness.Recorder.WaitForRunFinishedAsync()).OfType<MetricEvent>().ToList();
+        metrics.Should().HaveCount(2);
+        metrics.Should().OnlyContain(m => m.Values.ContainsKey(MetricNames.ProcessMemory)
+            && !m.Values.ContainsKey(MetricNames.GpuMemoryUsed)
+            && !m.Values.ContainsKey(MetricNames.GpuMemoryTotal)
+            && !m.Values.ContainsKey(MetricNames.GpuUtilization));
+    }
+
+    [Fact]
     public async Task RecordStep_LearningRateChanged_PublishesNewRate()
     {
         using var harness = new TrainingHarness(new TorchMonitorOptions { MetricsInterval = 1 });
