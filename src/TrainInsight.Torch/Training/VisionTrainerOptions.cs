@@ -83,7 +83,7 @@ public sealed class VisionTrainerOptions
     public TrainerOptimizer Optimizer
     {
         get => _optimizer;
-        set => _optimizer = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown optimizer.");
+        set => _optimizer = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Optimizer), value, "Unknown optimizer.");
     }
 
     /// <summary>
@@ -108,7 +108,7 @@ public sealed class VisionTrainerOptions
     public LearningRateSchedule Schedule
     {
         get => _schedule;
-        set => _schedule = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown schedule.");
+        set => _schedule = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Schedule), value, "Unknown schedule.");
     }
 
     /// <summary>Gets or sets the epochs between decays of <see cref="LearningRateSchedule.Step"/>. Between 1 and 100,000. The default is 1.</summary>
@@ -122,7 +122,7 @@ public sealed class VisionTrainerOptions
     public double StepGamma
     {
         get => _stepGamma;
-        set => _stepGamma = value > 0 && value <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "StepGamma must be greater than 0 and at most 1.");
+        set => _stepGamma = value > 0 && value <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(StepGamma), value, "StepGamma must be greater than 0 and at most 1.");
     }
 
     /// <summary>
