@@ -80,7 +80,8 @@ catch (IOException ex)
 }
 
 var baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-AnsiConsole.MarkupLine($"[bold]TrainInsight sample[/] - SmallCnn on Fashion-MNIST ({train.Count:N0} training, {test.Count:N0} test images)");
+var modelName = settings.Model switch { "mlp" => "Mlp", "resnet" => "SmallResNet", _ => "SmallCnn" };
+AnsiConsole.MarkupLine($"[bold]TrainInsight sample[/] - {modelName} on Fashion-MNIST ({train.Count:N0} training, {test.Count:N0} test images)");
 AnsiConsole.MarkupLine($"  live stream:  [link]{baseUrl}/api/stream/metrics[/]   (try: curl -N {baseUrl}/api/stream/metrics)");
 AnsiConsole.MarkupLine($"  websocket:    {baseUrl.Replace("http", "ws", StringComparison.Ordinal)}/ws/metrics");
 AnsiConsole.MarkupLine($"  current:      {baseUrl}/api/metrics/current");
@@ -107,12 +108,22 @@ var trainer = new VisionTrainer(app.Services.GetRequiredService<TrainingMonitor>
     BatchSize = settings.BatchSize,
     LearningRate = settings.LearningRate,
     Seed = settings.Seed,
-    RunName = "fashion-mnist-smallcnn",
+    Optimizer = settings.Optimizer,
+    Schedule = settings.Schedule,
+    StepSizeEpochs = 3,
+    WarmupSteps = settings.WarmupSteps,
+    Augment = settings.Augment,
+    RunName = $"fashion-mnist-{settings.Model}",
 });
 
 // Seed before the model exists, so its initial weights (and the whole run) are reproducible.
 TorchSharp.torch.random.manual_seed(settings.Seed);
-using var model = new SmallCnn();
+using TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model = settings.Model switch
+{
+    "mlp" => new Mlp(train.Channels, train.Height, train.Width, [256, 128], train.ClassNames.Count),
+    "resnet" => new SmallResNet(train.Channels, train.ClassNames.Count),
+    _ => new SmallCnn(),
+};
 var training = Task.Factory.StartNew(
     () => trainer.Train(model, train, test, stopping),
     CancellationToken.None,

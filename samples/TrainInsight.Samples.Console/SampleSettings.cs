@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrainInsight.Torch.Training;
 using TrainInsight.Torch.Vision;
 
 namespace TrainInsight.Samples.Console;
@@ -7,12 +8,17 @@ namespace TrainInsight.Samples.Console;
 internal sealed class SampleSettings
 {
     public const string Usage = """
-        Trains a small CNN on Fashion-MNIST and streams its metrics live.
+        Trains a small network on Fashion-MNIST and streams its metrics live.
 
         Usage: traininsight-sample [options]
           --epochs N            epochs to train (default 8; about two minutes on 2 cores)
           --batch-size N        training batch size (default 128)
-          --lr X                Adam learning rate (default 0.001)
+          --lr X                (base) learning rate (default 0.001)
+          --model NAME          smallcnn, mlp (256-128 hidden units) or resnet (small ResNet, width 16) (default smallcnn)
+          --optimizer NAME      adam, adamw or sgd (SGD with momentum 0.9) (default adam)
+          --schedule NAME       constant, step (x0.1 every 3 epochs) or cosine (to 0 at the end) (default constant)
+          --warmup N            steps of linear learning-rate warm-up (default 0)
+          --augment             random horizontal flips and 4-pixel shifts of the training images
           --limit N             use only the first N training images (default: all 60,000)
           --metrics-interval N  publish metrics every N steps (default 10)
           --seed N              seed for weights and shuffling (default 42)
@@ -31,6 +37,16 @@ internal sealed class SampleSettings
     public int BatchSize { get; private set; } = 128;
 
     public double LearningRate { get; private set; } = 1e-3;
+
+    public string Model { get; private set; } = "smallcnn";
+
+    public TrainerOptimizer Optimizer { get; private set; } = TrainerOptimizer.Adam;
+
+    public LearningRateSchedule Schedule { get; private set; } = LearningRateSchedule.Constant;
+
+    public int WarmupSteps { get; private set; }
+
+    public bool Augment { get; private set; }
 
     public int? Limit { get; private set; }
 
@@ -65,6 +81,25 @@ internal sealed class SampleSettings
                 case "--epochs": settings.Epochs = Int(name, Value(), 1, 10_000); break;
                 case "--batch-size": settings.BatchSize = Int(name, Value(), 1, 65_536); break;
                 case "--lr": settings.LearningRate = Double(name, Value()); break;
+                case "--model": settings.Model = Choice(name, Value(), ["smallcnn", "mlp", "resnet"]); break;
+                case "--optimizer":
+                    settings.Optimizer = Choice(name, Value(), ["adam", "adamw", "sgd"]) switch
+                    {
+                        "adamw" => TrainerOptimizer.AdamW,
+                        "sgd" => TrainerOptimizer.SgdMomentum,
+                        _ => TrainerOptimizer.Adam,
+                    };
+                    break;
+                case "--schedule":
+                    settings.Schedule = Choice(name, Value(), ["constant", "step", "cosine"]) switch
+                    {
+                        "step" => LearningRateSchedule.Step,
+                        "cosine" => LearningRateSchedule.Cosine,
+                        _ => LearningRateSchedule.Constant,
+                    };
+                    break;
+                case "--warmup": settings.WarmupSteps = Int(name, Value(), 0, 10_000_000); break;
+                case "--augment": settings.Augment = true; break;
                 case "--limit": settings.Limit = Int(name, Value(), 1, int.MaxValue); break;
                 case "--metrics-interval": settings.MetricsInterval = Int(name, Value(), 1, 1_000_000); break;
                 case "--seed": settings.Seed = Int(name, Value(), int.MinValue, int.MaxValue); break;
@@ -81,6 +116,10 @@ internal sealed class SampleSettings
 
         return settings;
     }
+
+    private static string Choice(string name, string value, string[] choices) =>
+        choices.FirstOrDefault(c => string.Equals(c, value, StringComparison.OrdinalIgnoreCase))
+            ?? throw new FormatException($"{name} must be one of {string.Join(", ", choices)}, not '{value}'.");
 
     private static int Int(string name, string value, int min, int max) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max

@@ -6,7 +6,8 @@ using TrainInsight.Torch.Vision;
 namespace TrainInsight.Torch.Training;
 
 /// <summary>
-/// A reference image-classification training loop (Adam, cross-entropy) instrumented with a <see cref="TrainingMonitor"/>:
+/// A reference image-classification training loop (cross-entropy; Adam, AdamW or SGD with momentum; optional learning-rate
+/// schedule and flip/crop augmentation) instrumented with a <see cref="TrainingMonitor"/>:
 /// it publishes metrics, validates after every epoch and obeys pause, resume and stop at step boundaries.
 /// </summary>
 public sealed class VisionTrainer
@@ -46,7 +47,17 @@ public sealed class VisionTrainer
         };
 
         random.manual_seed(_options.Seed);
-        using var optimizer = optim.Adam(model.parameters(), _options.LearningRate);
+        using var optimizer = CreateOptimizer(model);
+        var scheduler = _options.Schedule == LearningRateSchedule.Constant && _options.WarmupSteps == 0
+            ? null
+            : new LearningRateScheduler(
+                _options.LearningRate,
+                _options.Schedule,
+                Math.Max(1L, (long)_options.Epochs * stepsPerEpoch),
+                _options.WarmupSteps,
+                Math.Max(1L, (long)_options.StepSizeEpochs * stepsPerEpoch),
+                _options.StepGamma);
+        var augmentation = _options.Augment ? new FlipCropAugmentation(_options.Seed) : null;
         using var criterion = nn.CrossEntropyLoss();
         using var session = _monitor.Attach(model, optimizer, run);
         var epochsCompleted = 0;
@@ -71,8 +82,9 @@ public sealed class VisionTrainer
                             break;
                         }
 
+                        scheduler?.Apply(optimizer, session.Step);
                         optimizer.zero_grad();
-                        var output = model.call(images);
+                        var output = model.call(augmentation is null ? images : augmentation.Apply(images));
                         var loss = criterion.call(output, labels);
                         loss.backward();
                         optimizer.step();
@@ -114,6 +126,15 @@ public sealed class VisionTrainer
             Elapsed = Stopwatch.GetElapsedTime(started),
         };
     }
+
+    private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => _options.Optimizer switch
+    {
+        TrainerOptimizer.AdamW => optim.AdamW(model.parameters(), _options.LearningRate, weight_decay: _options.WeightDecay),
+        TrainerOptimizer.SgdMomentum => optim.SGD(model.parameters(), _options.LearningRate, momentum: _options.Momentum, weight_decay: _options.WeightDecay),
+        _ => _options.WeightDecay == 0
+            ? optim.Adam(model.parameters(), _options.LearningRate)
+            : optim.Adam(model.parameters(), _options.LearningRate, weight_decay: _options.WeightDecay),
+    };
 
     /// <summary>Computes mean cross-entropy loss and accuracy of <paramref name="model"/> on <paramref name="data"/>, without gradients.</summary>
     /// <param name="model">The model.</param>

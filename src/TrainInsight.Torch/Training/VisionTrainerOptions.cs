@@ -9,6 +9,13 @@ public sealed class VisionTrainerOptions
     private int? _maxStepsPerEpoch;
     private int _evaluationBatchSize = 1_000;
     private string _runName = "vision";
+    private TrainerOptimizer _optimizer = TrainerOptimizer.Adam;
+    private double _weightDecay;
+    private double _momentum = 0.9;
+    private LearningRateSchedule _schedule = LearningRateSchedule.Constant;
+    private int _stepSizeEpochs = 1;
+    private double _stepGamma = 0.1;
+    private int _warmupSteps;
 
     /// <summary>Gets or sets the number of epochs. Between 1 and 100,000. The default is 5.</summary>
     public int Epochs
@@ -24,7 +31,7 @@ public sealed class VisionTrainerOptions
         set => _batchSize = InRange(value, 1, 65_536);
     }
 
-    /// <summary>Gets or sets Adam's learning rate: finite, greater than 0 and at most 10. The default is 0.001.</summary>
+    /// <summary>Gets or sets the (base) learning rate: finite, greater than 0 and at most 10. The default is 0.001.</summary>
     public double LearningRate
     {
         get => _learningRate;
@@ -70,6 +77,79 @@ public sealed class VisionTrainerOptions
             ArgumentException.ThrowIfNullOrWhiteSpace(value);
             _runName = value;
         }
+    }
+
+    /// <summary>Gets or sets the optimizer. The default is <see cref="TrainerOptimizer.Adam"/>.</summary>
+    public TrainerOptimizer Optimizer
+    {
+        get => _optimizer;
+        set => _optimizer = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Optimizer), value, "Unknown optimizer.");
+    }
+
+    /// <summary>
+    /// Gets or sets the weight decay: L2 regularisation for <see cref="TrainerOptimizer.Adam"/> and
+    /// <see cref="TrainerOptimizer.SgdMomentum"/>, decoupled decay for <see cref="TrainerOptimizer.AdamW"/>. Finite, between 0
+    /// and 1. The default is 0.
+    /// </summary>
+    public double WeightDecay
+    {
+        get => _weightDecay;
+        set => _weightDecay = Fraction(value, inclusiveMax: true);
+    }
+
+    /// <summary>Gets or sets the momentum of <see cref="TrainerOptimizer.SgdMomentum"/>: at least 0 and less than 1. The default is 0.9.</summary>
+    public double Momentum
+    {
+        get => _momentum;
+        set => _momentum = Fraction(value, inclusiveMax: false);
+    }
+
+    /// <summary>Gets or sets the learning-rate schedule after warm-up (see <see cref="LearningRateScheduler"/>). The default is <see cref="LearningRateSchedule.Constant"/>.</summary>
+    public LearningRateSchedule Schedule
+    {
+        get => _schedule;
+        set => _schedule = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Schedule), value, "Unknown schedule.");
+    }
+
+    /// <summary>Gets or sets the epochs between decays of <see cref="LearningRateSchedule.Step"/>. Between 1 and 100,000. The default is 1.</summary>
+    public int StepSizeEpochs
+    {
+        get => _stepSizeEpochs;
+        set => _stepSizeEpochs = InRange(value, 1, 100_000);
+    }
+
+    /// <summary>Gets or sets the decay factor of <see cref="LearningRateSchedule.Step"/>: greater than 0 and at most 1. The default is 0.1.</summary>
+    public double StepGamma
+    {
+        get => _stepGamma;
+        set => _stepGamma = value > 0 && value <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(StepGamma), value, "StepGamma must be greater than 0 and at most 1.");
+    }
+
+    /// <summary>
+    /// Gets or sets the steps of linear learning-rate warm-up from near 0 to <see cref="LearningRate"/>, before
+    /// <see cref="Schedule"/> starts. Between 0 and 10,000,000. The default is 0.
+    /// </summary>
+    public int WarmupSteps
+    {
+        get => _warmupSteps;
+        set => _warmupSteps = InRange(value, 0, 10_000_000);
+    }
+
+    /// <summary>
+    /// Gets or sets whether training batches are augmented with <see cref="Vision.FlipCropAugmentation"/> (random horizontal
+    /// flips, and random crops after 4-pixel padding for images of at least 16 pixels), seeded with <see cref="Seed"/>.
+    /// Validation is never augmented. The default is <see langword="false"/>.
+    /// </summary>
+    public bool Augment { get; set; }
+
+    private static double Fraction(double value, bool inclusiveMax, [System.Runtime.CompilerServices.CallerMemberName] string name = "")
+    {
+        if (!double.IsFinite(value) || value < 0 || value > 1 || (!inclusiveMax && value == 1))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 0 and {(inclusiveMax ? "at most" : "less than")} 1.");
+        }
+
+        return value;
     }
 
     private static int InRange(int value, int min, int max, [System.Runtime.CompilerServices.CallerMemberName] string name = "")

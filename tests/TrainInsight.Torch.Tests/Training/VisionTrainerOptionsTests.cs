@@ -95,4 +95,61 @@ public sealed class VisionTrainerOptionsTests
         act.Should().Throw<ArgumentException>();
         options.RunName.Should().Be("vision");
     }
+
+    [Fact]
+    public void OptimizationSettings_Defaults_AreDocumentedValues()
+    {
+        var options = new VisionTrainerOptions();
+
+        options.Optimizer.Should().Be(TrainerOptimizer.Adam);
+        options.WeightDecay.Should().Be(0);
+        options.Momentum.Should().Be(0.9);
+        options.Schedule.Should().Be(LearningRateSchedule.Constant);
+        options.StepSizeEpochs.Should().Be(1);
+        options.StepGamma.Should().Be(0.1);
+        options.WarmupSteps.Should().Be(0);
+        options.Augment.Should().BeFalse();
+    }
+
+    [Fact]
+    public void OptimizationSettings_BoundaryValues_AreKept()
+    {
+        var options = new VisionTrainerOptions
+        {
+            Optimizer = TrainerOptimizer.SgdMomentum,
+            WeightDecay = 1,
+            Momentum = 0,
+            Schedule = LearningRateSchedule.Cosine,
+            StepSizeEpochs = 100_000,
+            StepGamma = 1,
+            WarmupSteps = 10_000_000,
+            Augment = true,
+        };
+
+        options.Optimizer.Should().Be(TrainerOptimizer.SgdMomentum);
+        options.WeightDecay.Should().Be(1);
+        options.Momentum.Should().Be(0);
+        options.Schedule.Should().Be(LearningRateSchedule.Cosine);
+        options.StepSizeEpochs.Should().Be(100_000);
+        options.StepGamma.Should().Be(1);
+        options.WarmupSteps.Should().Be(10_000_000);
+        options.Augment.Should().BeTrue();
+    }
+
+    [Fact]
+    public void OptimizationSettings_Invalid_ThrowNamingTheSetting()
+    {
+        var options = new VisionTrainerOptions();
+
+        FluentActions.Invoking(() => options.Optimizer = (TrainerOptimizer)9).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Optimizer");
+        FluentActions.Invoking(() => options.Schedule = (LearningRateSchedule)9).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Schedule");
+        FluentActions.Invoking(() => options.WeightDecay = -0.1).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("WeightDecay");
+        FluentActions.Invoking(() => options.WeightDecay = double.NaN).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("WeightDecay");
+        FluentActions.Invoking(() => options.Momentum = 1).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Momentum");
+        FluentActions.Invoking(() => options.StepGamma = 0).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("StepGamma");
+        FluentActions.Invoking(() => options.StepSizeEpochs = 0).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("StepSizeEpochs");
+        FluentActions.Invoking(() => options.WarmupSteps = -1).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("WarmupSteps");
+        options.Optimizer.Should().Be(TrainerOptimizer.Adam);
+        options.Momentum.Should().Be(0.9);
+    }
 }
