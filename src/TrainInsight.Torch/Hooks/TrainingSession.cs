@@ -430,7 +430,7 @@ public sealed class TrainingSession : IDisposable
         var groups = _optimizer.ParamGroups.Select(g => (g as Modules.ParamGroup)?.Options).ToList();
         if (groups.Count == 0 || !groups.TrueForAll(HasWeightDecay))
         {
-            return (ControlStatus.Rejected, $"The optimizer ({_optimizer.GetType().Name}) has no weight decay. Nothing was changed.");
+            return (ControlStatus.Rejected, $"Setting the weight decay is supported for Adam, AdamW and SGD optimizers only; this optimizer is {_optimizer.GetType().Name}. Nothing was changed.");
         }
 
         foreach (var options in groups)
