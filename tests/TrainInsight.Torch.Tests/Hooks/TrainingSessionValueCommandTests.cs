@@ -138,6 +138,33 @@ public sealed class TrainingSessionValueCommandTests
         ack.Message.Should().Contain("Adam, AdamW and SGD").And.Contain("Rprop");
     }
 
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adamw")]
+    public async Task SetWeightDecay_SgdAndAdamW_SetEveryGroupsDecay(string kind)
+    {
+        using var harness = new TrainingHarness(new TorchMonitorOptions { MetricsInterval = 1 }, batchSize: 8);
+        using optim.Optimizer optimizer = kind == "sgd"
+            ? optim.SGD(harness.Model.parameters(), 0.01, momentum: 0.9)
+            : optim.AdamW(harness.Model.parameters(), 0.01);
+        string commandId;
+        using (var session = harness.Monitor.Attach(harness.Model, optimizer, TrainingHarness.NewRun()))
+        {
+            commandId = harness.Control.Submit(ControlAction.SetWeightDecay, session.Run.Id, 0.25).Id;
+            session.WaitForStepBoundary().Should().BeTrue();
+            session.Complete();
+        }
+
+        optimizer.ParamGroups.Select(g => ((TorchSharp.Modules.ParamGroup)g).Options switch
+        {
+            TorchSharp.Modules.SGD.Options sgd => sgd.weight_decay,
+            TorchSharp.Modules.AdamW.Options adamW => adamW.weight_decay,
+            _ => null,
+        }).Should().NotBeEmpty().And.OnlyContain(d => d == 0.25);
+        var ack = (await harness.Recorder.WaitForRunFinishedAsync()).OfType<TrainingEvent>().Single(e => e.Command?.Id == commandId);
+        ack.ControlStatus.Should().Be(ControlStatus.Applied);
+    }
+
     private static List<double> WeightDecays(optim.Optimizer optimizer) =>
         [.. optimizer.ParamGroups.Select(g => ((TorchSharp.Modules.Adam.Options)((TorchSharp.Modules.ParamGroup)g).Options).weight_decay!.Value)];
 }
