@@ -342,6 +342,45 @@ public abstract class MetricStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task GetCommandsAsync_CommandValues_RoundTripExactlyIncludingNaN()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        TrainingEvent WithValue(ControlAction action, double? value, ControlStatus status, long offset) =>
+            new(run, TrainingEventKind.ControlApplied, T0.AddSeconds(offset))
+            {
+                Command = new ControlCommand(action, run.Id, value) { Id = $"cmd_{offset}", IssuedAt = T0.AddSeconds(offset - 0.5) },
+                ControlStatus = status,
+                Message = status == ControlStatus.Rejected ? "invalid" : null,
+                Step = 1,
+                Offset = offset,
+                Sequence = offset,
+            };
+        await store.AppendAsync(
+        [
+            WithValue(ControlAction.SetLearningRate, 0.02, ControlStatus.Applied, 1),
+            WithValue(ControlAction.SetLearningRate, double.NaN, ControlStatus.Rejected, 2),
+            WithValue(ControlAction.SetWeightDecay, double.NegativeInfinity, ControlStatus.Rejected, 3),
+            WithValue(ControlAction.SetWeightDecay, -0.0, ControlStatus.Rejected, 4),
+            WithValue(ControlAction.Pause, null, ControlStatus.Applied, 5),
+        ]);
+        store = Reopen(store);
+
+        var records = await store.GetCommandsAsync("run-a");
+
+        records.Select(r => r.Action).Should().Equal(
+            ControlAction.SetLearningRate, ControlAction.SetLearningRate, ControlAction.SetWeightDecay, ControlAction.SetWeightDecay, ControlAction.Pause);
+        records[0].Value.Should().Be(0.02);
+        double.IsNaN(records[1].Value!.Value).Should().BeTrue("a rejected NaN argument is audited as NaN");
+        records[2].Value.Should().Be(double.NegativeInfinity);
+        BitConverter.DoubleToInt64Bits(records[3].Value!.Value).Should().Be(BitConverter.DoubleToInt64Bits(-0.0));
+        records[4].Value.Should().BeNull();
+        var events = (await store.ReadEventsAsync(0, 100)).OfType<TrainingEvent>().ToList();
+        events.Select(e => e.Command?.Value).Take(3).Should().BeEquivalentTo(new double?[] { 0.02, double.NaN, double.NegativeInfinity }, o => o.WithStrictOrdering());
+        events[4].Command!.Value.Should().BeNull();
+    }
+
+    [Fact]
     public void LoadState_NewStore_IsEmpty()
     {
         var state = CreateStore().LoadState();

@@ -11,4 +11,16 @@ public enum ControlAction
 
     /// <summary>Stop at the next step boundary; the trainer ends the run cleanly.</summary>
     Stop,
+
+    /// <summary>
+    /// Set every parameter group's learning rate to <see cref="ControlCommand.Value"/> at the next step boundary.
+    /// Trainers reject a value that is not finite, not greater than 0 or greater than 10.
+    /// </summary>
+    SetLearningRate,
+
+    /// <summary>
+    /// Set every parameter group's weight decay to <see cref="ControlCommand.Value"/> at the next step boundary.
+    /// Trainers reject a value that is not finite, negative or greater than 1, and an optimizer without weight decay.
+    /// </summary>
+    SetWeightDecay,
 }

@@ -7,6 +7,19 @@ public sealed class ControlCommand
     /// <param name="action">The action requested.</param>
     /// <param name="runId">The run it targets, or <see langword="null"/> for every active run.</param>
     public ControlCommand(ControlAction action, string? runId = null)
+        : this(action, runId, null)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="ControlCommand"/> class with a new id and an argument.</summary>
+    /// <param name="action">The action requested.</param>
+    /// <param name="runId">The run it targets, or <see langword="null"/> for every active run.</param>
+    /// <param name="value">
+    /// The action's argument (the rate of <see cref="ControlAction.SetLearningRate"/>, the decay of
+    /// <see cref="ControlAction.SetWeightDecay"/>), or <see langword="null"/>. It is not validated here: the trainer
+    /// rejects an invalid value with an acknowledgement, so that the attempt is audited.
+    /// </param>
+    public ControlCommand(ControlAction action, string? runId, double? value)
     {
         if (!Enum.IsDefined(action))
         {
@@ -16,6 +29,7 @@ public sealed class ControlCommand
         Id = "cmd_" + Guid.NewGuid().ToString("N");
         Action = action;
         RunId = runId;
+        Value = value;
         IssuedAt = DateTimeOffset.UtcNow;
     }
 
@@ -36,6 +50,9 @@ public sealed class ControlCommand
 
     /// <summary>Gets the run the command targets, or <see langword="null"/> for every active run.</summary>
     public string? RunId { get; }
+
+    /// <summary>Gets the action's argument, or <see langword="null"/> when it has none.</summary>
+    public double? Value { get; }
 
     /// <summary>Gets or initializes when the command was issued. The default is when it was created.</summary>
     /// <remarks>Set it only to restore a stored command.</remarks>

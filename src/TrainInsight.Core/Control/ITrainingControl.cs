@@ -14,10 +14,11 @@ public interface ITrainingControl
     /// <summary>Queues a command for one run, or for every active run.</summary>
     /// <param name="action">The action requested.</param>
     /// <param name="runId">The run to steer, or <see langword="null"/> for every active run.</param>
+    /// <param name="value">The action's argument (see <see cref="ControlCommand.Value"/>), or <see langword="null"/>.</param>
     /// <returns>The queued command; trainers acknowledge it with a <see cref="TrainingEventKind.ControlApplied"/> event.</returns>
     /// <exception cref="RunNotActiveException">No run with that id (or no run at all) is active.</exception>
     /// <exception cref="ControlQueueFullException">A targeted run already has <see cref="MaxPendingCommands"/> commands waiting; none was queued.</exception>
-    ControlCommand Submit(ControlAction action, string? runId = null);
+    ControlCommand Submit(ControlAction action, string? runId = null, double? value = null);
 
     /// <summary>Attaches a trainer's run so it receives commands until the returned receiver is disposed.</summary>
     /// <param name="runId">The run's id.</param>

@@ -10,6 +10,7 @@ internal static class ControlRecords
                 CommandId = command.Id,
                 RunId = training.RunId,
                 Action = command.Action,
+                Value = command.Value,
                 IssuedAt = command.IssuedAt,
                 Status = status,
                 HandledAt = training.Timestamp,

@@ -19,9 +19,9 @@ internal sealed class TrainingControlMailbox : ITrainingControl
         }
     }
 
-    public ControlCommand Submit(ControlAction action, string? runId = null)
+    public ControlCommand Submit(ControlAction action, string? runId = null, double? value = null)
     {
-        var command = new ControlCommand(action, runId);
+        var command = new ControlCommand(action, runId, value);
         lock (_gate)
         {
             if (runId is null)

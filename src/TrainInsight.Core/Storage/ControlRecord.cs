@@ -12,6 +12,9 @@ public sealed class ControlRecord
     /// <summary>Gets the action requested.</summary>
     public required ControlAction Action { get; init; }
 
+    /// <summary>Gets the command's argument (see <see cref="ControlCommand.Value"/>), or <see langword="null"/>.</summary>
+    public double? Value { get; init; }
+
     /// <summary>Gets when the command was issued.</summary>
     public required DateTimeOffset IssuedAt { get; init; }
 

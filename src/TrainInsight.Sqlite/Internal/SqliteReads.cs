@@ -27,7 +27,8 @@ internal static class SqliteReads
             SELECT e.event_offset, e.run_key, e.sequence, e.kind, e.timestamp, e.step, e.epoch, e.batch, e.state, e.message,
                 e.checkpoint_path, e.command_id, e.command_action, e.command_run_id, e.command_issued_at, e.control_status,
                 p.name, p.value, p.value_bits,
-                r.id, r.name, r.model_name, r.parameter_count, r.total_epochs, r.steps_per_epoch, r.started_at
+                r.id, r.name, r.model_name, r.parameter_count, r.total_epochs, r.steps_per_epoch, r.started_at,
+                e.command_value, e.command_value_bits
             FROM (SELECT * FROM events WHERE event_offset > $after {(runId is null ? string.Empty : "AND run_key = " + RunKeyOf)}
                   ORDER BY event_offset LIMIT $limit) AS e
             JOIN runs AS r ON r.run_key = e.run_key
@@ -164,7 +165,7 @@ internal static class SqliteReads
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT command_id, action, issued_at, status, handled_at, step, message, event_offset FROM commands
+            SELECT command_id, action, issued_at, status, handled_at, step, message, event_offset, value, value_bits FROM commands
             WHERE run_key = {RunKeyOf} ORDER BY event_offset;
             """;
         command.Parameters.AddWithValue("$run", runId);
@@ -183,6 +184,7 @@ internal static class SqliteReads
                 Step = reader.IsDBNull(5) ? null : reader.GetInt64(5),
                 Message = reader.IsDBNull(6) ? null : reader.GetString(6),
                 Offset = reader.GetInt64(7),
+                Value = reader.IsDBNull(8) && reader.IsDBNull(9) ? null : StoredValues.Read(reader, 8, 9),
             });
         }
 
@@ -227,7 +229,10 @@ internal static class SqliteReads
         reader.IsDBNull(10) ? null : reader.GetString(10),
         reader.IsDBNull(11)
             ? null
-            : new ControlCommand(Enum.Parse<ControlAction>(reader.GetString(12)), reader.IsDBNull(13) ? null : reader.GetString(13))
+            : new ControlCommand(
+                Enum.Parse<ControlAction>(reader.GetString(12)),
+                reader.IsDBNull(13) ? null : reader.GetString(13),
+                reader.IsDBNull(26) && reader.IsDBNull(27) ? null : StoredValues.Read(reader, 26, 27))
             {
                 Id = reader.GetString(11),
                 IssuedAt = StoredValues.FromTicks(reader.GetInt64(14)),

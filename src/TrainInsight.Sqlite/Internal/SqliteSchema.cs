@@ -9,7 +9,16 @@ namespace TrainInsight.Sqlite.Internal;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
+
+    // Version 2: the argument of a control command (set_learning_rate, set_weight_decay), as a value/value_bits pair so
+    // that a rejected NaN or infinite argument is audited exactly.
+    private const string MigrateV1ToV2 = """
+        ALTER TABLE events ADD COLUMN command_value REAL;
+        ALTER TABLE events ADD COLUMN command_value_bits INTEGER;
+        ALTER TABLE commands ADD COLUMN value REAL;
+        ALTER TABLE commands ADD COLUMN value_bits INTEGER;
+        """;
 
     private const string CreateV1 = """
         CREATE TABLE store_state (
@@ -90,37 +99,47 @@ internal static class SqliteSchema
         CREATE INDEX ix_commands_run ON commands (run_key, event_offset);
         """;
 
-    /// <summary>Creates the tables of a new database, or checks the version of an existing one.</summary>
+    /// <summary>Creates the tables of a new database, migrates an older one, or checks the version of a current one.</summary>
     /// <exception cref="InvalidOperationException">The database was written by a newer version.</exception>
     public static void Ensure(SqliteConnection connection)
     {
-        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
+        var version = ReadVersion(connection, null);
         if (version == Version)
         {
             return;
         }
 
-        if (version != 0)
+        if (version > Version || version < 0)
         {
-            throw new InvalidOperationException($"The database has schema version {version}; this version of TrainInsight.Sqlite reads version {Version} only.");
+            throw new InvalidOperationException($"The database has schema version {version}; this version of TrainInsight.Sqlite reads versions 1 to {Version}.");
         }
 
-        // BEGIN IMMEDIATE, then look again: another process may have created the tables meanwhile.
+        // BEGIN IMMEDIATE, then look again: another process may have created or migrated the tables meanwhile.
         using var transaction = connection.BeginTransaction(deferred: false);
-        if (Convert.ToInt32(Scalar(connection, "PRAGMA user_version;", transaction), System.Globalization.CultureInfo.InvariantCulture) == Version)
+        version = ReadVersion(connection, transaction);
+        if (version == Version)
         {
             return;
         }
 
+        var sql = version switch
+        {
+            0 => CreateV1 + MigrateV1ToV2,
+            1 => MigrateV1ToV2,
+            _ => throw new InvalidOperationException($"The database has schema version {version}; this version of TrainInsight.Sqlite reads versions 1 to {Version}."),
+        };
         using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            command.CommandText = CreateV1 + $"PRAGMA user_version = {Version};";
+            command.CommandText = sql + $"PRAGMA user_version = {Version};";
             command.ExecuteNonQuery();
         }
 
         transaction.Commit();
     }
+
+    private static int ReadVersion(SqliteConnection connection, SqliteTransaction? transaction) =>
+        Convert.ToInt32(Scalar(connection, "PRAGMA user_version;", transaction), System.Globalization.CultureInfo.InvariantCulture);
 
     public static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {

@@ -24,12 +24,15 @@ internal sealed class SqliteWriter : IDisposable
         _insertEvent = Prepare(
             """
             INSERT INTO events (event_offset, run_key, sequence, kind, timestamp, step, epoch, batch, state, message,
-                checkpoint_path, command_id, command_action, command_run_id, command_issued_at, control_status)
+                checkpoint_path, command_id, command_action, command_run_id, command_issued_at, control_status,
+                command_value, command_value_bits)
             VALUES ($offset, $run, $sequence, $kind, $timestamp, $step, $epoch, $batch, $state, $message,
-                $checkpoint, $command_id, $command_action, $command_run_id, $command_issued_at, $control_status);
+                $checkpoint, $command_id, $command_action, $command_run_id, $command_issued_at, $control_status,
+                $command_value, $command_value_bits);
             """,
             "$offset", "$run", "$sequence", "$kind", "$timestamp", "$step", "$epoch", "$batch", "$state", "$message",
-            "$checkpoint", "$command_id", "$command_action", "$command_run_id", "$command_issued_at", "$control_status");
+            "$checkpoint", "$command_id", "$command_action", "$command_run_id", "$command_issued_at", "$control_status",
+            "$command_value", "$command_value_bits");
         _insertPoint = Prepare(
             """
             INSERT INTO metric_points (run_key, event_offset, name, step, value, value_bits, sequence, timestamp)
@@ -41,10 +44,11 @@ internal sealed class SqliteWriter : IDisposable
             "$offset", "$name", "$value", "$bits");
         _insertCommand = Prepare(
             """
-            INSERT INTO commands (event_offset, run_key, command_id, action, issued_at, status, handled_at, step, message)
-            VALUES ($offset, $run, $id, $action, $issued_at, $status, $handled_at, $step, $message);
+            INSERT INTO commands (event_offset, run_key, command_id, action, issued_at, status, handled_at, step, message,
+                value, value_bits)
+            VALUES ($offset, $run, $id, $action, $issued_at, $status, $handled_at, $step, $message, $value, $bits);
             """,
-            "$offset", "$run", "$id", "$action", "$issued_at", "$status", "$handled_at", "$step", "$message");
+            "$offset", "$run", "$id", "$action", "$issued_at", "$status", "$handled_at", "$step", "$message", "$value", "$bits");
         _upsertRun = Prepare(
             """
             INSERT INTO runs (run_key, id, name, model_name, parameter_count, total_epochs, steps_per_epoch, started_at,
@@ -278,6 +282,8 @@ internal sealed class SqliteWriter : IDisposable
         p[13].Value = (object?)training.Command?.RunId ?? DBNull.Value;
         p[14].Value = training.Command is { } issued ? StoredValues.ToTicks(issued.IssuedAt) : DBNull.Value;
         p[15].Value = training.ControlStatus is { } status ? status.ToString() : DBNull.Value;
+        p[16].Value = training.Command?.Value is { } commandValue ? StoredValues.ToValueColumn(commandValue) : DBNull.Value;
+        p[17].Value = training.Command?.Value is { } commandBits ? StoredValues.ToBitsColumn(commandBits) : DBNull.Value;
         _insertEvent.ExecuteNonQuery();
 
         foreach (var (name, value) in training.Metrics)
@@ -303,6 +309,8 @@ internal sealed class SqliteWriter : IDisposable
             c[6].Value = timestamp;
             c[7].Value = Nullable(training.Step);
             c[8].Value = (object?)training.Message ?? DBNull.Value;
+            c[9].Value = handled.Value is { } value ? StoredValues.ToValueColumn(value) : DBNull.Value;
+            c[10].Value = handled.Value is { } bits ? StoredValues.ToBitsColumn(bits) : DBNull.Value;
             _insertCommand.ExecuteNonQuery();
         }
     }

@@ -7,7 +7,11 @@ using TrainInsight.Streaming.Serialization;
 
 namespace TrainInsight.Streaming.Rest;
 
-/// <summary>POST /api/training/control with {"action":"pause"|"resume"|"stop","run_id":optional}.</summary>
+/// <summary>
+/// POST /api/training/control with {"action":"pause"|"resume"|"stop"|"set_learning_rate"|"set_weight_decay","run_id":optional,
+/// "value":number}. "value" is required by the set_ actions (a JSON number, or "NaN", "Infinity" or "-Infinity", which the
+/// trainer rejects with an audited acknowledgement) and refused with the other actions.
+/// </summary>
 internal static class ControlEndpoint
 {
     public static async Task<IResult> HandleAsync(
@@ -23,6 +27,7 @@ internal static class ControlEndpoint
 
         string? actionText;
         string? runId = null;
+        double? value = null;
         try
         {
             using var document = JsonDocument.Parse(body);
@@ -33,10 +38,18 @@ internal static class ControlEndpoint
 
             if (!document.RootElement.TryGetProperty("action", out var action) || action.ValueKind != JsonValueKind.String)
             {
-                return Problems.BadRequest("Invalid control request", "The body must have a string \"action\": \"pause\", \"resume\" or \"stop\".");
+                return Problems.BadRequest("Invalid control request", "The body must have a string \"action\": " + ActionList + ".");
             }
 
             actionText = action.GetString();
+            if (document.RootElement.TryGetProperty("value", out var valueElement) && valueElement.ValueKind != JsonValueKind.Null)
+            {
+                value = ReadValue(valueElement);
+                if (value is null)
+                {
+                    return Problems.BadRequest("Invalid value", "\"value\" must be a JSON number (or \"NaN\", \"Infinity\" or \"-Infinity\").");
+                }
+            }
             if (document.RootElement.TryGetProperty("run_id", out var run) && run.ValueKind != JsonValueKind.Null)
             {
                 runId = run.ValueKind == JsonValueKind.String ? run.GetString() : null;
@@ -56,17 +69,30 @@ internal static class ControlEndpoint
             "pause" => ControlAction.Pause,
             "resume" => ControlAction.Resume,
             "stop" => ControlAction.Stop,
+            "set_learning_rate" => ControlAction.SetLearningRate,
+            "set_weight_decay" => ControlAction.SetWeightDecay,
             _ => null,
         };
         if (parsed is null)
         {
-            return Problems.BadRequest("Unknown action", $"Unknown action '{actionText}'. Use \"pause\", \"resume\" or \"stop\".");
+            return Problems.BadRequest("Unknown action", $"Unknown action '{actionText}'. Use {ActionList}.");
+        }
+
+        var takesValue = parsed is ControlAction.SetLearningRate or ControlAction.SetWeightDecay;
+        if (takesValue && value is null)
+        {
+            return Problems.BadRequest("Missing value", $"The action '{actionText}' needs a numeric \"value\", such as {{\"action\":\"{actionText}\",\"value\":0.001}}.");
+        }
+
+        if (!takesValue && value is not null)
+        {
+            return Problems.BadRequest("Unexpected value", $"The action '{actionText}' takes no \"value\".");
         }
 
         ControlCommand command;
         try
         {
-            command = control.Submit(parsed.Value, runId);
+            command = control.Submit(parsed.Value, runId, value);
         }
         catch (RunNotActiveException ex)
         {
@@ -86,6 +112,18 @@ internal static class ControlEndpoint
             writer.WriteStartObject();
             writer.WriteString("command_id", command.Id);
             writer.WriteString("action", WireFormat.ActionName(command.Action));
+            if (command.Value is { } commandValue)
+            {
+                if (double.IsFinite(commandValue))
+                {
+                    writer.WriteNumber("value", commandValue);
+                }
+                else
+                {
+                    writer.WriteString("value", double.IsNaN(commandValue) ? "NaN" : commandValue > 0 ? "Infinity" : "-Infinity");
+                }
+            }
+
             if (runId is not null)
             {
                 writer.WriteString("run_id", runId);
@@ -98,4 +136,19 @@ internal static class ControlEndpoint
 
         return new JsonBytesResult(buffer.WrittenMemory, StatusCodes.Status202Accepted);
     }
+
+    private const string ActionList = "\"pause\", \"resume\", \"stop\", \"set_learning_rate\" or \"set_weight_decay\"";
+
+    private static double? ReadValue(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Number when element.TryGetDouble(out var number) && double.IsFinite(number) => number,
+        JsonValueKind.String => element.GetString() switch
+        {
+            "NaN" => double.NaN,
+            "Infinity" => double.PositiveInfinity,
+            "-Infinity" => double.NegativeInfinity,
+            _ => null,
+        },
+        _ => null,
+    };
 }

@@ -10,8 +10,13 @@ namespace TrainInsight.Streaming.Rest;
 internal sealed class ControlRequestModel
 {
     [JsonPropertyName("action")]
-    [Description("pause, resume or stop.")]
+    [Description("pause, resume, stop, set_learning_rate or set_weight_decay.")]
     public required string Action { get; init; }
+
+    [JsonPropertyName("value")]
+    [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+    [Description("Required by set_learning_rate (finite, > 0, <= 10) and set_weight_decay (finite, 0 to 1); refused with the other actions. The trainer rejects an out-of-range value with a control_applied acknowledgement.")]
+    public double? Value { get; init; }
 
     [JsonPropertyName("run_id")]
     [Description("The run to steer; every active run when absent.")]
@@ -23,6 +28,7 @@ internal sealed class ControlRequestModel
 internal sealed record ControlAcceptedModel(
     [property: JsonPropertyName("command_id")] string CommandId,
     [property: JsonPropertyName("action")] string Action,
+    [property: JsonPropertyName("value"), JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals), Description("The command's argument, when it has one.")] double? Value,
     [property: JsonPropertyName("run_id")] string? RunId,
     [property: JsonPropertyName("status"), Description("Always accepted: the trainer acknowledges the command with a control_applied event.")] string Status,
     [property: JsonPropertyName("issued_at")] double IssuedAt);

@@ -193,6 +193,7 @@ internal static class RunEndpoints
         {
             CommandId = r.CommandId,
             Action = WireFormat.ActionName(r.Action),
+            Value = r.Value,
             Status = r.Status == ControlStatus.Applied ? "applied" : "rejected",
             IssuedAt = UnixSeconds(r.IssuedAt),
             HandledAt = UnixSeconds(r.HandledAt),

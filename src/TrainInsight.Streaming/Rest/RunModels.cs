@@ -147,8 +147,13 @@ internal sealed record CommandRecordModel
     public required string CommandId { get; init; }
 
     [JsonPropertyName("action")]
-    [Description("pause, resume or stop.")]
+    [Description("pause, resume, stop, set_learning_rate or set_weight_decay.")]
     public required string Action { get; init; }
+
+    [JsonPropertyName("value")]
+    [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+    [Description("The command's argument (set_learning_rate, set_weight_decay), as submitted; NaN and infinities are strings.")]
+    public double? Value { get; init; }
 
     [JsonPropertyName("status")]
     [Description("applied or rejected.")]

@@ -79,6 +79,8 @@ internal static class WireFormat
         ControlAction.Pause => "pause",
         ControlAction.Resume => "resume",
         ControlAction.Stop => "stop",
+        ControlAction.SetLearningRate => "set_learning_rate",
+        ControlAction.SetWeightDecay => "set_weight_decay",
         _ => action.ToString().ToLowerInvariant(),
     };
 
@@ -271,6 +273,10 @@ internal static class WireFormat
         {
             writer.WriteString("command_id", command.Id);
             writer.WriteString("action", ActionName(command.Action));
+            if (command.Value is { } value)
+            {
+                WriteNumber(writer, "value", value);
+            }
         }
 
         if (training.ControlStatus is { } status)

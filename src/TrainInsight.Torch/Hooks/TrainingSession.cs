@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using TrainInsight.Torch.Internal;
 using static TorchSharp.torch;
+using Modules = TorchSharp.Modules;
 
 namespace TrainInsight.Torch;
 
@@ -16,6 +18,12 @@ namespace TrainInsight.Torch;
 /// </remarks>
 public sealed class TrainingSession : IDisposable
 {
+    /// <summary>The largest learning rate a <see cref="ControlAction.SetLearningRate"/> command may set: 10.</summary>
+    public const double MaxLearningRate = 10;
+
+    /// <summary>The largest weight decay a <see cref="ControlAction.SetWeightDecay"/> command may set: 1.</summary>
+    public const double MaxWeightDecay = 1;
+
     private const double BytesPerGiB = 1024d * 1024 * 1024;
     private static readonly TimeSpan s_pausePoll = TimeSpan.FromSeconds(1);
 
@@ -374,6 +382,8 @@ public sealed class TrainingSession : IDisposable
             (ControlAction.Resume, RunState.Paused) => Transition(RunState.Training),
             (ControlAction.Resume, _) => (ControlStatus.Rejected, "The run is not paused."),
             (ControlAction.Stop, _) => StopFromCommand(),
+            (ControlAction.SetLearningRate, _) => SetLearningRate(command.Value),
+            (ControlAction.SetWeightDecay, _) => SetWeightDecay(command.Value),
             _ => (ControlStatus.Rejected, $"Unsupported action {command.Action}."),
         };
 
@@ -393,6 +403,60 @@ public sealed class TrainingSession : IDisposable
         State = next;
         return (ControlStatus.Applied, null);
     }
+
+    private (ControlStatus, string?) SetLearningRate(double? value)
+    {
+        if (value is not { } rate || !double.IsFinite(rate) || rate <= 0 || rate > MaxLearningRate)
+        {
+            return (ControlStatus.Rejected, $"The learning rate must be a finite number greater than 0 and at most {MaxLearningRate.ToString(CultureInfo.InvariantCulture)}; got {Describe(value)}. Nothing was changed.");
+        }
+
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+
+        return (ControlStatus.Applied, $"Learning rate set to {rate.ToString("R", CultureInfo.InvariantCulture)} from the next step.");
+    }
+
+    private (ControlStatus, string?) SetWeightDecay(double? value)
+    {
+        if (value is not { } decay || !double.IsFinite(decay) || decay < 0 || decay > MaxWeightDecay)
+        {
+            return (ControlStatus.Rejected, $"The weight decay must be a finite number from 0 to {MaxWeightDecay.ToString(CultureInfo.InvariantCulture)}; got {Describe(value)}. Nothing was changed.");
+        }
+
+        // Check every group first, so that the change is all or nothing.
+        var groups = _optimizer.ParamGroups.Select(g => (g as Modules.ParamGroup)?.Options).ToList();
+        if (groups.Count == 0 || !groups.TrueForAll(HasWeightDecay))
+        {
+            return (ControlStatus.Rejected, $"Setting the weight decay is supported for Adam, AdamW and SGD optimizers only; this optimizer is {_optimizer.GetType().Name}. Nothing was changed.");
+        }
+
+        foreach (var options in groups)
+        {
+            switch (options)
+            {
+                case Modules.Adam.Options adam:
+                    adam.weight_decay = decay;
+                    break;
+                case Modules.AdamW.Options adamW:
+                    adamW.weight_decay = decay;
+                    break;
+                case Modules.SGD.Options sgd:
+                    sgd.weight_decay = decay;
+                    break;
+            }
+        }
+
+        return (ControlStatus.Applied, $"Weight decay set to {decay.ToString("R", CultureInfo.InvariantCulture)} from the next step.");
+    }
+
+    private static bool HasWeightDecay(Modules.OptimizerOptions? options) =>
+        options is Modules.Adam.Options or Modules.AdamW.Options or Modules.SGD.Options;
+
+    private static string Describe(double? value) =>
+        value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "no value";
 
     private (ControlStatus, string?) StopFromCommand()
     {

@@ -8,8 +8,13 @@ namespace TrainInsight.Torch.Training;
 /// <summary>
 /// A reference image-classification training loop (cross-entropy; Adam, AdamW or SGD with momentum; optional learning-rate
 /// schedule and flip/crop augmentation) instrumented with a <see cref="TrainingMonitor"/>:
-/// it publishes metrics, validates after every epoch and obeys pause, resume and stop at step boundaries.
+/// it publishes metrics, validates after every epoch and obeys pause, resume, stop, set learning rate and set weight decay
+/// at step boundaries.
 /// </summary>
+/// <remarks>
+/// A <see cref="ControlAction.SetLearningRate"/> command that changes the rate ends the learning-rate schedule (and warm-up):
+/// the run keeps the set rate from the next step on, so the schedule never silently overwrites it.
+/// </remarks>
 public sealed class VisionTrainer
 {
     private readonly TrainingMonitor _monitor;
@@ -58,6 +63,7 @@ public sealed class VisionTrainer
                 Math.Max(1L, (long)_options.StepSizeEpochs * stepsPerEpoch),
                 _options.StepGamma);
         var augmentation = _options.Augment ? new FlipCropAugmentation(_options.Seed) : null;
+        double? scheduledRate = null;
         using var criterion = nn.CrossEntropyLoss();
         using var session = _monitor.Attach(model, optimizer, run);
         var epochsCompleted = 0;
@@ -82,7 +88,13 @@ public sealed class VisionTrainer
                             break;
                         }
 
-                        scheduler?.Apply(optimizer, session.Step);
+                        // A set_learning_rate command replaces the schedule: the run keeps the set rate from then on.
+                        if (scheduler is not null && scheduledRate is { } last && CurrentRate(optimizer) != last)
+                        {
+                            scheduler = null;
+                        }
+
+                        scheduledRate = scheduler?.Apply(optimizer, session.Step);
                         optimizer.zero_grad();
                         var output = model.call(augmentation is null ? images : augmentation.Apply(images));
                         var loss = criterion.call(output, labels);
@@ -125,6 +137,16 @@ public sealed class VisionTrainer
             ValidationAccuracy = validationAccuracy,
             Elapsed = Stopwatch.GetElapsedTime(started),
         };
+    }
+
+    private static double CurrentRate(optim.Optimizer optimizer)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            return group.LearningRate;
+        }
+
+        return double.NaN;
     }
 
     private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => _options.Optimizer switch

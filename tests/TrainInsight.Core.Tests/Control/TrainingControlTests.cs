@@ -16,6 +16,29 @@ public class TrainingControlTests
     }
 
     [Fact]
+    public void Submit_WithValue_QueuesTheValueUnvalidated()
+    {
+        var control = TrainingControl.Create();
+        using var attached = control.Attach("run-a");
+
+        var set = control.Submit(ControlAction.SetLearningRate, "run-a", 0.01);
+        var invalid = control.Submit(ControlAction.SetWeightDecay, value: double.NaN);
+        var pause = control.Submit(ControlAction.Pause);
+
+        attached.TryTake(out var first).Should().BeTrue();
+        first.Should().BeSameAs(set);
+        first!.Action.Should().Be(ControlAction.SetLearningRate);
+        first.Value.Should().Be(0.01);
+        attached.TryTake(out var second).Should().BeTrue();
+        second.Should().BeSameAs(invalid);
+        double.IsNaN(second!.Value!.Value).Should().BeTrue("the trainer rejects it, so that the attempt is audited");
+        attached.TryTake(out var third).Should().BeTrue();
+        third!.Value.Should().BeNull();
+        pause.Value.Should().BeNull();
+        new ControlCommand(ControlAction.Stop).Value.Should().BeNull();
+    }
+
+    [Fact]
     public void Submit_UnknownRunId_ThrowsRunNotActiveExceptionWithRunId()
     {
         var control = TrainingControl.Create();

@@ -21,7 +21,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         store.Path.Should().Be(path);
         using var connection = OpenRaw(path);
         Scalar(connection, "PRAGMA journal_mode;").Should().Be("wal");
-        Scalar(connection, "PRAGMA user_version;").Should().Be(1L);
+        Scalar(connection, "PRAGMA user_version;").Should().Be(2L);
         Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table';").Should().Be(7L);
     }
 
@@ -38,6 +38,131 @@ public sealed class SqliteMetricStoreTests : IDisposable
 
         File.Exists(path + "-wal").Should().BeFalse();
     }
+
+    [Fact]
+    public async Task Constructor_VersionOneFile_MigratesKeepingTheAuditTrailAndStoresCommandValues()
+    {
+        var path = _directory.File("v1.db");
+        using (var connection = OpenRaw(path))
+        {
+            Execute(connection, VersionOneSchema + """
+                PRAGMA user_version = 1;
+                UPDATE store_state SET last_offset = 2;
+                INSERT INTO runs (run_key, id, name, started_at, first_event_at, last_event_at, state, last_sequence, last_offset, last_step, event_count)
+                    VALUES (1, 'run-a', 'run-a', 0, 0, 0, 'Training', 2, 2, 1, 2);
+                INSERT INTO events (event_offset, run_key, sequence, kind, timestamp, step, state, command_id, command_action, command_run_id, command_issued_at, control_status)
+                    VALUES (2, 1, 2, 'ControlApplied', 20, 1, 'Paused', 'cmd_old', 'Pause', 'run-a', 10, 'Applied');
+                INSERT INTO commands (event_offset, run_key, command_id, action, issued_at, status, handled_at, step, message)
+                    VALUES (2, 1, 'cmd_old', 'Pause', 10, 'Applied', 20, 1, NULL);
+                """);
+        }
+
+        using (var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path }))
+        {
+            store.IsDegraded.Should().BeFalse();
+            var old = (await store.GetCommandsAsync("run-a")).Should().ContainSingle().Subject;
+            old.CommandId.Should().Be("cmd_old");
+            old.Value.Should().BeNull();
+            var run = Run("run-a");
+            await store.AppendAsync(
+            [
+                new TrainingEvent(run, TrainingEventKind.ControlApplied, DateTimeOffset.UnixEpoch.AddDays(1))
+                {
+                    Command = new ControlCommand(ControlAction.SetLearningRate, run.Id, double.NaN) { Id = "cmd_new" },
+                    ControlStatus = ControlStatus.Rejected,
+                    Message = "invalid",
+                    Step = 1,
+                    Offset = 3,
+                    Sequence = 3,
+                },
+            ]);
+            var records = await store.GetCommandsAsync("run-a");
+            records.Select(r => r.CommandId).Should().Equal("cmd_old", "cmd_new");
+            double.IsNaN(records[1].Value!.Value).Should().BeTrue();
+        }
+
+        using var raw = OpenRaw(path);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(2L);
+    }
+
+    private const string VersionOneSchema = """
+        CREATE TABLE store_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last_offset INTEGER NOT NULL);
+        INSERT INTO store_state (id, last_offset) VALUES (1, 0);
+
+        CREATE TABLE runs (
+            run_key INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            model_name TEXT,
+            parameter_count INTEGER,
+            total_epochs INTEGER,
+            steps_per_epoch INTEGER,
+            started_at INTEGER NOT NULL,
+            first_event_at INTEGER NOT NULL,
+            last_event_at INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            last_sequence INTEGER NOT NULL,
+            last_offset INTEGER NOT NULL,
+            last_step INTEGER,
+            last_epoch INTEGER,
+            event_count INTEGER NOT NULL);
+
+        CREATE TABLE run_metric_names (
+            run_key INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (run_key, name)) WITHOUT ROWID;
+
+        CREATE TABLE events (
+            event_offset INTEGER PRIMARY KEY,
+            run_key INTEGER NOT NULL,
+            sequence INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            timestamp INTEGER NOT NULL,
+            step INTEGER,
+            epoch INTEGER,
+            batch INTEGER,
+            state TEXT,
+            message TEXT,
+            checkpoint_path TEXT,
+            command_id TEXT,
+            command_action TEXT,
+            command_run_id TEXT,
+            command_issued_at INTEGER,
+            control_status TEXT);
+        CREATE INDEX ix_events_run ON events (run_key, event_offset);
+
+        CREATE TABLE metric_points (
+            run_key INTEGER NOT NULL,
+            event_offset INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            value REAL,
+            value_bits INTEGER,
+            sequence INTEGER NOT NULL,
+            timestamp INTEGER NOT NULL,
+            PRIMARY KEY (run_key, event_offset, name)) WITHOUT ROWID;
+
+        CREATE TABLE training_metrics (
+            event_offset INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            value REAL,
+            value_bits INTEGER,
+            PRIMARY KEY (event_offset, name)) WITHOUT ROWID;
+
+        CREATE TABLE commands (
+            event_offset INTEGER PRIMARY KEY,
+            run_key INTEGER NOT NULL,
+            command_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            issued_at INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            handled_at INTEGER NOT NULL,
+            step INTEGER,
+            message TEXT);
+        CREATE INDEX ix_commands_run ON commands (run_key, event_offset);
+        """;
 
     [Fact]
     public void Constructor_NewerSchemaVersion_DegradesWithOneWarning()
@@ -347,6 +472,13 @@ public sealed class SqliteMetricStoreTests : IDisposable
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
         return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static object? Scalar(SqliteConnection connection, string sql)

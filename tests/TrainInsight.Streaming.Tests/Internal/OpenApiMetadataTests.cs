@@ -95,7 +95,7 @@ public sealed class OpenApiMetadataTests
         Properties(schemas, "RunDetail").Should().Contain(["id", "state", "live", "latest"]);
         Properties(schemas, "MetricPointsResponse").Should().BeEquivalentTo(["run_id", "points", "next_since"]);
         Properties(schemas, "MetricPointModel").Should().BeEquivalentTo(["name", "step", "value", "timestamp", "sequence", "offset"]);
-        Properties(schemas, "CommandRecordModel").Should().Contain(["command_id", "action", "status", "issued_at", "handled_at", "offset"]);
+        Properties(schemas, "CommandRecordModel").Should().Contain(["command_id", "action", "value", "status", "issued_at", "handled_at", "offset"]);
         schemas.GetProperty("MetricPointModel").GetProperty("properties").GetProperty("step").GetProperty("type").GetString().Should().Be("integer");
 
         // A metric value is a number or one of the non-finite strings.
@@ -108,7 +108,7 @@ public sealed class OpenApiMetadataTests
 
         var control = document.GetProperty("paths").GetProperty("/api/training/control").GetProperty("post");
         var body = control.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
-        body.GetProperty("properties").EnumerateObject().Select(p => p.Name).Should().Equal("action", "run_id");
+        body.GetProperty("properties").EnumerateObject().Select(p => p.Name).Should().Equal("action", "value", "run_id");
         body.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Should().Equal("action");
     }
 

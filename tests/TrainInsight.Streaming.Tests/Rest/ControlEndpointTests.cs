@@ -100,6 +100,83 @@ public sealed class ControlEndpointTests
     }
 
     [Theory]
+    [InlineData("set_learning_rate", ControlAction.SetLearningRate, "0.02", 0.02)]
+    [InlineData("set_weight_decay", ControlAction.SetWeightDecay, "0", 0.0)]
+    [InlineData("set_weight_decay", ControlAction.SetWeightDecay, "1e-4", 1e-4)]
+    public async Task HandleAsync_SetActionWithNumericValue_Returns202AndTrainerTakesTheValue(string action, ControlAction expected, string json, double value)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, $$"""{"action":"{{action}}","value":{{json}}}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var body = await ResponseAssertions.ReadJsonAsync(response);
+        body.EnumerateObject().Select(p => p.Name).Should().Equal("command_id", "action", "value", "status", "issued_at");
+        body.GetProperty("action").GetString().Should().Be(action);
+        body.GetProperty("value").GetDouble().Should().Be(value);
+        trainer.StepBoundary().Should().Be(1);
+        trainer.Handled[0].Action.Should().Be(expected);
+        trainer.Handled[0].Value.Should().Be(value);
+    }
+
+    [Fact]
+    public async Task HandleAsync_NaNValueAsString_IsQueuedSoTheTrainerCanRejectAndAuditIt()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, """{"action":"set_learning_rate","value":"NaN"}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        (await ResponseAssertions.ReadJsonAsync(response)).GetProperty("value").GetString().Should().Be("NaN");
+        trainer.StepBoundary().Should().Be(1);
+        double.IsNaN(trainer.Handled[0].Value!.Value).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task HandleAsync_SetLearningRateAcknowledgement_StreamsTheValue()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+        await using var sse = await SseReader.OpenAsync(await server.OpenSseAsync("api/stream/metrics?run=run-a", cts.Token), cts.Token);
+
+        (await PostJsonAsync(server, """{"action":"set_learning_rate","value":0.005,"run_id":"run-a"}""")).Dispose();
+        trainer.StepBoundary();
+
+        var json = (await sse.NextAsync()).Json();
+        json.GetProperty("event").GetString().Should().Be("control_applied");
+        var data = json.GetProperty("data");
+        data.GetProperty("action").GetString().Should().Be("set_learning_rate");
+        data.GetProperty("value").GetDouble().Should().Be(0.005);
+        data.GetProperty("status").GetString().Should().Be("applied");
+    }
+
+    [Theory]
+    [InlineData("""{"action":"set_learning_rate"}""", "Missing value")]
+    [InlineData("""{"action":"set_weight_decay","value":null}""", "Missing value")]
+    [InlineData("""{"action":"set_learning_rate","value":"0.01"}""", "Invalid value")]
+    [InlineData("""{"action":"set_learning_rate","value":"fast"}""", "Invalid value")]
+    [InlineData("""{"action":"set_learning_rate","value":true}""", "Invalid value")]
+    [InlineData("""{"action":"set_learning_rate","value":[0.1]}""", "Invalid value")]
+    [InlineData("""{"action":"set_learning_rate","value":{}}""", "Invalid value")]
+    [InlineData("""{"action":"set_learning_rate","value":1e999}""", "Invalid value")]
+    [InlineData("""{"action":"pause","value":1}""", "Unexpected value")]
+    [InlineData("""{"action":"stop","value":0.5}""", "Unexpected value")]
+    public async Task HandleAsync_BadValue_Returns400ProblemAndQueuesNothing(string body, string title)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, body);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be(title);
+        trainer.StepBoundary().Should().Be(0);
+    }
+
+    [Theory]
     [InlineData("""{"action":"stop"}""")]
     [InlineData("""{"action":"stop","run_id":null}""")]
     public async Task HandleAsync_NoRunId_QueuesForEveryActiveRun(string body)

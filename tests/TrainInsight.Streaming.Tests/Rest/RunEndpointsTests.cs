@@ -399,6 +399,30 @@ public sealed class RunEndpointsTests
     }
 
     [Fact]
+    public async Task Commands_SetLearningRate_ReturnsTheValueAndOmitsItForCommandsWithout()
+    {
+        await using var server = await StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+        await server.PublishAsync(Loss(trainer.Run, 1));
+        using var submitted = await server.Client.PostAsJsonAsync("api/training/control", new { action = "set_learning_rate", value = 0.003, run_id = "run-a" });
+        submitted.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        server.Control.Submit(ControlAction.SetWeightDecay, "run-a", double.NaN);
+        server.Control.Submit(ControlAction.Pause, "run-a");
+        trainer.Decide = c => c.Value is { } v && double.IsNaN(v) ? ControlStatus.Rejected : ControlStatus.Applied;
+        trainer.StepBoundary().Should().Be(3);
+        await server.WaitForDispatchAsync();
+        await server.WaitForStoreAsync(server.Bus.GetHistory().OfType<TrainingEvent>().Last());
+
+        var commands = (await GetJsonAsync(server, "api/runs/run-a/commands")).GetProperty("commands").EnumerateArray().ToList();
+
+        commands.Select(c => c.GetProperty("action").GetString()).Should().Equal("set_learning_rate", "set_weight_decay", "pause");
+        commands[0].GetProperty("value").GetDouble().Should().Be(0.003);
+        commands[1].GetProperty("value").GetString().Should().Be("NaN");
+        commands[1].GetProperty("status").GetString().Should().Be("rejected");
+        commands[2].TryGetProperty("value", out _).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Commands_RunWithoutCommands_ReturnsEmptyList()
     {
         await using var server = await StartAsync();

@@ -136,6 +136,34 @@ public sealed class VisionTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Train_SetLearningRateDuringSchedule_EndsTheScheduleAndKeepsTheSetRate()
+    {
+        using var train = SyntheticImages.Create(256);
+        using var bus = TelemetryBus.Create();
+        var control = TrainingControl.Create();
+        using var recorder = new EventRecorder(bus);
+        var options = new VisionTrainerOptions { Epochs = 10_000, BatchSize = 8, Schedule = LearningRateSchedule.Cosine, WarmupSteps = 1_000 };
+        var trainer = new VisionTrainer(new TrainingMonitor(bus, control, new TorchMonitorOptions { MetricsInterval = 1 }), options);
+        using var safety = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var model = new SmallCnn();
+
+        var training = Task.Factory.StartNew(() => trainer.Train(model, train, validation: null, safety.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await recorder.WaitForAsync<MetricEvent>(m => m.Step >= 3, "the trainer trains");
+        var set = control.Submit(ControlAction.SetLearningRate, value: 0.004);
+        var ack = await recorder.WaitForAsync<TrainingEvent>(e => e.Command?.Id == set.Id, "the command was handled");
+        await recorder.WaitForAsync<MetricEvent>(m => m.Step >= ack.Step + 5, "the trainer trains on");
+        control.Submit(ControlAction.Stop);
+        (await training.WaitAsync(EventRecorder.Patience)).State.Should().Be(RunState.Stopped);
+
+        ack.ControlStatus.Should().Be(ControlStatus.Applied);
+        var metrics = (await recorder.WaitForRunFinishedAsync()).OfType<MetricEvent>().Where(m => m.Values.ContainsKey(MetricNames.LearningRate)).ToList();
+        metrics.Where(m => m.Step <= ack.Step).Select(m => m.Values[MetricNames.LearningRate])
+            .Should().BeInAscendingOrder("warm-up ran before the command").And.OnlyContain(r => r < 0.004);
+        metrics.Where(m => m.Step > ack.Step).Should().HaveCountGreaterThanOrEqualTo(5)
+            .And.OnlyContain(m => m.Values[MetricNames.LearningRate] == 0.004, "the schedule no longer overwrites the set rate");
+    }
+
+    [Fact]
     public async Task Train_ModelRejectsTheImages_FailsTheRunAndRethrows()
     {
         using var train = SyntheticImages.Create(32, size: 32);
