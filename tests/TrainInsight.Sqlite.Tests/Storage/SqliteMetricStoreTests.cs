@@ -85,6 +85,8 @@ public sealed class SqliteMetricStoreTests : IDisposable
         Scalar(raw, "PRAGMA user_version;").Should().Be(2L);
     }
 
+    // A frozen copy of the version-1 layout as it shipped, on purpose not shared with SqliteSchema: the migration must
+    // keep working on files written by that version even if the schema's own version-1 step is ever edited.
     private const string VersionOneSchema = """
         CREATE TABLE store_state (
             id INTEGER PRIMARY KEY CHECK (id = 1),
