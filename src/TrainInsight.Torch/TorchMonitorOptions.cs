@@ -4,7 +4,9 @@ namespace TrainInsight.Torch;
 public sealed class TorchMonitorOptions
 {
     private int _metricsInterval = 10;
+    private int _statisticsInterval = 100;
     private int _gpuDeviceIndex;
+    private string? _checkpointDirectory;
 
     /// <summary>
     /// Gets or sets how often, in optimizer steps, a step's metrics are read and published (the first step always is).
@@ -30,6 +32,79 @@ public sealed class TorchMonitorOptions
     /// after <c>backward()</c> and before <c>zero_grad()</c>). The default is <see langword="false"/>.
     /// </summary>
     public bool GradientNorm { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether statistics steps (see <see cref="StatisticsInterval"/>) publish, for each layer (a module that
+    /// owns trainable parameters, named like <c>conv1</c> or <c>block1.conv2</c>), the L2 norm of its gradients
+    /// (<c>gradient_norm/&lt;layer&gt;</c>), of its weights (<c>weight_norm/&lt;layer&gt;</c>) and the ratio of the last
+    /// optimizer update to the weights (<c>update_ratio/&lt;layer&gt;</c>, ‖Δw‖/‖w‖; around 1e-3 is typical), plus the
+    /// global <c>gradient_norm</c>, <c>weight_norm</c> and <c>update_ratio</c>. All norms are reduced on the device and
+    /// copied out together in one transfer. For the update ratio the step before each statistics step keeps a copy of the
+    /// weights until the statistics step has read it: for that one step the weights take twice their memory.
+    /// The default is <see langword="false"/>.
+    /// </summary>
+    public bool LayerStatistics { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether statistics steps (see <see cref="StatisticsInterval"/>) publish activation health, read by
+    /// forward hooks on the model's <c>nn.ReLU</c>, <c>nn.Sigmoid</c> and <c>nn.Tanh</c> modules: the share of dead ReLU
+    /// units (<c>dead_relu/&lt;layer&gt;</c>: outputs that are zero for every sample of the batch) and of saturated sigmoid
+    /// or tanh units (<c>saturation/&lt;layer&gt;</c>: sigmoid outputs below 0.01 or above 0.99, tanh outputs beyond ±0.99),
+    /// plus their means over the layers (<c>dead_relu</c>, <c>saturation</c>). Activations computed with functions
+    /// (<c>nn.functional.relu</c>) instead of modules are not seen. The hooks only compute on the forward pass of a
+    /// statistics step; they copy a scalar out and keep no tensor. The default is <see langword="false"/>.
+    /// </summary>
+    public bool ActivationStatistics { get; set; }
+
+    /// <summary>
+    /// Gets or sets how often, in optimizer steps, the opt-in <see cref="LayerStatistics"/> and
+    /// <see cref="ActivationStatistics"/> are computed (the first step always is); a statistics step also publishes the
+    /// regular metrics. Between 1 and 1,000,000. The default is 100.
+    /// </summary>
+    public int StatisticsInterval
+    {
+        get => _statisticsInterval;
+        set
+        {
+            if (value < 1 || value > 1_000_000)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "StatisticsInterval must be between 1 and 1,000,000.");
+            }
+
+            _statisticsInterval = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the folder where checkpoints are written: on a <see cref="ControlAction.SaveCheckpoint"/> command
+    /// (<c>&lt;folder&gt;/&lt;run id&gt;/step-&lt;step&gt;.pt</c>) and when the run completes or is stopped
+    /// (<c>&lt;folder&gt;/&lt;run id&gt;/final.pt</c>). Each checkpoint is the model's state in TorchSharp's format (load it
+    /// with <c>model.load(path)</c> or <see cref="TrainingCheckpoint.Load"/>) plus the optimizer's state next to it
+    /// (<c>.optimizer</c>). When <see langword="null"/>, checkpoint commands are rejected and no final checkpoint is written.
+    /// The default is <see langword="null"/>.
+    /// </summary>
+    public string? CheckpointDirectory
+    {
+        get => _checkpointDirectory;
+        set
+        {
+            if (value is not null && string.IsNullOrWhiteSpace(value))
+            {
+                throw new ArgumentException("CheckpointDirectory must be null or a folder path.", nameof(value));
+            }
+
+            _checkpointDirectory = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the early-stopping policy: the run stops (and writes its final checkpoint) when the chosen validation
+    /// metric has not improved for <see cref="EarlyStoppingOptions.Patience"/> epoch-end validations. A
+    /// <see cref="ControlAction.SetEarlyStopping"/> command changes the patience while the run trains. When
+    /// <see langword="null"/>, early stopping is off until such a command turns it on (on validation loss).
+    /// The default is <see langword="null"/>.
+    /// </summary>
+    public EarlyStoppingOptions? EarlyStopping { get; set; }
 
     /// <summary>
     /// Gets or sets whether sampled steps also publish the memory and utilisation of the GPU at <see cref="GpuDeviceIndex"/>,

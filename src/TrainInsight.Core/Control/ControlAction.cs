@@ -23,4 +23,13 @@ public enum ControlAction
     /// Trainers reject a value that is not finite, negative or greater than 1, and an optimizer without weight decay.
     /// </summary>
     SetWeightDecay,
+
+    /// <summary>Write a checkpoint at the next step boundary (temporary; replaced by the control-actions branch).</summary>
+    SaveCheckpoint,
+
+    /// <summary>Evaluate now (temporary; replaced by the control-actions branch).</summary>
+    Evaluate,
+
+    /// <summary>Set early-stopping patience (temporary; replaced by the control-actions branch).</summary>
+    SetEarlyStopping,
 }

@@ -30,11 +30,39 @@ public static class MetricNames
     /// <summary>Mean wall time of one step in seconds, data loading included ("batch_time").</summary>
     public const string BatchTime = "batch_time";
 
-    /// <summary>Global L2 norm of all gradients ("gradient_norm").</summary>
+    /// <summary>
+    /// Mean seconds per step the training loop spent getting its batch: from the end of one step to the start of the next
+    /// ("data_time"). <see cref="DataTime"/> plus <see cref="ComputeTime"/> is <see cref="BatchTime"/>.
+    /// </summary>
+    public const string DataTime = "data_time";
+
+    /// <summary>Mean seconds per step spent computing it: forward, backward, optimizer step and the step's telemetry ("compute_time").</summary>
+    public const string ComputeTime = "compute_time";
+
+    /// <summary>Global L2 norm of all gradients ("gradient_norm"); per layer <c>gradient_norm/&lt;layer&gt;</c> (see <see cref="ForLayer"/>).</summary>
     public const string GradientNorm = "gradient_norm";
 
-    /// <summary>Global L2 norm of all weights ("weight_norm").</summary>
+    /// <summary>Global L2 norm of all weights ("weight_norm"); per layer <c>weight_norm/&lt;layer&gt;</c>.</summary>
     public const string WeightNorm = "weight_norm";
+
+    /// <summary>
+    /// Size of the last optimizer update relative to the weights, ‖Δw‖ / ‖w‖, over all weights ("update_ratio"); per layer
+    /// <c>update_ratio/&lt;layer&gt;</c>. Around 1e-3 is typical; far above means too high a learning rate, far below a
+    /// layer that has stopped learning.
+    /// </summary>
+    public const string UpdateRatio = "update_ratio";
+
+    /// <summary>
+    /// Share (0..1) of ReLU units that output zero for every sample of the batch, averaged over the ReLU layers
+    /// ("dead_relu"); per layer <c>dead_relu/&lt;layer&gt;</c>.
+    /// </summary>
+    public const string DeadRelu = "dead_relu";
+
+    /// <summary>
+    /// Share (0..1) of sigmoid or tanh outputs in their flat tails (sigmoid below 0.01 or above 0.99, |tanh| above 0.99),
+    /// averaged over those layers ("saturation"); per layer <c>saturation/&lt;layer&gt;</c>.
+    /// </summary>
+    public const string Saturation = "saturation";
 
     /// <summary>Estimated seconds until the planned work is done ("eta_seconds").</summary>
     public const string EtaSeconds = "eta_seconds";
@@ -53,4 +81,15 @@ public static class MetricNames
 
     /// <summary>Memory of the training process's managed (GC) heap, in GiB ("managed_memory").</summary>
     public const string ManagedMemory = "managed_memory";
+
+    /// <summary>The name of a per-layer metric: <c>&lt;metric&gt;/&lt;layer&gt;</c>, for example <c>gradient_norm/conv1</c>.</summary>
+    /// <param name="metric">The metric, for example <see cref="GradientNorm"/>.</param>
+    /// <param name="layer">The layer's module path, for example <c>block1.conv2</c>.</param>
+    /// <returns>The metric's name for that layer.</returns>
+    public static string ForLayer(string metric, string layer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(metric);
+        ArgumentException.ThrowIfNullOrEmpty(layer);
+        return string.Concat(metric, "/", layer);
+    }
 }

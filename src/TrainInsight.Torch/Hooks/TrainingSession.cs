@@ -12,9 +12,15 @@ namespace TrainInsight.Torch;
 /// <see cref="Complete"/> at the end; dispose it when the loop exits.
 /// </summary>
 /// <remarks>
+/// <para>
 /// All methods are meant for the training thread. Telemetry never throws into the loop: a metric that cannot be read
 /// is skipped and counted in <see cref="TelemetryErrors"/>. Only sampled steps (see <see cref="TorchMonitorOptions.MetricsInterval"/>)
-/// read tensors; the hooks copy scalars out and keep no tensor.
+/// read tensors; the hooks copy scalars out and keep no tensor. Unsampled steps allocate nothing.
+/// </para>
+/// <para>
+/// Fetch each batch before calling <see cref="WaitForStepBoundary"/>: the time from the end of one step to that call is
+/// reported as <c>data_time</c>, the rest of the step as <c>compute_time</c>.
+/// </para>
 /// </remarks>
 public sealed class TrainingSession : IDisposable
 {
@@ -33,6 +39,9 @@ public sealed class TrainingSession : IDisposable
     private readonly optim.Optimizer _optimizer;
     private readonly TorchMonitorOptions _options;
     private readonly GpuMonitor? _gpu;
+    private readonly LayerStatisticsCollector? _layers;
+    private readonly ActivationMonitor? _activations;
+    private readonly string[] _groupRateNames;
 
     private long _step;
     private int _epoch;
@@ -40,13 +49,22 @@ public sealed class TrainingSession : IDisposable
     private long _windowStart;
     private long _windowSamples;
     private int _windowSteps;
+    private long _lastStepEnd;
+    private long _windowDataTicks;
+    private int _windowBoundaries;
+    private bool _inStep;
     private double _epochLossSum;
     private int _epochLossCount;
     private double _bestAccuracy = double.NaN;
     private string? _epochCheckpoint;
     private bool _stopRequested;
+    private string? _stopReason;
     private bool _finished;
     private long _telemetryErrors;
+    private int _earlyStoppingPatience;
+    private double _earlyStoppingBest = double.NaN;
+    private int _earlyStoppingBestEpoch;
+    private int _validationsWithoutImprovement;
 
     internal TrainingSession(
         ITelemetryBus bus, IControlReceiver receiver, nn.Module model, optim.Optimizer optimizer, RunDescriptor run, TorchMonitorOptions options)
@@ -66,7 +84,31 @@ public sealed class TrainingSession : IDisposable
         _options = options;
         Run = run;
         State = RunState.Training;
+        _earlyStoppingPatience = options.EarlyStopping?.Patience ?? 0;
+        _groupRateNames = RateNames(optimizer);
+        try
+        {
+            if (options.LayerStatistics)
+            {
+                _layers = new LayerStatisticsCollector(model);
+
+                // The first step is a statistics step: keep the weights it starts from.
+                _layers.Snapshot();
+            }
+
+            if (options.ActivationStatistics)
+            {
+                _activations = new ActivationMonitor(model) { Armed = true };
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Statistics are telemetry: without them the run still trains.
+            Interlocked.Increment(ref _telemetryErrors);
+        }
+
         _windowStart = Stopwatch.GetTimestamp();
+        _lastStepEnd = _windowStart;
         _bus.TryPublish(new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
     }
 
@@ -86,7 +128,18 @@ public sealed class TrainingSession : IDisposable
     public bool StopRequested => _stopRequested;
 
     /// <summary>Gets how many metric readings failed and were skipped.</summary>
-    public long TelemetryErrors => Interlocked.Read(ref _telemetryErrors);
+    public long TelemetryErrors => Interlocked.Read(ref _telemetryErrors) + (_activations?.Errors ?? 0);
+
+    /// <summary>
+    /// Gets or sets the validation pass that a <see cref="ControlAction.Evaluate"/> command runs at a step boundary, on the
+    /// training thread; it must leave the model in training mode. Its result is published as <c>val_loss</c> and
+    /// <c>val_accuracy</c> and does not count towards early-stopping patience. When <see langword="null"/>, evaluate
+    /// commands are rejected. The default is <see langword="null"/>.
+    /// </summary>
+    public Func<ValidationResult>? Evaluator { get; set; }
+
+    /// <summary>Gets the folder this run's checkpoints go to, or <see langword="null"/> when checkpoints are off.</summary>
+    public string? CheckpointFolder => _options.CheckpointDirectory is { } root ? Path.Combine(Path.GetFullPath(root), FolderName(Run.Id)) : null;
 
     /// <summary>
     /// Applies pending control commands at a step boundary. While the run is paused, blocks the training thread until it
@@ -97,15 +150,31 @@ public sealed class TrainingSession : IDisposable
     public bool WaitForStepBoundary(CancellationToken cancellationToken = default)
     {
         ThrowIfFinished();
+        if (!_inStep)
+        {
+            // The time since the last step ended went into getting this step's batch.
+            _inStep = true;
+            _windowBoundaries++;
+            _windowDataTicks += Stopwatch.GetTimestamp() - _lastStepEnd;
+        }
+
         if (cancellationToken.IsCancellationRequested)
         {
             RequestStop();
             return false;
         }
 
+        var applied = false;
         while (_receiver.TryTake(out var command))
         {
             Apply(command);
+            applied = true;
+        }
+
+        if (applied && State != RunState.Paused)
+        {
+            // A checkpoint or an evaluation is not step time.
+            ResetWindow();
         }
 
         if (State == RunState.Paused)
@@ -213,6 +282,7 @@ public sealed class TrainingSession : IDisposable
             metrics[MetricNames.BestAccuracy] = _bestAccuracy;
         }
 
+        ObserveValidation(validationLoss, validationAccuracy);
         var epoch = _epoch == 0 ? (int?)null : _epoch;
         if (validationLoss is not null || validationAccuracy is not null)
         {
@@ -256,8 +326,15 @@ public sealed class TrainingSession : IDisposable
         });
     }
 
-    /// <summary>Ends the run normally: <see cref="RunState.Completed"/>, or <see cref="RunState.Stopped"/> when a stop was requested.</summary>
-    public void Complete() => Finish(_stopRequested ? RunState.Stopped : RunState.Completed, null);
+    /// <summary>
+    /// Ends the run normally: <see cref="RunState.Completed"/>, or <see cref="RunState.Stopped"/> when a stop was requested
+    /// (by a command, by cancellation or by early stopping). With <see cref="TorchMonitorOptions.CheckpointDirectory"/> set,
+    /// first writes the final checkpoint (<c>final.pt</c>).
+    /// </summary>
+    public void Complete()
+    {
+        Finish(_stopRequested ? RunState.Stopped : RunState.Completed, _stopReason, writeFinalCheckpoint: true);
+    }
 
     /// <summary>Ends the run as failed.</summary>
     /// <param name="exception">What went wrong; the event's message is its type name and the first line of its message.</param>
@@ -268,15 +345,21 @@ public sealed class TrainingSession : IDisposable
         // TorchSharp's native errors append the whole C++ backtrace (with library paths) to the message: keep the first line.
         var message = exception.Message;
         var lineEnd = message.AsSpan().IndexOfAny('\r', '\n');
-        Finish(RunState.Failed, $"{exception.GetType().Name}: {(lineEnd < 0 ? message : message[..lineEnd])}");
+        Finish(RunState.Failed, $"{exception.GetType().Name}: {(lineEnd < 0 ? message : message[..lineEnd])}", writeFinalCheckpoint: false);
     }
 
-    /// <summary>Detaches the run from control; a run not yet completed or failed ends as <see cref="RunState.Stopped"/>.</summary>
+    /// <summary>
+    /// Detaches the run from control and removes the hooks; a run not yet completed or failed ends as
+    /// <see cref="RunState.Stopped"/> (with its final checkpoint when a stop had been requested).
+    /// </summary>
     public void Dispose()
     {
         if (!_finished)
         {
-            Finish(RunState.Stopped, _stopRequested ? null : "The training loop ended without calling Complete().");
+            Finish(
+                RunState.Stopped,
+                _stopRequested ? _stopReason : "The training loop ended without calling Complete().",
+                writeFinalCheckpoint: _stopRequested);
         }
     }
 
@@ -287,14 +370,41 @@ public sealed class TrainingSession : IDisposable
         _batch++;
         _windowSteps++;
         _windowSamples += batchSize;
-        if (_step != 1 && _step % _options.MetricsInterval != 0)
+        var statistics = (_layers is not null || _activations is not null) && IsStatisticsStep(_step);
+        if (_step == 1 || _step % _options.MetricsInterval == 0 || statistics)
         {
-            return;
+            try
+            {
+                PublishSampledStep(loss, output, target, statistics);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Interlocked.Increment(ref _telemetryErrors);
+            }
         }
 
+        if ((_layers is not null || _activations is not null) && IsStatisticsStep(_step + 1))
+        {
+            PrepareStatistics();
+        }
+
+        _inStep = false;
+        _lastStepEnd = Stopwatch.GetTimestamp();
+    }
+
+    private bool IsStatisticsStep(long step) => step == 1 || step % _options.StatisticsInterval == 0;
+
+    /// <summary>Before a statistics step: keep the weights it starts from, and let the activation hooks compute.</summary>
+    private void PrepareStatistics()
+    {
         try
         {
-            PublishSampledStep(loss, output, target);
+            if (_activations is not null)
+            {
+                _activations.Armed = true;
+            }
+
+            _layers?.Snapshot();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -302,11 +412,17 @@ public sealed class TrainingSession : IDisposable
         }
     }
 
-    private void PublishSampledStep(Tensor loss, Tensor? output, Tensor? target)
+    private void PublishSampledStep(Tensor loss, Tensor? output, Tensor? target, bool statistics)
     {
         var now = Stopwatch.GetTimestamp();
         var seconds = Stopwatch.GetElapsedTime(_windowStart, now).TotalSeconds;
-        var values = new Dictionary<string, double>(16, StringComparer.Ordinal);
+        var values = new Dictionary<string, double>(statistics ? 64 : 16, StringComparer.Ordinal);
+        if (statistics && _activations is not null)
+        {
+            _activations.Armed = false;
+            _activations.Collect(values);
+        }
+
         using (NewDisposeScope())
         {
             var lossValue = loss.detach().cpu().to_type(ScalarType.Float64).item<double>();
@@ -319,22 +435,29 @@ public sealed class TrainingSession : IDisposable
                 values[MetricNames.TrainAccuracy] = (double)correct / target.shape[0];
             }
 
-            if (_options.GradientNorm)
+            if (statistics && _layers is not null)
+            {
+                _layers.Collect(values);
+            }
+            else if (_options.GradientNorm)
             {
                 values[MetricNames.GradientNorm] = TensorStatistics.GlobalGradientNorm(_model);
             }
         }
 
-        foreach (var group in _optimizer.ParamGroups)
-        {
-            values[MetricNames.LearningRate] = group.LearningRate;
-            break;
-        }
-
+        AddLearningRates(values);
         if (seconds > 0 && _windowSteps > 0)
         {
             var batchTime = seconds / _windowSteps;
             values[MetricNames.BatchTime] = batchTime;
+            if (_windowBoundaries == _windowSteps)
+            {
+                // Every step of the window passed WaitForStepBoundary, so the data/compute split covers the window.
+                var dataTime = Math.Min(batchTime, Stopwatch.GetElapsedTime(0, _windowDataTicks).TotalSeconds / _windowSteps);
+                values[MetricNames.DataTime] = dataTime;
+                values[MetricNames.ComputeTime] = batchTime - dataTime;
+            }
+
             values[MetricNames.StepsPerSecond] = _windowSteps / seconds;
             values[MetricNames.SamplesPerSecond] = _windowSamples / seconds;
             if (Run.TotalEpochs is { } totalEpochs && Run.StepsPerEpoch is { } perEpoch && _epoch > 0)
@@ -348,11 +471,39 @@ public sealed class TrainingSession : IDisposable
         _windowStart = now;
         _windowSteps = 0;
         _windowSamples = 0;
+        _windowBoundaries = 0;
+        _windowDataTicks = 0;
         _bus.TryPublish(new MetricEvent(Run, _step, values)
         {
             Epoch = _epoch == 0 ? null : _epoch,
             Batch = _epoch == 0 ? null : _batch,
         });
+    }
+
+    private void AddLearningRates(Dictionary<string, double> values)
+    {
+        var index = 0;
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            if (index == 0)
+            {
+                values[MetricNames.LearningRate] = group.LearningRate;
+            }
+
+            if (index < _groupRateNames.Length)
+            {
+                values[_groupRateNames[index]] = group.LearningRate;
+            }
+
+            index++;
+        }
+    }
+
+    /// <summary>With several parameter groups, each also gets <c>learning_rate/group&lt;i&gt;</c> (0-based).</summary>
+    private static string[] RateNames(optim.Optimizer optimizer)
+    {
+        var count = optimizer.ParamGroups.Count();
+        return count < 2 ? [] : [.. Enumerable.Range(0, count).Select(i => MetricNames.ForLayer(MetricNames.LearningRate, "group" + i.ToString(CultureInfo.InvariantCulture)))];
     }
 
     private void AddMemoryMetrics(Dictionary<string, double> values)
@@ -384,6 +535,9 @@ public sealed class TrainingSession : IDisposable
             (ControlAction.Stop, _) => StopFromCommand(),
             (ControlAction.SetLearningRate, _) => SetLearningRate(command.Value),
             (ControlAction.SetWeightDecay, _) => SetWeightDecay(command.Value),
+            (ControlAction.SaveCheckpoint, _) => SaveCheckpointNow(),
+            (ControlAction.Evaluate, _) => EvaluateNow(),
+            (ControlAction.SetEarlyStopping, _) => SetEarlyStopping(command.Value),
             _ => (ControlStatus.Rejected, $"Unsupported action {command.Action}."),
         };
 
@@ -462,8 +616,160 @@ public sealed class TrainingSession : IDisposable
     {
         _stopRequested = true;
         State = RunState.Stopped;
-        return (ControlStatus.Applied, "The run stops at this step boundary.");
+        return (ControlStatus.Applied, CheckpointFolder is null
+            ? "The run stops at this step boundary."
+            : "The run stops at this step boundary and writes its final checkpoint.");
     }
+
+    private (ControlStatus, string?) SaveCheckpointNow()
+    {
+        if (CheckpointFolder is not { } folder)
+        {
+            return (ControlStatus.Rejected, "Checkpoints are off for this run: no checkpoint directory is set (TorchMonitorOptions.CheckpointDirectory).");
+        }
+
+        var path = Path.Combine(folder, $"step-{_step.ToString("D8", CultureInfo.InvariantCulture)}.pt");
+        if (TryWriteCheckpoint(path) is { } error)
+        {
+            return (ControlStatus.Rejected, $"The checkpoint could not be written to '{path}': {error} Training continues.");
+        }
+
+        return (ControlStatus.Applied, $"Checkpoint written to '{path}'.");
+    }
+
+    /// <summary>Writes a checkpoint and publishes <see cref="TrainingEventKind.CheckpointSaved"/>; returns the error, or null.</summary>
+    private string? TryWriteCheckpoint(string path)
+    {
+        try
+        {
+            TrainingCheckpoint.Save(_model, _optimizer, path);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return FirstLine(ex.Message);
+        }
+
+        _epochCheckpoint = path;
+        _bus.TryPublish(new TrainingEvent(Run, TrainingEventKind.CheckpointSaved)
+        {
+            Epoch = _epoch == 0 ? null : _epoch,
+            Step = _step,
+            CheckpointPath = path,
+        });
+        return null;
+    }
+
+    private (ControlStatus, string?) EvaluateNow()
+    {
+        if (Evaluator is not { } evaluator)
+        {
+            return (ControlStatus.Rejected, "This training loop cannot evaluate on request (TrainingSession.Evaluator is not set).");
+        }
+
+        ValidationResult result;
+        try
+        {
+            result = evaluator();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return (ControlStatus.Rejected, $"The evaluation failed: {ex.GetType().Name}: {FirstLine(ex.Message)} Training continues.");
+        }
+
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        var parts = new List<string>(2);
+        if (result.Loss is { } loss)
+        {
+            values[MetricNames.ValLoss] = loss;
+            parts.Add($"val_loss {loss.ToString("G6", CultureInfo.InvariantCulture)}");
+        }
+
+        if (result.Accuracy is { } accuracy)
+        {
+            values[MetricNames.ValAccuracy] = accuracy;
+            if (double.IsNaN(_bestAccuracy) || accuracy > _bestAccuracy)
+            {
+                _bestAccuracy = accuracy;
+            }
+
+            values[MetricNames.BestAccuracy] = _bestAccuracy;
+            parts.Add($"val_accuracy {accuracy.ToString("G6", CultureInfo.InvariantCulture)}");
+        }
+
+        if (values.Count > 0)
+        {
+            _bus.TryPublish(new MetricEvent(Run, _step, values) { Epoch = _epoch == 0 ? null : _epoch });
+        }
+
+        return (ControlStatus.Applied, parts.Count == 0
+            ? $"Evaluated at step {_step}; the evaluator returned no values."
+            : $"Evaluated at step {_step}: {string.Join(", ", parts)}.");
+    }
+
+    private (ControlStatus, string?) SetEarlyStopping(double? value)
+    {
+        if (value is not { } patience || !double.IsFinite(patience) || patience < 0 || patience > EarlyStoppingOptions.MaxPatience
+            || Math.Floor(patience) != patience)
+        {
+            return (ControlStatus.Rejected, $"The early-stopping patience must be a whole number from 0 (off) to {EarlyStoppingOptions.MaxPatience.ToString("N0", CultureInfo.InvariantCulture)}; got {Describe(value)}. Nothing was changed.");
+        }
+
+        _earlyStoppingPatience = (int)patience;
+        if (_earlyStoppingPatience == 0)
+        {
+            return (ControlStatus.Applied, "Early stopping is off.");
+        }
+
+        var best = double.IsNaN(_earlyStoppingBest)
+            ? "no validation yet"
+            : $"best {_earlyStoppingBest.ToString("G6", CultureInfo.InvariantCulture)} at epoch {_earlyStoppingBestEpoch}";
+        return (ControlStatus.Applied,
+            $"Early stopping on {EarlyStoppingMetricName} with patience {_earlyStoppingPatience}: {_validationsWithoutImprovement} epoch-end validation(s) without improvement so far ({best}).");
+    }
+
+    private string EarlyStoppingMetricName =>
+        _options.EarlyStopping?.Metric == EarlyStoppingMetric.ValidationAccuracy ? MetricNames.ValAccuracy : MetricNames.ValLoss;
+
+    /// <summary>Tracks the early-stopping metric at an epoch end; stops the run when patience has run out.</summary>
+    private void ObserveValidation(double? validationLoss, double? validationAccuracy)
+    {
+        var maximize = _options.EarlyStopping?.Metric == EarlyStoppingMetric.ValidationAccuracy;
+        if ((maximize ? validationAccuracy : validationLoss) is not { } value)
+        {
+            return;
+        }
+
+        var minDelta = _options.EarlyStopping?.MinDelta ?? 0;
+
+        // NaN (a diverged run) never improves.
+        var improved = !double.IsNaN(value) && (double.IsNaN(_earlyStoppingBest)
+            || (maximize ? value > _earlyStoppingBest + minDelta : value < _earlyStoppingBest - minDelta));
+        if (improved)
+        {
+            _earlyStoppingBest = value;
+            _earlyStoppingBestEpoch = _epoch;
+            _validationsWithoutImprovement = 0;
+            return;
+        }
+
+        _validationsWithoutImprovement++;
+        if (_earlyStoppingPatience > 0 && _validationsWithoutImprovement >= _earlyStoppingPatience && !_stopRequested)
+        {
+            var best = double.IsNaN(_earlyStoppingBest)
+                ? "no valid value yet"
+                : $"best {_earlyStoppingBest.ToString("G6", CultureInfo.InvariantCulture)} at epoch {_earlyStoppingBestEpoch}";
+            RequestStop();
+            _stopReason = $"Early stopping: {EarlyStoppingMetricName} has not improved by more than {minDelta.ToString("G6", CultureInfo.InvariantCulture)} for {_validationsWithoutImprovement} epoch-end validations ({best}).";
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var lineEnd = message.AsSpan().IndexOfAny('\r', '\n');
+        return lineEnd < 0 ? message : message[..lineEnd];
+    }
+
+    private static string FolderName(string runId) => runId is "." or ".." ? "run" + runId : runId;
 
     private void RequestStop()
     {
@@ -474,11 +780,16 @@ public sealed class TrainingSession : IDisposable
     private void ResetWindow()
     {
         _windowStart = Stopwatch.GetTimestamp();
+        _lastStepEnd = _windowStart;
         _windowSteps = 0;
         _windowSamples = 0;
+        _windowDataTicks = 0;
+
+        // Inside a step boundary the coming step has passed it already.
+        _windowBoundaries = _inStep ? 1 : 0;
     }
 
-    private void Finish(RunState state, string? message)
+    private void Finish(RunState state, string? message, bool writeFinalCheckpoint)
     {
         if (_finished)
         {
@@ -487,6 +798,22 @@ public sealed class TrainingSession : IDisposable
 
         _finished = true;
         State = state;
+        _activations?.Dispose();
+        _layers?.Dispose();
+        string? finalCheckpoint = null;
+        if (writeFinalCheckpoint && CheckpointFolder is { } folder)
+        {
+            var path = Path.Combine(folder, "final.pt");
+            if (TryWriteCheckpoint(path) is { } error)
+            {
+                Interlocked.Increment(ref _telemetryErrors);
+                message = $"{(message is null ? string.Empty : message + " ")}The final checkpoint could not be written to '{path}': {error}";
+            }
+            else
+            {
+                finalCheckpoint = path;
+            }
+        }
 
         // Detach first, so no new command can be queued; then answer every command still queued, so that each
         // accepted command gets its acknowledgement, before the run's last event.
@@ -517,6 +844,7 @@ public sealed class TrainingSession : IDisposable
             Epoch = _epoch == 0 ? null : _epoch,
             Metrics = metrics,
             Message = message,
+            CheckpointPath = finalCheckpoint,
         });
     }
 

@@ -66,6 +66,15 @@ public sealed class VisionTrainer
         double? scheduledRate = null;
         using var criterion = nn.CrossEntropyLoss();
         using var session = _monitor.Attach(model, optimizer, run);
+        if (validation is not null)
+        {
+            // An evaluate command validates between steps; Evaluate restores training mode.
+            session.Evaluator = () =>
+            {
+                var (loss, accuracy) = Evaluate(model, validation, _options.EvaluationBatchSize);
+                return new ValidationResult(loss, accuracy);
+            };
+        }
         var epochsCompleted = 0;
         double? validationLoss = null;
         double? validationAccuracy = null;

@@ -11,6 +11,7 @@ namespace TrainInsight.Torch.Vision;
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<Linear> _layers;
+    private readonly ModuleList<ReLU> _activations;
 
     /// <summary>Initializes a new instance of the <see cref="Mlp"/> class.</summary>
     /// <param name="inputChannels">Channels of the input images; at least 1.</param>
@@ -41,6 +42,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 
         layers.Add(nn.Linear(inputs, classes));
         _layers = nn.ModuleList(layers.ToArray());
+
+        // Activation modules rather than functions, so that forward hooks (dead-ReLU statistics) see them.
+        _activations = nn.ModuleList(hiddenSizes.Select(_ => nn.ReLU()).ToArray());
         RegisterComponents();
     }
 
@@ -54,7 +58,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
             x = _layers[i].call(x);
             if (i < _layers.Count - 1)
             {
-                x = nn.functional.relu(x);
+                x = _activations[i].call(x);
             }
         }
 
@@ -67,6 +71,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         if (disposing)
         {
             _layers.Dispose();
+            _activations.Dispose();
         }
 
         base.Dispose(disposing);

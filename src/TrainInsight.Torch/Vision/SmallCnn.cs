@@ -14,6 +14,9 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>
     private readonly Conv2d _conv2;
     private readonly Linear _fc1;
     private readonly Linear _fc2;
+    private readonly ReLU _relu1;
+    private readonly ReLU _relu2;
+    private readonly ReLU _relu3;
 
     /// <summary>Initializes a new instance of the <see cref="SmallCnn"/> class.</summary>
     /// <param name="inputChannels">Channels of the input images. The default is 1.</param>
@@ -33,6 +36,11 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>
         _conv2 = nn.Conv2d(16, 32, 3, padding: 1);
         _fc1 = nn.Linear(32 * (imageSize / 4) * (imageSize / 4), 64);
         _fc2 = nn.Linear(64, classes);
+
+        // Activation modules rather than functions, so that forward hooks (dead-ReLU statistics) see them.
+        _relu1 = nn.ReLU();
+        _relu2 = nn.ReLU();
+        _relu3 = nn.ReLU();
         RegisterComponents();
     }
 
@@ -40,9 +48,9 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = nn.functional.max_pool2d(nn.functional.relu(_conv1.call(input)), 2);
-        x = nn.functional.max_pool2d(nn.functional.relu(_conv2.call(x)), 2);
-        x = nn.functional.relu(_fc1.call(x.flatten(1)));
+        var x = nn.functional.max_pool2d(_relu1.call(_conv1.call(input)), 2);
+        x = nn.functional.max_pool2d(_relu2.call(_conv2.call(x)), 2);
+        x = _relu3.call(_fc1.call(x.flatten(1)));
         return _fc2.call(x).MoveToOuterDisposeScope();
     }
 
@@ -55,6 +63,9 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>
             _conv2.Dispose();
             _fc1.Dispose();
             _fc2.Dispose();
+            _relu1.Dispose();
+            _relu2.Dispose();
+            _relu3.Dispose();
         }
 
         base.Dispose(disposing);

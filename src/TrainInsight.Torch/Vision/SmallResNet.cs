@@ -13,6 +13,7 @@ public sealed class SmallResNet : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d _stem;
     private readonly BatchNorm2d _stemNorm;
+    private readonly ReLU _stemRelu;
     private readonly BasicBlock _block1;
     private readonly BasicBlock _block2;
     private readonly BasicBlock _block3;
@@ -31,6 +32,7 @@ public sealed class SmallResNet : nn.Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfGreaterThan(width, 1_024);
         _stem = nn.Conv2d(inputChannels, width, 3, padding: 1, bias: false);
         _stemNorm = nn.BatchNorm2d(width);
+        _stemRelu = nn.ReLU();
         _block1 = new BasicBlock("block1", width, width, stride: 1);
         _block2 = new BasicBlock("block2", width, 2 * width, stride: 2);
         _block3 = new BasicBlock("block3", 2 * width, 4 * width, stride: 2);
@@ -42,7 +44,7 @@ public sealed class SmallResNet : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = nn.functional.relu(_stemNorm.call(_stem.call(input)));
+        var x = _stemRelu.call(_stemNorm.call(_stem.call(input)));
         x = _block3.call(_block2.call(_block1.call(x)));
         x = nn.functional.adaptive_avg_pool2d(x, [1, 1]).flatten(1);
         return _classifier.call(x).MoveToOuterDisposeScope();
@@ -55,6 +57,7 @@ public sealed class SmallResNet : nn.Module<Tensor, Tensor>
         {
             _stem.Dispose();
             _stemNorm.Dispose();
+            _stemRelu.Dispose();
             _block1.Dispose();
             _block2.Dispose();
             _block3.Dispose();
@@ -72,6 +75,8 @@ public sealed class SmallResNet : nn.Module<Tensor, Tensor>
         private readonly Conv2d _conv2;
         private readonly BatchNorm2d _norm2;
         private readonly Sequential _shortcut;
+        private readonly ReLU _relu1;
+        private readonly ReLU _relu2;
 
         public BasicBlock(string name, int inputs, int outputs, int stride)
             : base(name)
@@ -83,16 +88,18 @@ public sealed class SmallResNet : nn.Module<Tensor, Tensor>
             _shortcut = stride == 1 && inputs == outputs
                 ? nn.Sequential()
                 : nn.Sequential(nn.Conv2d(inputs, outputs, 1, stride: stride, bias: false), nn.BatchNorm2d(outputs));
+            _relu1 = nn.ReLU();
+            _relu2 = nn.ReLU();
             RegisterComponents();
         }
 
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var x = nn.functional.relu(_norm1.call(_conv1.call(input)));
+            var x = _relu1.call(_norm1.call(_conv1.call(input)));
             x = _norm2.call(_conv2.call(x));
             var shortcut = _shortcut.Count == 0 ? input : _shortcut.call(input);
-            return nn.functional.relu(x + shortcut).MoveToOuterDisposeScope();
+            return _relu2.call(x + shortcut).MoveToOuterDisposeScope();
         }
 
         protected override void Dispose(bool disposing)
@@ -104,6 +111,8 @@ public sealed class SmallResNet : nn.Module<Tensor, Tensor>
                 _conv2.Dispose();
                 _norm2.Dispose();
                 _shortcut.Dispose();
+                _relu1.Dispose();
+                _relu2.Dispose();
             }
 
             base.Dispose(disposing);

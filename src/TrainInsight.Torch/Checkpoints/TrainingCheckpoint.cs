@@ -1,0 +1,136 @@
+using static TorchSharp.torch;
+
+namespace TrainInsight.Torch;
+
+/// <summary>
+/// Writes and reads training checkpoints: the model's parameters and buffers in TorchSharp's format (the file also loads
+/// with <c>model.load(path)</c>) and, next to it with the <see cref="OptimizerSuffix"/>, the optimizer's state (moments,
+/// learning rates), so that training can resume where it stopped.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    /// <summary>What is appended to a checkpoint's path for its optimizer state: ".optimizer".</summary>
+    public const string OptimizerSuffix = ".optimizer";
+
+    /// <summary>
+    /// Writes <paramref name="model"/> to <paramref name="path"/> and, when given, <paramref name="optimizer"/> to
+    /// <paramref name="path"/> + <see cref="OptimizerSuffix"/>. Each file is written to a temporary name first and then
+    /// renamed, so a crash never leaves a half-written checkpoint under the final name. The folder is created if needed.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="optimizer">The optimizer, or <see langword="null"/> to write the model only. Its state is written when
+    /// TorchSharp can save it (its managed optimizers: SGD, Adam, AdamW, RMSprop and the others derived from
+    /// <c>OptimizerHelper</c>); otherwise only the model is written.</param>
+    /// <param name="path">The checkpoint's path.</param>
+    /// <exception cref="IOException">The files could not be written.</exception>
+    public static void Save(nn.Module model, optim.Optimizer? optimizer, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        if (Path.GetDirectoryName(full) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var stateful = optimizer as TorchSharp.Modules.OptimizerHelper;
+        var modelTemp = TempName(full);
+        var optimizerTemp = stateful is null ? null : TempName(full + OptimizerSuffix);
+        try
+        {
+            model.save(modelTemp);
+            if (stateful is not null)
+            {
+                stateful.save_state_dict(optimizerTemp!);
+                File.Move(optimizerTemp!, full + OptimizerSuffix, overwrite: true);
+            }
+
+            File.Move(modelTemp, full, overwrite: true);
+        }
+        finally
+        {
+            TryDelete(modelTemp);
+            if (optimizerTemp is not null)
+            {
+                TryDelete(optimizerTemp);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads a checkpoint written by <see cref="Save"/> (or by <c>model.save</c>) into <paramref name="model"/> and, when
+    /// given, its optimizer state into <paramref name="optimizer"/>. The model must have the same layers and shapes.
+    /// </summary>
+    /// <param name="model">The model to load into.</param>
+    /// <param name="path">The checkpoint's path.</param>
+    /// <param name="optimizer">The optimizer to load into (the same type over the same parameters), or <see langword="null"/>.</param>
+    /// <exception cref="FileNotFoundException">The checkpoint, or the optimizer state asked for, does not exist.</exception>
+    /// <exception cref="ArgumentException"><paramref name="optimizer"/> is of a kind whose state TorchSharp cannot load.</exception>
+    /// <exception cref="InvalidDataException">A file is not a checkpoint of this model or optimizer; the message names it.</exception>
+    public static void Load(nn.Module model, string path, optim.Optimizer? optimizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        var optimizerPath = full + OptimizerSuffix;
+        if (!File.Exists(full))
+        {
+            throw new FileNotFoundException($"Checkpoint '{full}' does not exist.", full);
+        }
+
+        if (optimizer is not null and not TorchSharp.Modules.OptimizerHelper)
+        {
+            throw new ArgumentException($"TorchSharp cannot load the state of a {optimizer.GetType().Name} optimizer.", nameof(optimizer));
+        }
+
+        if (optimizer is not null && !File.Exists(optimizerPath))
+        {
+            throw new FileNotFoundException($"Checkpoint '{full}' has no optimizer state ('{optimizerPath}' does not exist).", optimizerPath);
+        }
+
+        try
+        {
+            model.load(full, strict: true);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"'{full}' is not a checkpoint of this {model.GetName()}: {FirstLine(ex.Message)}", ex);
+        }
+
+        if (optimizer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(optimizerPath);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"'{optimizerPath}' is not the state of this {optimizer.GetType().Name} optimizer: {FirstLine(ex.Message)}", ex);
+        }
+    }
+
+    private static string TempName(string path) => $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+
+    private static string FirstLine(string message)
+    {
+        var end = message.AsSpan().IndexOfAny('\r', '\n');
+        return end < 0 ? message : message[..end];
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
