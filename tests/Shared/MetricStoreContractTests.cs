@@ -381,6 +381,50 @@ public abstract class MetricStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task GetCommandsAsync_EveryAction_RoundTripsWithValueAndMessage()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        var actions = Enum.GetValues<ControlAction>();
+        static double? ValueOf(ControlAction action) => action switch
+        {
+            ControlAction.SetLearningRate => 0.01,
+            ControlAction.SetWeightDecay => 1e-4,
+            ControlAction.SetEarlyStopping => 5,
+            _ => null,
+        };
+        static string? MessageOf(ControlAction action) => action switch
+        {
+            ControlAction.SaveCheckpoint => "Saved checkpoint /tmp/ckpt/run-a-step-7.bin.",
+            ControlAction.Evaluate => "val_loss 0.4132, val_accuracy 0.8617.",
+            _ => null,
+        };
+        await store.AppendAsync(
+        [
+            .. actions.Select((action, i) => (TrainInsightEvent)new TrainingEvent(run, TrainingEventKind.ControlApplied, T0.AddSeconds(i + 1))
+            {
+                Command = new ControlCommand(action, run.Id, ValueOf(action)) { Id = $"cmd_{i + 1}", IssuedAt = T0.AddSeconds(i + 0.5) },
+                ControlStatus = ControlStatus.Applied,
+                Message = MessageOf(action),
+                Step = 7,
+                Offset = i + 1,
+                Sequence = i + 1,
+            }),
+        ]);
+        store = Reopen(store);
+
+        var records = await store.GetCommandsAsync("run-a");
+        var events = (await store.ReadEventsAsync(0, 100)).OfType<TrainingEvent>().ToList();
+
+        records.Select(r => r.Action).Should().Equal(actions);
+        records.Select(r => r.Value).Should().Equal(actions.Select(ValueOf));
+        records.Select(r => r.Message).Should().Equal(actions.Select(MessageOf));
+        events.Select(e => e.Command!.Action).Should().Equal(actions);
+        events.Select(e => e.Command!.Value).Should().Equal(actions.Select(ValueOf));
+        events.Select(e => e.Message).Should().Equal(actions.Select(MessageOf));
+    }
+
+    [Fact]
     public void LoadState_NewStore_IsEmpty()
     {
         var state = CreateStore().LoadState();

@@ -24,12 +24,24 @@ public enum ControlAction
     /// </summary>
     SetWeightDecay,
 
-    /// <summary>Write a checkpoint at the next step boundary (temporary; replaced by the control-actions branch).</summary>
+    /// <summary>
+    /// Write a checkpoint at the next step boundary. A <see cref="TrainingEventKind.CheckpointSaved"/> event with the path
+    /// follows, and the acknowledgement's message names the file. Takes no value; trainers without a checkpoint directory
+    /// reject it.
+    /// </summary>
     SaveCheckpoint,
 
-    /// <summary>Evaluate now (temporary; replaced by the control-actions branch).</summary>
+    /// <summary>
+    /// Run the validation at the next step boundary and publish <see cref="MetricNames.ValLoss"/> and
+    /// <see cref="MetricNames.ValAccuracy"/>; the acknowledgement's message carries the results. Takes no value; trainers
+    /// that cannot evaluate reject it. Evaluations requested this way do not count towards early-stopping patience.
+    /// </summary>
     Evaluate,
 
-    /// <summary>Set early-stopping patience (temporary; replaced by the control-actions branch).</summary>
+    /// <summary>
+    /// Set the early-stopping patience to <see cref="ControlCommand.Value"/>: the number of epoch-end validations without
+    /// improvement of the early-stopping metric after which the run stops (with its final checkpoint); 0 turns early
+    /// stopping off. Trainers reject a value that is not a whole number from 0 to 10,000, leaving training unchanged.
+    /// </summary>
     SetEarlyStopping,
 }

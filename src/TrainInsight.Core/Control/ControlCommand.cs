@@ -16,8 +16,9 @@ public sealed class ControlCommand
     /// <param name="runId">The run it targets, or <see langword="null"/> for every active run.</param>
     /// <param name="value">
     /// The action's argument (the rate of <see cref="ControlAction.SetLearningRate"/>, the decay of
-    /// <see cref="ControlAction.SetWeightDecay"/>), or <see langword="null"/>. It is not validated here: the trainer
-    /// rejects an invalid value with an acknowledgement, so that the attempt is audited.
+    /// <see cref="ControlAction.SetWeightDecay"/>, the patience of <see cref="ControlAction.SetEarlyStopping"/>), or
+    /// <see langword="null"/>. It is not validated here: the trainer rejects an invalid value with an acknowledgement, so
+    /// that the attempt is audited.
     /// </param>
     public ControlCommand(ControlAction action, string? runId, double? value)
     {

@@ -1,10 +1,13 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using TrainInsight.Streaming.Rest;
+using TrainInsight.Streaming.Serialization;
 
 namespace TrainInsight.Streaming.Internal;
 
@@ -40,6 +43,13 @@ internal static class OpenApiMetadata
             if (context.JsonTypeInfo.Type == typeof(double) && schema.AnyOf is { Count: > 0 } && schema.Type == JsonSchemaType.Object)
             {
                 schema.Type = null;
+            }
+
+            // The control request's action is one of the wire names the endpoint parses; anything else is a 400. (Responses
+            // keep a plain string, so that clients generated from this document read actions added later.)
+            if (context.JsonPropertyInfo is { Name: "action" } property && property.DeclaringType == typeof(ControlRequestModel))
+            {
+                schema.Enum = [.. Enum.GetValues<ControlAction>().Select(a => (JsonNode)JsonValue.Create(WireFormat.ActionName(a)))];
             }
 
             return Task.CompletedTask;

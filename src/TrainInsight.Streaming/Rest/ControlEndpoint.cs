@@ -8,9 +8,10 @@ using TrainInsight.Streaming.Serialization;
 namespace TrainInsight.Streaming.Rest;
 
 /// <summary>
-/// POST /api/training/control with {"action":"pause"|"resume"|"stop"|"set_learning_rate"|"set_weight_decay","run_id":optional,
-/// "value":number}. "value" is required by the set_ actions (a JSON number, or "NaN", "Infinity" or "-Infinity", which the
-/// trainer rejects with an audited acknowledgement) and refused with the other actions.
+/// POST /api/training/control with {"action":"pause"|"resume"|"stop"|"set_learning_rate"|"set_weight_decay"|
+/// "save_checkpoint"|"evaluate"|"set_early_stopping","run_id":optional,"value":number}. "value" is required by the set_
+/// actions (a JSON number, or "NaN", "Infinity" or "-Infinity", which the trainer rejects with an audited acknowledgement)
+/// and refused with the other actions. Its range (a patience's whole number included) is the trainer's to check.
 /// </summary>
 internal static class ControlEndpoint
 {
@@ -64,24 +65,16 @@ internal static class ControlEndpoint
             return Problems.BadRequest("Malformed JSON", $"The body is not valid JSON: {ex.Message}");
         }
 
-        ControlAction? parsed = actionText switch
-        {
-            "pause" => ControlAction.Pause,
-            "resume" => ControlAction.Resume,
-            "stop" => ControlAction.Stop,
-            "set_learning_rate" => ControlAction.SetLearningRate,
-            "set_weight_decay" => ControlAction.SetWeightDecay,
-            _ => null,
-        };
-        if (parsed is null)
+        if (!WireFormat.TryParseAction(actionText, out var parsed))
         {
             return Problems.BadRequest("Unknown action", $"Unknown action '{actionText}'. Use {ActionList}.");
         }
 
-        var takesValue = parsed is ControlAction.SetLearningRate or ControlAction.SetWeightDecay;
+        var takesValue = WireFormat.ActionTakesValue(parsed);
         if (takesValue && value is null)
         {
-            return Problems.BadRequest("Missing value", $"The action '{actionText}' needs a numeric \"value\", such as {{\"action\":\"{actionText}\",\"value\":0.001}}.");
+            var example = parsed == ControlAction.SetEarlyStopping ? "5" : "0.001";
+            return Problems.BadRequest("Missing value", $"The action '{actionText}' needs a numeric \"value\", such as {{\"action\":\"{actionText}\",\"value\":{example}}}.");
         }
 
         if (!takesValue && value is not null)
@@ -92,7 +85,7 @@ internal static class ControlEndpoint
         ControlCommand command;
         try
         {
-            command = control.Submit(parsed.Value, runId, value);
+            command = control.Submit(parsed, runId, value);
         }
         catch (RunNotActiveException ex)
         {
@@ -137,7 +130,8 @@ internal static class ControlEndpoint
         return new JsonBytesResult(buffer.WrittenMemory, StatusCodes.Status202Accepted);
     }
 
-    private const string ActionList = "\"pause\", \"resume\", \"stop\", \"set_learning_rate\" or \"set_weight_decay\"";
+    private const string ActionList =
+        "\"pause\", \"resume\", \"stop\", \"set_learning_rate\", \"set_weight_decay\", \"save_checkpoint\", \"evaluate\" or \"set_early_stopping\"";
 
     private static double? ReadValue(JsonElement element) => element.ValueKind switch
     {

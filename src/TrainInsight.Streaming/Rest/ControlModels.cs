@@ -10,12 +10,12 @@ namespace TrainInsight.Streaming.Rest;
 internal sealed class ControlRequestModel
 {
     [JsonPropertyName("action")]
-    [Description("pause, resume, stop, set_learning_rate or set_weight_decay.")]
+    [Description("pause, resume, stop, set_learning_rate, set_weight_decay, save_checkpoint, evaluate or set_early_stopping.")]
     public required string Action { get; init; }
 
     [JsonPropertyName("value")]
     [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-    [Description("Required by set_learning_rate (finite, > 0, <= 10) and set_weight_decay (finite, 0 to 1); refused with the other actions. The trainer rejects an out-of-range value with a control_applied acknowledgement.")]
+    [Description("Required by set_learning_rate (finite, > 0, <= 10), set_weight_decay (finite, 0 to 1) and set_early_stopping (the patience: a whole number from 0 to 10,000, 0 turns early stopping off); refused with the other actions. The trainer rejects an out-of-range value with a control_applied acknowledgement.")]
     public double? Value { get; init; }
 
     [JsonPropertyName("run_id")]

@@ -147,12 +147,12 @@ internal sealed record CommandRecordModel
     public required string CommandId { get; init; }
 
     [JsonPropertyName("action")]
-    [Description("pause, resume, stop, set_learning_rate or set_weight_decay.")]
+    [Description("pause, resume, stop, set_learning_rate, set_weight_decay, save_checkpoint, evaluate or set_early_stopping.")]
     public required string Action { get; init; }
 
     [JsonPropertyName("value")]
     [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-    [Description("The command's argument (set_learning_rate, set_weight_decay), as submitted; NaN and infinities are strings.")]
+    [Description("The command's argument (set_learning_rate, set_weight_decay, set_early_stopping), as submitted; NaN and infinities are strings.")]
     public double? Value { get; init; }
 
     [JsonPropertyName("status")]
@@ -169,6 +169,7 @@ internal sealed record CommandRecordModel
     public long? Step { get; init; }
 
     [JsonPropertyName("message")]
+    [Description("The trainer's explanation: why the command was rejected; for an applied save_checkpoint the file written, for an applied evaluate the validation results.")]
     public string? Message { get; init; }
 
     [JsonPropertyName("offset")]

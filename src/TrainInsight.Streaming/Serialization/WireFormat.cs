@@ -74,6 +74,7 @@ internal static class WireFormat
         _ => kind.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>Gets the wire name of a control action ("pause", "set_learning_rate", …); <see cref="TryParseAction"/> reverses it.</summary>
     public static string ActionName(ControlAction action) => action switch
     {
         ControlAction.Pause => "pause",
@@ -81,8 +82,36 @@ internal static class WireFormat
         ControlAction.Stop => "stop",
         ControlAction.SetLearningRate => "set_learning_rate",
         ControlAction.SetWeightDecay => "set_weight_decay",
+        ControlAction.SaveCheckpoint => "save_checkpoint",
+        ControlAction.Evaluate => "evaluate",
+        ControlAction.SetEarlyStopping => "set_early_stopping",
         _ => action.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>Reads a control action's wire name (exact, lower-case), as <see cref="ActionName"/> writes it.</summary>
+    public static bool TryParseAction(string? name, out ControlAction action)
+    {
+        ControlAction? parsed = name switch
+        {
+            "pause" => ControlAction.Pause,
+            "resume" => ControlAction.Resume,
+            "stop" => ControlAction.Stop,
+            "set_learning_rate" => ControlAction.SetLearningRate,
+            "set_weight_decay" => ControlAction.SetWeightDecay,
+            "save_checkpoint" => ControlAction.SaveCheckpoint,
+            "evaluate" => ControlAction.Evaluate,
+            "set_early_stopping" => ControlAction.SetEarlyStopping,
+            _ => null,
+        };
+        action = parsed.GetValueOrDefault();
+        return parsed is not null;
+    }
+
+    /// <summary>
+    /// Whether a control action requires a value (the set_ actions: the rate, the decay, the patience); the others refuse one.
+    /// </summary>
+    public static bool ActionTakesValue(ControlAction action) =>
+        action is ControlAction.SetLearningRate or ControlAction.SetWeightDecay or ControlAction.SetEarlyStopping;
 
     /// <summary>Formats seconds as "hh:mm:ss" ("d.hh:mm:ss" from one day on).</summary>
     public static string FormatEta(double seconds)

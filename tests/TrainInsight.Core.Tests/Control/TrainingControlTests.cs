@@ -291,6 +291,38 @@ public class TrainingControlTests
         current.TryTake(out _).Should().BeTrue();
     }
 
+    [Theory]
+    [InlineData(ControlAction.SaveCheckpoint, null)]
+    [InlineData(ControlAction.Evaluate, null)]
+    [InlineData(ControlAction.SetEarlyStopping, 5.0)]
+    [InlineData(ControlAction.SetEarlyStopping, 0.0)]
+    [InlineData(ControlAction.SetEarlyStopping, 2.5)]
+    [InlineData(ControlAction.SetEarlyStopping, -1.0)]
+    [InlineData(ControlAction.SetEarlyStopping, 10_001.0)]
+    public void Submit_CheckpointEvaluateAndEarlyStopping_QueuesActionAndValueUnvalidated(ControlAction action, double? value)
+    {
+        var control = TrainingControl.Create();
+        using var attached = control.Attach("run-a");
+
+        var submitted = control.Submit(action, "run-a", value);
+
+        attached.TryTake(out var taken).Should().BeTrue();
+        taken.Should().BeSameAs(submitted);
+        taken!.Action.Should().Be(action);
+        taken.Value.Should().Be(value, "the trainer checks the patience and rejects it with an audited acknowledgement");
+        taken.RunId.Should().Be("run-a");
+    }
+
+    [Fact]
+    public void ControlAction_NewActions_AreAppendedAfterTheExistingValues()
+    {
+        Enum.GetValues<ControlAction>().Select(a => (int)a).Should().Equal(0, 1, 2, 3, 4, 5, 6, 7);
+        ((int)ControlAction.SetWeightDecay).Should().Be(4, "stored and serialized values of the existing actions must not move");
+        ((int)ControlAction.SaveCheckpoint).Should().Be(5);
+        ((int)ControlAction.Evaluate).Should().Be(6);
+        ((int)ControlAction.SetEarlyStopping).Should().Be(7);
+    }
+
     [Fact]
     public void ControlCommand_UnknownAction_ThrowsArgumentOutOfRangeException()
     {

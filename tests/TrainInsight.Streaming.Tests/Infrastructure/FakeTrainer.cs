@@ -23,6 +23,12 @@ internal sealed class FakeTrainer : IDisposable
     /// <summary>Gets or sets what the trainer answers; the default applies every command.</summary>
     public Func<ControlCommand, ControlStatus> Decide { get; set; } = _ => ControlStatus.Applied;
 
+    /// <summary>
+    /// Gets or sets the message of an applied command (a real trainer names the checkpoint file of save_checkpoint, the
+    /// results of evaluate); the default is none. Rejections always say "rejected by the fake trainer".
+    /// </summary>
+    public Func<ControlCommand, string?> AppliedMessage { get; set; } = _ => null;
+
     /// <summary>Takes every pending command and publishes its acknowledgement; returns how many it took.</summary>
     public int StepBoundary()
     {
@@ -37,7 +43,7 @@ internal sealed class FakeTrainer : IDisposable
                 Command = command,
                 ControlStatus = status,
                 State = status == ControlStatus.Applied ? StateAfter(command.Action) : null,
-                Message = status == ControlStatus.Rejected ? "rejected by the fake trainer" : null,
+                Message = status == ControlStatus.Rejected ? "rejected by the fake trainer" : AppliedMessage(command),
             });
         }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using TrainInsight.Streaming.Serialization;
 using TrainInsight.Streaming.Tests.Infrastructure;
 
 namespace TrainInsight.Streaming.Tests.Internal;
@@ -110,6 +111,28 @@ public sealed class OpenApiMetadataTests
         var body = control.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
         body.GetProperty("properties").EnumerateObject().Select(p => p.Name).Should().Equal("action", "value", "run_id");
         body.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Should().Equal("action");
+    }
+
+    [Fact]
+    public async Task Document_ControlActions_AreEnumeratedInTheRequestAndNamedInEveryDescription()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        var names = Enum.GetValues<ControlAction>().Select(WireFormat.ActionName).ToList();
+
+        var document = await GetDocumentAsync(server, DocumentPath);
+
+        var control = document.GetProperty("paths").GetProperty("/api/training/control").GetProperty("post");
+        var body = control.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var action = body.GetProperty("properties").GetProperty("action");
+        action.GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal(names);
+        action.GetProperty("description").GetString().Should().ContainAll(names);
+        body.GetProperty("properties").GetProperty("value").GetProperty("description").GetString()
+            .Should().ContainAll(names.Where(n => WireFormat.TryParseAction(n, out var a) && WireFormat.ActionTakesValue(a)));
+        var record = document.GetProperty("components").GetProperty("schemas").GetProperty("CommandRecordModel").GetProperty("properties");
+        record.GetProperty("action").GetProperty("description").GetString().Should().ContainAll(names);
+        record.GetProperty("action").TryGetProperty("enum", out _).Should().BeFalse("responses stay open to actions added later");
+        record.GetProperty("value").GetProperty("description").GetString().Should().Contain("set_early_stopping");
+        record.GetProperty("message").GetProperty("description").GetString().Should().Contain("save_checkpoint").And.Contain("evaluate");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using TrainInsight.Streaming.Serialization;
 using TrainInsight.Streaming.Tests.Infrastructure;
 using static TrainInsight.Streaming.Tests.Infrastructure.TestEvents;
 
@@ -86,6 +87,8 @@ public sealed class ControlEndpointTests
     [InlineData("pause", ControlAction.Pause)]
     [InlineData("resume", ControlAction.Resume)]
     [InlineData("stop", ControlAction.Stop)]
+    [InlineData("save_checkpoint", ControlAction.SaveCheckpoint)]
+    [InlineData("evaluate", ControlAction.Evaluate)]
     public async Task HandleAsync_EachAction_QueuesThatAction(string action, ControlAction expected)
     {
         await using var server = await StreamingTestServer.StartAsync();
@@ -94,15 +97,24 @@ public sealed class ControlEndpointTests
         using var response = await PostJsonAsync(server, $$"""{"action":"{{action}}"}""");
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
-        (await ResponseAssertions.ReadJsonAsync(response)).GetProperty("action").GetString().Should().Be(action);
+        var body = await ResponseAssertions.ReadJsonAsync(response);
+        body.GetProperty("action").GetString().Should().Be(action);
+        body.TryGetProperty("value", out _).Should().BeFalse();
         trainer.StepBoundary().Should().Be(1);
         trainer.Handled[0].Action.Should().Be(expected);
+        trainer.Handled[0].Value.Should().BeNull();
     }
 
     [Theory]
     [InlineData("set_learning_rate", ControlAction.SetLearningRate, "0.02", 0.02)]
     [InlineData("set_weight_decay", ControlAction.SetWeightDecay, "0", 0.0)]
     [InlineData("set_weight_decay", ControlAction.SetWeightDecay, "1e-4", 1e-4)]
+    [InlineData("set_early_stopping", ControlAction.SetEarlyStopping, "5", 5.0)]
+    [InlineData("set_early_stopping", ControlAction.SetEarlyStopping, "0", 0.0)]
+    [InlineData("set_early_stopping", ControlAction.SetEarlyStopping, "10000", 10_000.0)]
+    [InlineData("set_early_stopping", ControlAction.SetEarlyStopping, "2.5", 2.5)] // the trainer, not the endpoint, checks the range
+    [InlineData("set_early_stopping", ControlAction.SetEarlyStopping, "-1", -1.0)]
+    [InlineData("set_early_stopping", ControlAction.SetEarlyStopping, "10001", 10_001.0)]
     public async Task HandleAsync_SetActionWithNumericValue_Returns202AndTrainerTakesTheValue(string action, ControlAction expected, string json, double value)
     {
         await using var server = await StreamingTestServer.StartAsync();
@@ -190,6 +202,20 @@ public sealed class ControlEndpointTests
     [InlineData("""{"action":"set_learning_rate","value":1e999}""", "Invalid value")]
     [InlineData("""{"action":"pause","value":1}""", "Unexpected value")]
     [InlineData("""{"action":"stop","value":0.5}""", "Unexpected value")]
+    [InlineData("""{"action":"save_checkpoint","value":1}""", "Unexpected value")]
+    [InlineData("""{"action":"save_checkpoint","value":0}""", "Unexpected value")]
+    [InlineData("""{"action":"evaluate","value":0.5}""", "Unexpected value")]
+    [InlineData("""{"action":"evaluate","value":"NaN"}""", "Unexpected value")]
+    [InlineData("""{"action":"save_checkpoint","value":"fast"}""", "Invalid value")]
+    [InlineData("""{"action":"set_early_stopping"}""", "Missing value")]
+    [InlineData("""{"action":"set_early_stopping","value":null}""", "Missing value")]
+    [InlineData("""{"action":"set_early_stopping","value":"5"}""", "Invalid value")]
+    [InlineData("""{"action":"set_early_stopping","value":"never"}""", "Invalid value")]
+    [InlineData("""{"action":"set_early_stopping","value":true}""", "Invalid value")]
+    [InlineData("""{"action":"set_early_stopping","value":[5]}""", "Invalid value")]
+    [InlineData("""{"action":"set_early_stopping","value":1e999}""", "Invalid value")]
+    [InlineData("""{"action":"Save_Checkpoint"}""", "Unknown action")]
+    [InlineData("""{"action":"early_stopping","value":5}""", "Unknown action")]
     public async Task HandleAsync_InvalidRequest_Returns400ProblemAndQueuesNothing(string body, string title)
     {
         await using var server = await StreamingTestServer.StartAsync();
@@ -200,6 +226,66 @@ public sealed class ControlEndpointTests
         var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
         problem.GetProperty("title").GetString().Should().Be(title);
         trainer.StepBoundary().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task HandleAsync_UnknownAction_DetailListsEveryAction()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, """{"action":"jump"}""");
+
+        var detail = (await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("detail").GetString();
+        detail.Should().ContainAll(Enum.GetValues<ControlAction>().Select(a => $"\"{WireFormat.ActionName(a)}\""));
+    }
+
+    [Theory]
+    [InlineData("set_learning_rate", """{"action":"set_learning_rate","value":0.001}""")]
+    [InlineData("set_early_stopping", """{"action":"set_early_stopping","value":5}""")]
+    public async Task HandleAsync_SetActionWithoutValue_DetailShowsAnExample(string action, string example)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, $$"""{"action":"{{action}}"}""");
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("detail").GetString().Should().Be($"The action '{action}' needs a numeric \"value\", such as {example}.");
+    }
+
+    [Theory]
+    [InlineData("""{"action":"save_checkpoint","run_id":"run-a"}""", "save_checkpoint", "Saved checkpoint ckpt/run-a-step-1.bin.")]
+    [InlineData("""{"action":"evaluate","run_id":"run-a"}""", "evaluate", "val_loss 0.41, val_accuracy 0.86.")]
+    [InlineData("""{"action":"set_early_stopping","value":3,"run_id":"run-a"}""", "set_early_stopping", null)]
+    public async Task HandleAsync_NewActionAppliedByTrainer_AcknowledgementStreamsActionAndMessage(string body, string action, string? message)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a")) { AppliedMessage = _ => message };
+        await using var sse = await SseReader.OpenAsync(await server.OpenSseAsync("api/stream/metrics?run=run-a", cts.Token), cts.Token);
+
+        using var response = await PostJsonAsync(server, body);
+        var commandId = (await ResponseAssertions.ReadJsonAsync(response)).GetProperty("command_id").GetString();
+        trainer.StepBoundary().Should().Be(1);
+
+        var json = (await sse.NextAsync()).Json();
+        json.GetProperty("event").GetString().Should().Be("control_applied");
+        var data = json.GetProperty("data");
+        data.GetProperty("command_id").GetString().Should().Be(commandId);
+        data.GetProperty("action").GetString().Should().Be(action);
+        data.GetProperty("status").GetString().Should().Be("applied");
+        data.TryGetProperty("message", out var written).Should().Be(message is not null);
+        if (message is not null)
+        {
+            written.GetString().Should().Be(message);
+        }
+
+        data.TryGetProperty("value", out var value).Should().Be(action == "set_early_stopping");
+        if (action == "set_early_stopping")
+        {
+            value.GetDouble().Should().Be(3);
+        }
     }
 
     [Theory]

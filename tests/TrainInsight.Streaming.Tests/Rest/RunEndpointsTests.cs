@@ -423,6 +423,51 @@ public sealed class RunEndpointsTests
     }
 
     [Fact]
+    public async Task Commands_CheckpointEvaluateAndEarlyStopping_ReturnActionsValuesAndMessages()
+    {
+        await using var server = await StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"))
+        {
+            Decide = c => c.Value is { } v && v != Math.Floor(v) ? ControlStatus.Rejected : ControlStatus.Applied,
+            AppliedMessage = c => c.Action switch
+            {
+                ControlAction.SaveCheckpoint => "Saved checkpoint ckpt/step-1.bin.",
+                ControlAction.Evaluate => "val_loss 0.41, val_accuracy 0.86.",
+                _ => null,
+            },
+        };
+        await server.PublishAsync(Loss(trainer.Run, 1));
+        foreach (var body in new object[]
+        {
+            new { action = "save_checkpoint", run_id = "run-a" },
+            new { action = "evaluate", run_id = "run-a" },
+            new { action = "set_early_stopping", value = 0, run_id = "run-a" },
+            new { action = "set_early_stopping", value = 2.5, run_id = "run-a" },
+        })
+        {
+            using var submitted = await server.Client.PostAsJsonAsync("api/training/control", body);
+            submitted.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        }
+
+        trainer.StepBoundary().Should().Be(4);
+        await server.WaitForDispatchAsync();
+        await server.WaitForStoreAsync(server.Bus.GetHistory().OfType<TrainingEvent>().Last());
+
+        var commands = (await GetJsonAsync(server, "api/runs/run-a/commands")).GetProperty("commands").EnumerateArray().ToList();
+
+        commands.Select(c => c.GetProperty("action").GetString()).Should().Equal("save_checkpoint", "evaluate", "set_early_stopping", "set_early_stopping");
+        commands.Select(c => c.GetProperty("status").GetString()).Should().Equal("applied", "applied", "applied", "rejected");
+        commands[0].TryGetProperty("value", out _).Should().BeFalse();
+        commands[0].GetProperty("message").GetString().Should().Be("Saved checkpoint ckpt/step-1.bin.");
+        commands[1].TryGetProperty("value", out _).Should().BeFalse();
+        commands[1].GetProperty("message").GetString().Should().Be("val_loss 0.41, val_accuracy 0.86.");
+        commands[2].GetProperty("value").GetDouble().Should().Be(0);
+        commands[2].TryGetProperty("message", out _).Should().BeFalse();
+        commands[3].GetProperty("value").GetDouble().Should().Be(2.5);
+        commands[3].GetProperty("message").GetString().Should().Be("rejected by the fake trainer");
+    }
+
+    [Fact]
     public async Task Commands_RunWithoutCommands_ReturnsEmptyList()
     {
         await using var server = await StartAsync();

@@ -365,7 +365,99 @@ public sealed class WireFormatTests
     [InlineData(ControlAction.Pause, "pause")]
     [InlineData(ControlAction.Resume, "resume")]
     [InlineData(ControlAction.Stop, "stop")]
+    [InlineData(ControlAction.SetLearningRate, "set_learning_rate")]
+    [InlineData(ControlAction.SetWeightDecay, "set_weight_decay")]
+    [InlineData(ControlAction.SaveCheckpoint, "save_checkpoint")]
+    [InlineData(ControlAction.Evaluate, "evaluate")]
+    [InlineData(ControlAction.SetEarlyStopping, "set_early_stopping")]
     public void ActionName_EveryAction_IsLowerCase(ControlAction action, string expected) => WireFormat.ActionName(action).Should().Be(expected);
+
+    [Fact]
+    public void TryParseAction_NameOfEveryDefinedAction_RoundTrips()
+    {
+        foreach (var action in Enum.GetValues<ControlAction>())
+        {
+            var name = WireFormat.ActionName(action);
+
+            WireFormat.TryParseAction(name, out var parsed).Should().BeTrue(name);
+            parsed.Should().Be(action);
+        }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("SaveCheckpoint")]
+    [InlineData("SAVE_CHECKPOINT")]
+    [InlineData("save-checkpoint")]
+    [InlineData("Evaluate")]
+    [InlineData(" evaluate")]
+    [InlineData("set_early_stopping ")]
+    [InlineData("early_stopping")]
+    public void TryParseAction_NotAnExactWireName_ReturnsFalse(string? name) =>
+        WireFormat.TryParseAction(name, out _).Should().BeFalse();
+
+    [Theory]
+    [InlineData(ControlAction.Pause, false)]
+    [InlineData(ControlAction.Resume, false)]
+    [InlineData(ControlAction.Stop, false)]
+    [InlineData(ControlAction.SetLearningRate, true)]
+    [InlineData(ControlAction.SetWeightDecay, true)]
+    [InlineData(ControlAction.SaveCheckpoint, false)]
+    [InlineData(ControlAction.Evaluate, false)]
+    [InlineData(ControlAction.SetEarlyStopping, true)]
+    public void ActionTakesValue_EveryAction_TrueExactlyForTheSetActions(ControlAction action, bool expected) =>
+        WireFormat.ActionTakesValue(action).Should().Be(expected);
+
+    [Theory]
+    [InlineData(ControlAction.SetEarlyStopping, 5.0, "set_early_stopping")]
+    [InlineData(ControlAction.SetEarlyStopping, 0.0, "set_early_stopping")]
+    [InlineData(ControlAction.SaveCheckpoint, null, "save_checkpoint")]
+    [InlineData(ControlAction.Evaluate, null, "evaluate")]
+    public void SerializeWebSocket_ControlAppliedForNewAction_WritesActionValueAndMessage(ControlAction action, double? value, string name)
+    {
+        var command = new ControlCommand(action, "run-a", value);
+        var applied = new TrainingEvent(Run(), TrainingEventKind.ControlApplied, Timestamp)
+        {
+            Command = command,
+            ControlStatus = ControlStatus.Applied,
+            Message = "done",
+            State = RunState.Training,
+        };
+
+        foreach (var json in new[] { Sse(applied), WebSocket(applied) })
+        {
+            json.GetProperty("event").GetString().Should().Be("control_applied");
+            var data = json.GetProperty("data");
+            Names(data).Should().Equal(value is null
+                ? ["model_state", "command_id", "action", "status", "message"]
+                : ["model_state", "command_id", "action", "value", "status", "message"]);
+            data.GetProperty("action").GetString().Should().Be(name);
+            data.GetProperty("status").GetString().Should().Be("applied");
+            data.GetProperty("message").GetString().Should().Be("done", "an applied save_checkpoint or evaluate explains its result");
+            if (value is { } v)
+            {
+                data.GetProperty("value").GetDouble().Should().Be(v);
+            }
+        }
+    }
+
+    [Fact]
+    public void SerializeSse_RejectedNonIntegerPatience_WritesTheValueAsSubmitted()
+    {
+        var rejected = new TrainingEvent(Run(), TrainingEventKind.ControlApplied, Timestamp)
+        {
+            Command = new ControlCommand(ControlAction.SetEarlyStopping, "run-a", 2.5),
+            ControlStatus = ControlStatus.Rejected,
+            Message = "not a whole number",
+        };
+
+        var data = Sse(rejected).GetProperty("data");
+
+        data.GetProperty("action").GetString().Should().Be("set_early_stopping");
+        data.GetProperty("value").GetDouble().Should().Be(2.5);
+        data.GetProperty("status").GetString().Should().Be("rejected");
+    }
 
     [Fact]
     public void EventType_ByEventClass_IsMetricsUpdateOrTrainingEvent()
