@@ -64,4 +64,70 @@ public sealed class TorchMonitorOptionsTests
             .Which.ActualValue.Should().Be(value);
         options.GpuDeviceIndex.Should().Be(2);
     }
+
+    [Fact]
+    public void Constructor_Defaults_StatisticsCheckpointsAndEarlyStoppingAreOff()
+    {
+        var options = new TorchMonitorOptions();
+
+        options.LayerStatistics.Should().BeFalse();
+        options.ActivationStatistics.Should().BeFalse();
+        options.StatisticsInterval.Should().Be(100);
+        options.CheckpointDirectory.Should().BeNull();
+        options.EarlyStopping.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1_000_001)]
+    public void StatisticsInterval_OutOfRange_ThrowsAndKeepsPreviousValue(int value)
+    {
+        var options = new TorchMonitorOptions { StatisticsInterval = 7 };
+
+        var act = () => options.StatisticsInterval = value;
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("StatisticsInterval must be between 1 and 1,000,000.*");
+        options.StatisticsInterval.Should().Be(7);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void CheckpointDirectory_Blank_Throws(string value)
+    {
+        var options = new TorchMonitorOptions { CheckpointDirectory = "checkpoints" };
+
+        var act = () => options.CheckpointDirectory = value;
+
+        act.Should().Throw<ArgumentException>().WithMessage("CheckpointDirectory must be null or a folder path.*");
+        options.CheckpointDirectory.Should().Be("checkpoints");
+        options.CheckpointDirectory = null;
+        options.CheckpointDirectory.Should().BeNull();
+    }
+
+    [Fact]
+    public void EarlyStoppingOptions_Defaults_AreDocumentedValues()
+    {
+        var options = new EarlyStoppingOptions();
+
+        options.Metric.Should().Be(EarlyStoppingMetric.ValidationLoss);
+        options.Patience.Should().Be(5);
+        options.MinDelta.Should().Be(0);
+    }
+
+    [Fact]
+    public void EarlyStoppingOptions_InvalidValues_ThrowAndKeepPreviousValues()
+    {
+        var options = new EarlyStoppingOptions { Patience = 3, MinDelta = 0.5 };
+
+        FluentActions.Invoking(() => options.Patience = 0).Should().Throw<ArgumentOutOfRangeException>().WithMessage("Patience must be between 1 and 10,000.*");
+        FluentActions.Invoking(() => options.Patience = 10_001).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => options.MinDelta = -0.1).Should().Throw<ArgumentOutOfRangeException>().WithMessage("MinDelta must be finite and at least 0.*");
+        FluentActions.Invoking(() => options.MinDelta = double.NaN).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => options.Metric = (EarlyStoppingMetric)9).Should().Throw<ArgumentOutOfRangeException>();
+        options.Patience.Should().Be(3);
+        options.MinDelta.Should().Be(0.5);
+        options.Patience = EarlyStoppingOptions.MaxPatience;
+        options.Patience.Should().Be(10_000);
+    }
 }
