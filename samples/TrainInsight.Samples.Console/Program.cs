@@ -47,7 +47,14 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args 
 builder.WebHost.UseUrls(settings.Urls);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 var trainInsight = builder.Services.AddTrainInsight()
-    .AddTorch(o => o.MetricsInterval = settings.MetricsInterval)
+    .AddTorch(o =>
+    {
+        o.MetricsInterval = settings.MetricsInterval;
+        o.LayerStatistics = o.ActivationStatistics = settings.StatisticsInterval > 0;
+        o.StatisticsInterval = Math.Max(1, settings.StatisticsInterval);
+        o.CheckpointDirectory = settings.Checkpoints;
+        o.EarlyStopping = settings.EarlyStopPatience is { } patience ? new EarlyStoppingOptions { Patience = patience } : null;
+    })
     .AddStreaming();
 if (settings.Database is { } database)
 {
@@ -67,7 +74,8 @@ app.MapGet("/", () => Results.Text(
     "  GET  /api/metrics/history?limit= recent metric updates\n" +
     "  GET  /api/runs                   runs (and /api/runs/{id}, /metrics?names=&since=, /commands)\n" +
     "  GET  /openapi/traininsight.json  OpenAPI document\n" +
-    "  POST /api/training/control       {\"action\":\"pause\"|\"resume\"|\"stop\"}\n"));
+    "  POST /api/training/control       {\"action\":\"pause\"|\"resume\"|\"stop\"|\"save_checkpoint\"|\"evaluate\"}\n" +
+    "                                   {\"action\":\"set_learning_rate\"|\"set_weight_decay\"|\"set_early_stopping\",\"value\":X}\n"));
 
 try
 {
@@ -87,7 +95,9 @@ AnsiConsole.MarkupLine($"  websocket:    {baseUrl.Replace("http", "ws", StringCo
 AnsiConsole.MarkupLine($"  current:      {baseUrl}/api/metrics/current");
 AnsiConsole.MarkupLine($"  runs:         {baseUrl}/api/runs{(settings.Database is null ? string.Empty : $"   (history kept in {Markup.Escape(settings.Database)})")}");
 AnsiConsole.MarkupLine($"  control:      curl -X POST {baseUrl}/api/training/control -H 'Content-Type: application/json' -d '{{\"action\":\"pause\"}}'");
-AnsiConsole.MarkupLine("  Ctrl+C stops training cleanly.");
+AnsiConsole.MarkupLine(settings.Checkpoints is null
+    ? "  Ctrl+C stops training cleanly."
+    : $"  Ctrl+C stops training cleanly; checkpoints go to {Markup.Escape(Path.GetFullPath(settings.Checkpoints))}.");
 
 // Ctrl+C (or SIGTERM) makes the host stop; the trainer sees it at the next step boundary.
 var stopping = app.Lifetime.ApplicationStopping;

@@ -21,6 +21,13 @@ internal sealed class SampleSettings
           --augment             random horizontal flips and 4-pixel shifts of the training images
           --limit N             use only the first N training images (default: all 60,000)
           --metrics-interval N  publish metrics every N steps (default 10)
+          --statistics-interval N
+                                per-layer gradient/weight norms, update ratios and dead-ReLU shares every N steps;
+                                0 turns them off (default 100)
+          --checkpoints DIR     where save_checkpoint commands and the final checkpoint write (default checkpoints)
+          --no-checkpoints      write no checkpoints (save_checkpoint commands are rejected)
+          --early-stop N        stop when validation loss has not improved for N epochs (default: off;
+                                the set_early_stopping command can turn it on while training)
           --seed N              seed for weights and shuffling (default 42)
           --data DIR            folder with the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)
           --urls URLS           where to serve the endpoints (default http://127.0.0.1:5000)
@@ -51,6 +58,15 @@ internal sealed class SampleSettings
     public int? Limit { get; private set; }
 
     public int MetricsInterval { get; private set; } = 10;
+
+    /// <summary>Gets the steps between layer and activation statistics, or 0 for none.</summary>
+    public int StatisticsInterval { get; private set; } = 100;
+
+    /// <summary>Gets the checkpoint folder, or null for no checkpoints.</summary>
+    public string? Checkpoints { get; private set; } = "checkpoints";
+
+    /// <summary>Gets the early-stopping patience in epochs, or null when off.</summary>
+    public int? EarlyStopPatience { get; private set; }
 
     public int Seed { get; private set; } = 42;
 
@@ -102,6 +118,10 @@ internal sealed class SampleSettings
                 case "--augment": settings.Augment = true; break;
                 case "--limit": settings.Limit = Int(name, Value(), 1, int.MaxValue); break;
                 case "--metrics-interval": settings.MetricsInterval = Int(name, Value(), 1, 1_000_000); break;
+                case "--statistics-interval": settings.StatisticsInterval = Int(name, Value(), 0, 1_000_000); break;
+                case "--checkpoints": settings.Checkpoints = Value(); break;
+                case "--no-checkpoints": settings.Checkpoints = null; break;
+                case "--early-stop": settings.EarlyStopPatience = Int(name, Value(), 1, 10_000); break;
                 case "--seed": settings.Seed = Int(name, Value(), int.MinValue, int.MaxValue); break;
                 case "--data": settings.DataDirectory = Value(); break;
                 case "--urls": settings.Urls = Value(); break;
