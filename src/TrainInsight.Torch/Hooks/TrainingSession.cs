@@ -127,6 +127,13 @@ public sealed class TrainingSession : IDisposable
     /// <summary>Gets whether a stop was requested (by a command or by cancellation); the loop should end.</summary>
     public bool StopRequested => _stopRequested;
 
+    /// <summary>
+    /// Gets whether a <see cref="ControlAction.SetLearningRate"/> command has set the learning rate. A loop with its own
+    /// learning-rate schedule should stop applying it from then on, so that it does not overwrite the set rate (even one
+    /// equal to the scheduled rate of the moment).
+    /// </summary>
+    public bool LearningRateOverridden { get; private set; }
+
     /// <summary>Gets how many metric readings failed and were skipped.</summary>
     public long TelemetryErrors => Interlocked.Read(ref _telemetryErrors) + (_activations?.Errors ?? 0);
 
@@ -570,6 +577,7 @@ public sealed class TrainingSession : IDisposable
             group.LearningRate = rate;
         }
 
+        LearningRateOverridden = true;
         return (ControlStatus.Applied, $"Learning rate set to {rate.ToString("R", CultureInfo.InvariantCulture)} from the next step.");
     }
 

@@ -63,7 +63,6 @@ public sealed class VisionTrainer
                 Math.Max(1L, (long)_options.StepSizeEpochs * stepsPerEpoch),
                 _options.StepGamma);
         var augmentation = _options.Augment ? new FlipCropAugmentation(_options.Seed) : null;
-        double? scheduledRate = null;
         using var criterion = nn.CrossEntropyLoss();
         using var session = _monitor.Attach(model, optimizer, run);
         if (validation is not null)
@@ -98,12 +97,12 @@ public sealed class VisionTrainer
                         }
 
                         // A set_learning_rate command replaces the schedule: the run keeps the set rate from then on.
-                        if (scheduler is not null && scheduledRate is { } last && CurrentRate(optimizer) != last)
+                        if (session.LearningRateOverridden)
                         {
                             scheduler = null;
                         }
 
-                        scheduledRate = scheduler?.Apply(optimizer, session.Step);
+                        scheduler?.Apply(optimizer, session.Step);
                         optimizer.zero_grad();
                         var output = model.call(augmentation is null ? images : augmentation.Apply(images));
                         var loss = criterion.call(output, labels);
@@ -146,16 +145,6 @@ public sealed class VisionTrainer
             ValidationAccuracy = validationAccuracy,
             Elapsed = Stopwatch.GetElapsedTime(started),
         };
-    }
-
-    private static double CurrentRate(optim.Optimizer optimizer)
-    {
-        foreach (var group in optimizer.ParamGroups)
-        {
-            return group.LearningRate;
-        }
-
-        return double.NaN;
     }
 
     private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => _options.Optimizer switch

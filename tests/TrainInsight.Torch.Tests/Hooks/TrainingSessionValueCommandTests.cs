@@ -63,6 +63,22 @@ public sealed class TrainingSessionValueCommandTests
     }
 
     [Fact]
+    public void SetLearningRate_SameValueAsNow_StillMarksTheRateOverriddenButARejectionDoesNot()
+    {
+        using var harness = new TrainingHarness(batchSize: 8);
+        using var session = harness.Attach();
+        session.LearningRateOverridden.Should().BeFalse();
+        harness.Control.Submit(ControlAction.SetLearningRate, session.Run.Id, 99.0);
+        harness.Steps(session, 1);
+        session.LearningRateOverridden.Should().BeFalse("a rejected command changes nothing");
+
+        // The rate a schedule set at this moment: setting it again must still end the schedule.
+        harness.Control.Submit(ControlAction.SetLearningRate, session.Run.Id, TrainingHarness.LearningRate);
+        harness.Steps(session, 1);
+        session.LearningRateOverridden.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task SetLearningRate_WithoutValue_IsRejected()
     {
         using var harness = new TrainingHarness(new TorchMonitorOptions { MetricsInterval = 1 }, batchSize: 8);
