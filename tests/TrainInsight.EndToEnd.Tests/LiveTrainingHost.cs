@@ -48,12 +48,17 @@ internal sealed class LiveTrainingHost : IAsyncDisposable
         Action<StreamingOptions>? streaming = null,
         int trainImages = 4_000,
         Action<TrainInsightOptions>? bus = null,
-        Action<ITrainInsightBuilder>? configure = null)
+        Action<ITrainInsightBuilder>? configure = null,
+        Action<TorchMonitorOptions>? torch = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        var trainInsight = builder.Services.AddTrainInsight(bus).AddTorch(o => o.MetricsInterval = metricsInterval).AddStreaming(streaming);
+        var trainInsight = builder.Services.AddTrainInsight(bus).AddTorch(o =>
+        {
+            o.MetricsInterval = metricsInterval;
+            torch?.Invoke(o);
+        }).AddStreaming(streaming);
         configure?.Invoke(trainInsight);
         var app = builder.Build();
         app.UseWebSockets();

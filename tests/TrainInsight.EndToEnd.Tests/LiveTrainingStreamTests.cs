@@ -228,6 +228,95 @@ public sealed class LiveTrainingStreamTests
     }
 
     [FashionMnistFact]
+    public async Task Control_SaveCheckpointEvaluateEarlyStoppingAndStopOverHttp_ActOnTheLiveRun()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "traininsight-e2e-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var host = await LiveTrainingHost.StartAsync(
+                metricsInterval: 1,
+                torch: o => o.CheckpointDirectory = folder);
+            using var cts = new CancellationTokenSource(s_timeout);
+            var events = new List<JsonElement>();
+            var reading = Task.Run(async () =>
+            {
+                await foreach (var item in host.ReadSseAsync(null, cts.Token))
+                {
+                    lock (events)
+                    {
+                        events.Add(item.Data);
+                    }
+
+                    if (IsRunFinished(item.Data))
+                    {
+                        return;
+                    }
+                }
+            });
+
+            host.StartTraining(new VisionTrainerOptions { Epochs = 50, BatchSize = 32, Seed = 9 });
+            await WaitUntilAsync(() => CurrentStepAsync(host), step => step >= 3, cts.Token);
+
+            // save_checkpoint: applied, named in the acknowledgement, announced, and loadable into a fresh model.
+            var save = await PostControlAsync(host, """{"action":"save_checkpoint"}""");
+            save.StatusCode.Should().Be(HttpStatusCode.Accepted);
+            var saveId = JsonDocument.Parse(await save.Content.ReadAsStringAsync()).RootElement.GetProperty("command_id").GetString();
+            var saved = (await WaitForEventAsync(events, e => CommandId(e) == saveId, cts.Token)).GetProperty("data");
+            saved.GetProperty("status").GetString().Should().Be("applied");
+            var announced = await WaitForEventAsync(
+                events, e => e.TryGetProperty("event", out var k) && k.GetString() == "checkpoint_saved", cts.Token);
+            var path = announced.GetProperty("data").GetProperty("checkpoint_path").GetString()!;
+            path.Should().StartWith(folder).And.EndWith(".pt");
+            saved.GetProperty("message").GetString().Should().Contain(path);
+            using (var fresh = new TrainInsight.Torch.Vision.SmallCnn())
+            {
+                FluentActions.Invoking(() => TrainInsight.Torch.TrainingCheckpoint.Load(fresh, path)).Should().NotThrow();
+            }
+
+            // evaluate: validation metrics in the middle of the epoch.
+            var evaluate = await PostControlAsync(host, """{"action":"evaluate"}""");
+            var evaluateId = JsonDocument.Parse(await evaluate.Content.ReadAsStringAsync()).RootElement.GetProperty("command_id").GetString();
+            var evaluated = (await WaitForEventAsync(events, e => CommandId(e) == evaluateId, cts.Token)).GetProperty("data");
+            evaluated.GetProperty("status").GetString().Should().Be("applied");
+            evaluated.GetProperty("message").GetString().Should().Contain("val_loss");
+            var validation = await WaitForEventAsync(
+                events, e => e.GetProperty("event_type").GetString() == "metrics_update" && e.GetProperty("data").TryGetProperty("val_loss", out _), cts.Token);
+            validation.GetProperty("data").GetProperty("val_accuracy").GetDouble().Should().BeInRange(0, 1);
+
+            // set_early_stopping with a fractional patience: accepted over HTTP, rejected by the trainer, training goes on.
+            var early = await PostControlAsync(host, """{"action":"set_early_stopping","value":2.5}""");
+            early.StatusCode.Should().Be(HttpStatusCode.Accepted);
+            var earlyId = JsonDocument.Parse(await early.Content.ReadAsStringAsync()).RootElement.GetProperty("command_id").GetString();
+            var rejected = (await WaitForEventAsync(events, e => CommandId(e) == earlyId, cts.Token)).GetProperty("data");
+            rejected.GetProperty("status").GetString().Should().Be("rejected");
+            rejected.GetProperty("message").GetString().Should().Contain("whole number");
+
+            // stop: the run ends with its final checkpoint.
+            (await PostControlAsync(host, """{"action":"stop"}""")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+            var summary = await host.Training.WaitAsync(cts.Token);
+            summary.State.Should().Be(RunState.Stopped);
+            await reading.WaitAsync(cts.Token);
+            JsonElement finished;
+            lock (events)
+            {
+                finished = events[^1];
+            }
+
+            IsRunFinished(finished).Should().BeTrue();
+            var final = finished.GetProperty("data").GetProperty("checkpoint_path").GetString();
+            final.Should().Be(Path.Combine(folder, summary.Run.Id, "final.pt"));
+            File.Exists(final).Should().BeTrue();
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [FashionMnistFact]
     public async Task WebSocket_ClientThatNeverReads_DropsCountedAndTrainerFinishes()
     {
         await using var host = await LiveTrainingHost.StartAsync(metricsInterval: 1, o => o.ClientQueueCapacity = 4);
