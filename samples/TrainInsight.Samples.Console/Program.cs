@@ -54,6 +54,7 @@ var trainInsight = builder.Services.AddTrainInsight()
         o.StatisticsInterval = Math.Max(1, settings.StatisticsInterval);
         o.CheckpointDirectory = settings.Checkpoints;
         o.EarlyStopping = settings.EarlyStopPatience is { } patience ? new EarlyStoppingOptions { Patience = patience } : null;
+        o.TensorBoardLogDirectory = settings.TensorBoardDirectory;
     })
     .AddStreaming();
 if (settings.Database is { } database)
@@ -112,6 +113,11 @@ if (settings.PushTo is { } target)
 {
     AnsiConsole.MarkupLineInterpolated($"  pushing to:   {new Uri(target, "api/ingest")}");
 }
+if (settings.TensorBoardDirectory is { } tensorBoard)
+{
+    AnsiConsole.MarkupLineInterpolated($"  tensorboard:  {Path.GetFullPath(tensorBoard)}/<run id>   (tensorboard --logdir {tensorBoard})");
+}
+
 var trainer = new VisionTrainer(app.Services.GetRequiredService<TrainingMonitor>(), new VisionTrainerOptions
 {
     Epochs = settings.Epochs,

@@ -35,6 +35,8 @@ internal sealed class SampleSettings
           --no-db               keep history in memory only
           --push-to URL         also send every event to another TrainInsight host (POST URL/api/ingest),
                                 e.g. a central dashboard server; see docs/ingest.md
+          --tensorboard DIR     also write every metric as TensorBoard scalars to DIR/<run id>
+                                (view with: tensorboard --logdir DIR)
           --keep-serving        keep serving after training ends, until Ctrl+C
           --help                show this help
         """;
@@ -81,6 +83,9 @@ internal sealed class SampleSettings
 
     /// <summary>Gets the SQLite file, or null to keep history in memory.</summary>
     public string? Database { get; private set; } = "traininsight.db";
+
+    /// <summary>Gets the folder for TensorBoard event files (one sub-folder per run), or null for none.</summary>
+    public string? TensorBoardDirectory { get; private set; }
 
     public bool ShowHelp { get; private set; }
 
@@ -129,6 +134,7 @@ internal sealed class SampleSettings
                 case "--db": settings.Database = Value(); break;
                 case "--no-db": settings.Database = null; break;
                 case "--push-to": settings.PushTo = HttpUrl(name, Value()); break;
+                case "--tensorboard": settings.TensorBoardDirectory = Folder(name, Value()); break;
                 case "--help" or "-h" or "-?": settings.ShowHelp = true; break;
                 default: throw new FormatException($"Unknown option '{name}'. Run with --help to see the options.");
             }
@@ -145,6 +151,9 @@ internal sealed class SampleSettings
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max
             ? parsed
             : throw new FormatException($"{name} must be an integer from {min:N0} to {max:N0}, not '{value}'.");
+
+    private static string Folder(string name, string value) =>
+        !string.IsNullOrWhiteSpace(value) ? value : throw new FormatException($"{name} needs a folder.");
 
     private static Uri HttpUrl(string name, string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"

@@ -7,6 +7,7 @@ public sealed class TorchMonitorOptions
     private int _statisticsInterval = 100;
     private int _gpuDeviceIndex;
     private string? _checkpointDirectory;
+    private string? _tensorBoardLogDirectory;
 
     /// <summary>
     /// Gets or sets how often, in optimizer steps, a step's metrics are read and published (the first step always is).
@@ -128,6 +129,26 @@ public sealed class TorchMonitorOptions
             }
 
             _gpuDeviceIndex = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the folder under which every attached run also writes its metrics as TensorBoard scalars, one
+    /// sub-folder per run (named after its id), or <see langword="null"/> for no TensorBoard logging. A background task
+    /// writes the files; failures to write are counted in <see cref="TrainingSession.TelemetryErrors"/> and never reach the
+    /// training loop. Cannot be empty or white space. The default is <see langword="null"/>.
+    /// </summary>
+    public string? TensorBoardLogDirectory
+    {
+        get => _tensorBoardLogDirectory;
+        set
+        {
+            if (value is not null && string.IsNullOrWhiteSpace(value))
+            {
+                throw new ArgumentException("TensorBoardLogDirectory must be null or a folder path.", nameof(value));
+            }
+
+            _tensorBoardLogDirectory = value;
         }
     }
 }

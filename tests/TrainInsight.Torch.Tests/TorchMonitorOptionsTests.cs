@@ -11,6 +11,7 @@ public sealed class TorchMonitorOptionsTests
         options.GradientNorm.Should().BeFalse();
         options.GpuMetrics.Should().BeTrue();
         options.GpuDeviceIndex.Should().Be(0);
+        options.TensorBoardLogDirectory.Should().BeNull();
     }
 
     [Theory]
@@ -129,5 +130,41 @@ public sealed class TorchMonitorOptionsTests
         options.MinDelta.Should().Be(0.5);
         options.Patience = EarlyStoppingOptions.MaxPatience;
         options.Patience.Should().Be(10_000);
+    }
+
+    [Theory]
+    [InlineData("runs")]
+    [InlineData("/tmp/tensorboard")]
+    [InlineData(" padded ")]
+    public void TensorBoardLogDirectory_Path_IsKept(string value)
+    {
+        var options = new TorchMonitorOptions { TensorBoardLogDirectory = value };
+
+        options.TensorBoardLogDirectory.Should().Be(value);
+    }
+
+    [Fact]
+    public void TensorBoardLogDirectory_Null_TurnsLoggingOff()
+    {
+        var options = new TorchMonitorOptions { TensorBoardLogDirectory = "runs" };
+
+        options.TensorBoardLogDirectory = null;
+
+        options.TensorBoardLogDirectory.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("\t\r\n")]
+    public void TensorBoardLogDirectory_EmptyOrWhiteSpace_ThrowsAndKeepsPreviousValue(string value)
+    {
+        var options = new TorchMonitorOptions { TensorBoardLogDirectory = "runs" };
+
+        var act = () => options.TensorBoardLogDirectory = value;
+
+        act.Should().Throw<ArgumentException>().WithMessage("TensorBoardLogDirectory must be null or a folder path.*")
+            .Which.ParamName.Should().Be("value");
+        options.TensorBoardLogDirectory.Should().Be("runs");
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TrainInsight.Torch.TensorBoard;
 using static TorchSharp.torch;
 
 namespace TrainInsight.Torch;
@@ -54,7 +55,12 @@ public sealed class TrainingMonitor
         }
 
         var receiver = _control.Attach(run.Id);
-        return new TrainingSession(_bus, receiver, model, optimizer, run, _options);
+
+        // Subscribed before the session publishes RunStarted, so that the TensorBoard logger misses nothing of the run.
+        var tensorBoard = TensorBoardScalarLogger.Create(_bus, _options.TensorBoardLogDirectory, run);
+        var session = new TrainingSession(_bus, receiver, model, optimizer, run, _options) { Companion = tensorBoard };
+        tensorBoard?.Start(session.CountTelemetryError);
+        return session;
     }
 
     private static long CountParameters(nn.Module model)

@@ -66,6 +66,9 @@ public sealed class TrainingSession : IDisposable
     private int _earlyStoppingBestEpoch;
     private int _validationsWithoutImprovement;
 
+    // Work that ends with the run (the TensorBoard writer): Finish disposes it, which waits a bounded time for it.
+    internal IDisposable? Companion { get; init; }
+
     internal TrainingSession(
         ITelemetryBus bus, IControlReceiver receiver, nn.Module model, optim.Optimizer optimizer, RunDescriptor run, TorchMonitorOptions options)
         : this(bus, receiver, model, optimizer, run, options, options.GpuMetrics ? GpuMonitor.Default : null)
@@ -369,6 +372,8 @@ public sealed class TrainingSession : IDisposable
                 writeFinalCheckpoint: _stopRequested);
         }
     }
+
+    internal void CountTelemetryError() => Interlocked.Increment(ref _telemetryErrors);
 
     private void RecordStepCore(Tensor loss, Tensor? output, Tensor? target, long batchSize)
     {
@@ -854,6 +859,7 @@ public sealed class TrainingSession : IDisposable
             Message = message,
             CheckpointPath = finalCheckpoint,
         });
+        Companion?.Dispose();
     }
 
     private void ThrowIfFinished()
