@@ -149,7 +149,7 @@ public sealed class TrainingSession : IDisposable
     public Func<ValidationResult>? Evaluator { get; set; }
 
     /// <summary>Gets the folder this run's checkpoints go to, or <see langword="null"/> when checkpoints are off.</summary>
-    public string? CheckpointFolder => _options.CheckpointDirectory is { } root ? Path.Combine(Path.GetFullPath(root), FolderName(Run.Id)) : null;
+    public string? CheckpointFolder => _options.CheckpointDirectory is { } root ? Path.Combine(Path.GetFullPath(root), RunFolder.Name(Run.Id)) : null;
 
     /// <summary>
     /// Applies pending control commands at a step boundary. While the run is paused, blocks the training thread until it
@@ -782,7 +782,6 @@ public sealed class TrainingSession : IDisposable
         return lineEnd < 0 ? message : message[..lineEnd];
     }
 
-    private static string FolderName(string runId) => runId is "." or ".." ? "run" + runId : runId;
 
     private void RequestStop()
     {

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TrainInsight.Torch.Internal;
 using SummaryWriter = TorchSharp.Modules.SummaryWriter;
 
 namespace TrainInsight.Torch.TensorBoard;
@@ -107,14 +108,7 @@ internal sealed class TensorBoardScalarLogger : IDisposable
     /// <summary>The name of a run's sub-folder: its id, with anything a file system might refuse replaced by '_'.</summary>
     /// <param name="runId">The run's id.</param>
     /// <returns>A name that is a single, ordinary path segment.</returns>
-    internal static string FolderName(string runId)
-    {
-        // Run ids are already letters, digits, '-', '_' and '.'; the rest is belt and braces.
-        var name = string.Concat(runId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
-
-        // "." and ".." are not folders of their own, and Windows drops a name's trailing dots.
-        return name.Length == 0 || name[^1] == '.' ? name + "_" : name;
-    }
+    internal static string FolderName(string runId) => RunFolder.Name(runId);
 
     /// <summary>Starts the writing task. Never throws.</summary>
     /// <param name="onError">Called for every error: at once for one found by <see cref="Create"/>, later from the writing task.</param>
