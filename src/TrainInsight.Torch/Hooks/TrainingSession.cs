@@ -239,7 +239,7 @@ public sealed class TrainingSession : IDisposable
         long batchSize;
         try
         {
-            batchSize = target.shape.Length > 0 ? target.shape[0] : 1;
+            batchSize = target.dim() > 0 ? target.size(0) : 1;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
