@@ -86,6 +86,10 @@ public class TrainerThroughputBenchmarks
         }
     }
 
+    /// <summary>An A/A check: the bare loop again shows how much two identical runs differ on this machine.</summary>
+    [Benchmark(Description = "Bare TorchSharp loop (again)")]
+    public void BareLoopAgain() => BareLoop();
+
     [Benchmark(Description = "VisionTrainer, full monitoring")]
     public TrainingSummary MonitoredTrainer() => _trainer.Train(_model, _train, validation: null);
 }

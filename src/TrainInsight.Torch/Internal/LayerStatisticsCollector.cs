@@ -132,38 +132,49 @@ internal sealed class LayerStatisticsCollector : IDisposable
             return;
         }
 
-        // Per parameter four squared sums: gradient (or -1 without one), weight now, weight before the last update and the
-        // update (both -1 without a snapshot).
-        const int Width = 4;
-        double[] sums;
+        // Per parameter up to four L2 norms, all reduced on the device in the tensor's own precision and stacked: the
+        // gradient's (when it has one), the weight's, and with a snapshot the previous weight's and the update's.
+        var hasGrad = new bool[count];
+        var hasPrevious = new bool[count];
+        float[] norms;
         using (NewDisposeScope())
         using (no_grad())
         {
-            var parts = new Tensor[Width * count];
+            var parts = new List<Tensor>(4 * count);
             for (var i = 0; i < count; i++)
             {
-                var parameter = _parameters[i].detach();
-                var grad = _parameters[i].grad;
-                var device = parameter.device;
-                parts[Width * i] = grad is null ? Missing(device) : grad.detach().square().sum(ScalarType.Float64);
-                parts[(Width * i) + 1] = parameter.square().sum(ScalarType.Float64);
-                var previous = snapshot?[i];
-                if (previous is not null && previous.shape.SequenceEqual(parameter.shape))
+                var parameter = _parameters[i];
+                if (parameter.grad is { } grad)
                 {
-                    parts[(Width * i) + 2] = previous.square().sum(ScalarType.Float64);
-                    parts[(Width * i) + 3] = parameter.sub(previous).square().sum(ScalarType.Float64);
+                    parts.Add(grad.norm());
+                    hasGrad[i] = true;
                 }
-                else
+
+                parts.Add(parameter.norm());
+                var previous = snapshot?[i];
+                if (previous is not null && previous.numel() == parameter.numel())
                 {
-                    parts[(Width * i) + 2] = Missing(device);
-                    parts[(Width * i) + 3] = Missing(device);
+                    parts.Add(previous.norm());
+                    parts.Add(parameter.sub(previous).norm());
+                    hasPrevious[i] = true;
                 }
             }
 
             // One device-to-host copy (and so one synchronisation) for everything.
-            sums = stack(parts).cpu().data<double>().ToArray();
+            var stacked = stack(parts);
+            norms = (stacked.dtype == ScalarType.Float32 ? stacked : stacked.to_type(ScalarType.Float32)).cpu().data<float>().ToArray();
         }
 
+        var sums = new double[4 * count];
+        var next = 0;
+        for (var i = 0; i < count; i++)
+        {
+            sums[4 * i] = hasGrad[i] ? Square(norms[next++]) : -1;
+            sums[(4 * i) + 1] = Square(norms[next++]);
+            (sums[(4 * i) + 2], sums[(4 * i) + 3]) = hasPrevious[i] ? (Square(norms[next++]), Square(norms[next++])) : (-1, -1);
+        }
+
+        const int Width = 4;
         var layers = _gradientNames.Length;
         var gradient = new double[layers];
         var weight = new double[layers];
@@ -224,7 +235,7 @@ internal sealed class LayerStatisticsCollector : IDisposable
         }
     }
 
-    private static Tensor Missing(Device device) => full([], -1.0, ScalarType.Float64, device);
+    private static double Square(float norm) => (double)norm * norm;
 
     private void ReleaseSnapshot()
     {
