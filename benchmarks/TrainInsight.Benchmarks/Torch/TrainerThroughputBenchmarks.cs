@@ -15,7 +15,7 @@ namespace TrainInsight.Benchmarks.Torch;
 /// img/s = Steps × 128 / mean time.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 8, invocationCount: 1)]
+[SimpleJob(launchCount: 2, warmupCount: 2, iterationCount: 12, invocationCount: 1)]
 public class TrainerThroughputBenchmarks
 {
     /// <summary>Steps per operation: one statistics step per operation, as in a long run with the sample's settings.</summary>
