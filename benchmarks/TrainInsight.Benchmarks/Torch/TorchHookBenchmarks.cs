@@ -1,3 +1,14 @@
+// Latest results (2026-11-24, one run, shared 2-core VM; see docs/benchmarks.md for what they mean):
+//
+// | Method                           | Mean        | Median      | Ratio | RatioSD | Allocated |
+// |--------------------------------- |------------:|------------:|------:|--------:|----------:|
+// | 'Step, bare'                     | 40,244.8 us | 39,184.2 us | 1.019 |    0.20 |  16.91 KB |
+// | 'Step, default hooks'            | 39,298.1 us | 38,795.3 us | 0.995 |    0.15 |  17.46 KB |
+// | 'Step, bare (again)'             | 36,046.8 us | 35,944.1 us | 0.912 |    0.14 |  16.91 KB |
+// | 'Step, default hooks (again)'    | 40,274.0 us | 39,857.8 us | 1.019 |    0.16 |  17.46 KB |
+// | 'Layer norms, hand-written loop' |    313.3 us |    327.6 us | 0.008 |    0.00 |  12.68 KB |
+// | 'Layer norms, LayerStatistics'   |    222.6 us |    210.5 us | 0.006 |    0.00 |   9.83 KB |
+
 using BenchmarkDotNet.Attributes;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,3 +1,10 @@
+// Latest results (2026-11-24, one run, shared 2-core VM):
+//
+// | Method                        | Mean         | Error      | StdDev       | Allocated |
+// |------------------------------ |-------------:|-----------:|-------------:|----------:|
+// | 'Hooks alone, unsampled step' |     79.87 ns |   1.610 ns |     3.466 ns |         - |
+// | 'Hooks alone, sampled step'   | 35,000.04 ns | 693.175 ns | 1,564.612 ns |    5362 B |
+
 using BenchmarkDotNet.Attributes;
 using TorchSharp.Modules;
 using TrainInsight.Torch;
