@@ -85,11 +85,15 @@ internal static class ProgressView
             System.Globalization.CultureInfo.InvariantCulture,
             $"epoch {e.Epoch} done: train loss {Get(e, MetricNames.TrainLoss)}  test loss {Get(e, MetricNames.ValLoss)}  test accuracy {Get(e, MetricNames.ValAccuracy)}"),
         TrainingEvent { Kind: TrainingEventKind.ControlApplied } e =>
-            $"control: {e.Command?.Action.ToString().ToLowerInvariant()} {e.ControlStatus?.ToString().ToLowerInvariant()}{(e.Message is null ? string.Empty : " - " + e.Message)}",
+            $"control: {SnakeCase(e.Command?.Action.ToString())} {e.ControlStatus?.ToString().ToLowerInvariant()}{(e.Message is null ? string.Empty : " - " + e.Message)}",
         TrainingEvent { Kind: TrainingEventKind.RunFinished } e => $"run {e.State?.ToString().ToLowerInvariant()} at step {e.Step:N0}",
         _ => null,
     };
 
     private static string Get(TrainingEvent e, string name) =>
         e.Metrics.TryGetValue(name, out var value) ? value.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>The action as it is written on the wire: SaveCheckpoint → save_checkpoint.</summary>
+    private static string SnakeCase(string? name) =>
+        name is null ? string.Empty : string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i == 0 ? string.Empty : "_") + char.ToLowerInvariant(c) : c.ToString()));
 }
