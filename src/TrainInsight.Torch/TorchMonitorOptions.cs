@@ -49,11 +49,14 @@ public sealed class TorchMonitorOptions
     /// <summary>
     /// Gets or sets whether statistics steps (see <see cref="StatisticsInterval"/>) publish activation health, read by
     /// forward hooks on the model's <c>nn.ReLU</c>, <c>nn.Sigmoid</c> and <c>nn.Tanh</c> modules: the share of dead ReLU
-    /// units (<c>dead_relu/&lt;layer&gt;</c>: outputs that are zero for every sample of the batch) and of saturated sigmoid
-    /// or tanh units (<c>saturation/&lt;layer&gt;</c>: sigmoid outputs below 0.01 or above 0.99, tanh outputs beyond ±0.99),
-    /// plus their means over the layers (<c>dead_relu</c>, <c>saturation</c>). Activations computed with functions
-    /// (<c>nn.functional.relu</c>) instead of modules are not seen. The hooks only compute on the forward pass of a
-    /// statistics step; they copy a scalar out and keep no tensor. The default is <see langword="false"/>.
+    /// units (<c>dead_relu/&lt;layer&gt;</c>: channels of a feature map, or features of a [batch, features] output, that are
+    /// zero for every sample of the batch) and of saturated sigmoid or tanh outputs (<c>saturation/&lt;layer&gt;</c>: sigmoid
+    /// below 0.01 or above 0.99, tanh beyond ±0.99), plus their means over the layers (<c>dead_relu</c>,
+    /// <c>saturation</c>). Hooks run through a module's <c>call</c>: activations computed with functions
+    /// (<c>nn.functional.relu</c>) or a direct <c>forward</c> are not seen, and a module called several times in one
+    /// forward pass reports its last call. The hooks are armed by <see cref="TrainingSession.WaitForStepBoundary"/> before a
+    /// statistics step and disarmed when it is recorded, so validation passes are never measured; they copy a scalar out
+    /// and keep no tensor. The default is <see langword="false"/>.
     /// </summary>
     public bool ActivationStatistics { get; set; }
 

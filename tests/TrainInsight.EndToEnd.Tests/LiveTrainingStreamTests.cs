@@ -175,22 +175,7 @@ public sealed class LiveTrainingStreamTests
         await using var host = await LiveTrainingHost.StartAsync(metricsInterval: 1);
         using var cts = new CancellationTokenSource(s_timeout);
         var events = new List<JsonElement>();
-        using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var item in host.ReadSseAsync(null, streamCts.Token))
-            {
-                lock (events)
-                {
-                    events.Add(item.Data);
-                }
-
-                if (IsRunFinished(item.Data))
-                {
-                    return;
-                }
-            }
-        });
+        var reading = CollectUntilRunFinishedAsync(host, events, cts.Token);
 
         host.StartTraining(new VisionTrainerOptions { Epochs = 50, BatchSize = 32, Seed = 5 });
         await WaitUntilAsync(() => CurrentStepAsync(host), step => step >= 3, cts.Token);
@@ -238,21 +223,7 @@ public sealed class LiveTrainingStreamTests
                 torch: o => o.CheckpointDirectory = folder);
             using var cts = new CancellationTokenSource(s_timeout);
             var events = new List<JsonElement>();
-            var reading = Task.Run(async () =>
-            {
-                await foreach (var item in host.ReadSseAsync(null, cts.Token))
-                {
-                    lock (events)
-                    {
-                        events.Add(item.Data);
-                    }
-
-                    if (IsRunFinished(item.Data))
-                    {
-                        return;
-                    }
-                }
-            });
+            var reading = CollectUntilRunFinishedAsync(host, events, cts.Token);
 
             host.StartTraining(new VisionTrainerOptions { Epochs = 50, BatchSize = 32, Seed = 9 });
             await WaitUntilAsync(() => CurrentStepAsync(host), step => step >= 3, cts.Token);
@@ -393,6 +364,24 @@ public sealed class LiveTrainingStreamTests
             }
         }
     }
+
+    /// <summary>Reads the SSE stream on a background task into <paramref name="events"/> (locked) until the run finishes.</summary>
+    private static Task CollectUntilRunFinishedAsync(LiveTrainingHost host, List<JsonElement> events, CancellationToken cancellationToken) =>
+        Task.Run(async () =>
+        {
+            await foreach (var item in host.ReadSseAsync(null, cancellationToken))
+            {
+                lock (events)
+                {
+                    events.Add(item.Data);
+                }
+
+                if (IsRunFinished(item.Data))
+                {
+                    return;
+                }
+            }
+        });
 
     private static bool IsRunFinished(JsonElement data) =>
         data.TryGetProperty("event", out var e) && e.GetString() == "run_finished";

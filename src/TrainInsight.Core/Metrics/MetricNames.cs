@@ -53,8 +53,8 @@ public static class MetricNames
     public const string UpdateRatio = "update_ratio";
 
     /// <summary>
-    /// Share (0..1) of ReLU units that output zero for every sample of the batch, averaged over the ReLU layers
-    /// ("dead_relu"); per layer <c>dead_relu/&lt;layer&gt;</c>.
+    /// Share (0..1) of ReLU units (channels of a feature map, features of a dense layer) that output zero for every
+    /// sample of the batch, averaged over the ReLU layers ("dead_relu"); per layer <c>dead_relu/&lt;layer&gt;</c>.
     /// </summary>
     public const string DeadRelu = "dead_relu";
 

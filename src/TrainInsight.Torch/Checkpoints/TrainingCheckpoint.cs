@@ -15,15 +15,19 @@ public static class TrainingCheckpoint
     /// <summary>
     /// Writes <paramref name="model"/> to <paramref name="path"/> and, when given, <paramref name="optimizer"/> to
     /// <paramref name="path"/> + <see cref="OptimizerSuffix"/>. Each file is written to a temporary name first and then
-    /// renamed, so a crash never leaves a half-written checkpoint under the final name. The folder is created if needed.
+    /// renamed, so no half-written file ever has a checkpoint's name. An optimizer state left from an earlier checkpoint
+    /// at the same path is deleted first and the new one is renamed into place last, so a model file is never paired with
+    /// another checkpoint's optimizer state: after a crash in between, loading with an optimizer fails with
+    /// <see cref="FileNotFoundException"/>. The folder is created if needed.
     /// </summary>
     /// <param name="model">The model.</param>
+    /// <param name="path">The checkpoint's path.</param>
     /// <param name="optimizer">The optimizer, or <see langword="null"/> to write the model only. Its state is written when
     /// TorchSharp can save it (its managed optimizers: SGD, Adam, AdamW, RMSprop and the others derived from
     /// <c>OptimizerHelper</c>); otherwise only the model is written.</param>
-    /// <param name="path">The checkpoint's path.</param>
-    /// <exception cref="IOException">The files could not be written.</exception>
-    public static void Save(nn.Module model, optim.Optimizer? optimizer, string path)
+    /// <exception cref="IOException">A file could not be written or renamed.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder may not be written.</exception>
+    public static void Save(nn.Module model, string path, optim.Optimizer? optimizer = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -39,13 +43,15 @@ public static class TrainingCheckpoint
         try
         {
             model.save(modelTemp);
-            if (stateful is not null)
-            {
-                stateful.save_state_dict(optimizerTemp!);
-                File.Move(optimizerTemp!, full + OptimizerSuffix, overwrite: true);
-            }
+            stateful?.save_state_dict(optimizerTemp!);
 
+            // Never a new model next to an old optimizer state: the old state goes first, the new one comes last.
+            File.Delete(full + OptimizerSuffix);
             File.Move(modelTemp, full, overwrite: true);
+            if (optimizerTemp is not null)
+            {
+                File.Move(optimizerTemp, full + OptimizerSuffix, overwrite: false);
+            }
         }
         finally
         {

@@ -31,8 +31,11 @@ public sealed class TrainingMonitor
     /// Starts monitoring a run: publishes <see cref="TrainingEventKind.RunStarted"/> and attaches the run to the control mailbox.
     /// Dispose the returned session when the loop ends.
     /// </summary>
-    /// <param name="model">The model being trained (read for gradient norms and the parameter count; never changed).</param>
-    /// <param name="optimizer">The optimizer (read for the learning rate; never changed).</param>
+    /// <param name="model">The model being trained. The session reads it for the metrics and checkpoints, and with
+    /// <see cref="TorchMonitorOptions.ActivationStatistics"/> adds forward hooks (removed when the session ends); it never
+    /// changes the weights.</param>
+    /// <param name="optimizer">The optimizer: read for the learning rates; set_learning_rate and set_weight_decay
+    /// commands change its parameter groups at step boundaries.</param>
     /// <param name="run">The run's description. When its <see cref="RunDescriptor.ParameterCount"/> or
     /// <see cref="RunDescriptor.ModelName"/> is missing, they are taken from <paramref name="model"/>.</param>
     /// <returns>The run's session.</returns>
@@ -55,12 +58,22 @@ public sealed class TrainingMonitor
         }
 
         var receiver = _control.Attach(run.Id);
-
-        // Subscribed before the session publishes RunStarted, so that the TensorBoard logger misses nothing of the run.
-        var tensorBoard = TensorBoardScalarLogger.Create(_bus, _options.TensorBoardLogDirectory, run);
-        var session = new TrainingSession(_bus, receiver, model, optimizer, run, _options) { Companion = tensorBoard };
-        tensorBoard?.Start(session.CountTelemetryError);
-        return session;
+        TensorBoardScalarLogger? tensorBoard = null;
+        try
+        {
+            // Subscribed before the session publishes RunStarted, so that the TensorBoard logger misses nothing of the run.
+            tensorBoard = TensorBoardScalarLogger.Create(_bus, _options.TensorBoardLogDirectory, run);
+            var session = new TrainingSession(_bus, receiver, model, optimizer, run, _options) { Companion = tensorBoard };
+            tensorBoard?.Start(session.CountTelemetryError);
+            return session;
+        }
+        catch
+        {
+            // Nothing of a run that never started may stay attached.
+            tensorBoard?.Dispose();
+            receiver.Dispose();
+            throw;
+        }
     }
 
     private static long CountParameters(nn.Module model)

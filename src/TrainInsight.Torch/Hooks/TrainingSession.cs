@@ -43,6 +43,12 @@ public sealed class TrainingSession : IDisposable
     private readonly ActivationMonitor? _activations;
     private readonly string[] _groupRateNames;
 
+    // Copied when the run is attached: the options object may be shared by several sessions and changed later.
+    private readonly int _metricsInterval;
+    private readonly int _statisticsInterval;
+    private readonly bool _earlyStoppingOnAccuracy;
+    private readonly double _earlyStoppingMinDelta;
+
     private long _step;
     private int _epoch;
     private int _batch;
@@ -65,6 +71,8 @@ public sealed class TrainingSession : IDisposable
     private double _earlyStoppingBest = double.NaN;
     private int _earlyStoppingBestEpoch;
     private int _validationsWithoutImprovement;
+    private bool _usesStepBoundaries;
+    private long _preparedForStep;
 
     // Work that ends with the run (the TensorBoard writer): Finish disposes it, which waits a bounded time for it.
     internal IDisposable? Companion { get; init; }
@@ -87,28 +95,52 @@ public sealed class TrainingSession : IDisposable
         _options = options;
         Run = run;
         State = RunState.Training;
+        _metricsInterval = options.MetricsInterval;
+        _statisticsInterval = options.StatisticsInterval;
         _earlyStoppingPatience = options.EarlyStopping?.Patience ?? 0;
+        _earlyStoppingOnAccuracy = options.EarlyStopping?.Metric == EarlyStoppingMetric.ValidationAccuracy;
+        _earlyStoppingMinDelta = options.EarlyStopping?.MinDelta ?? 0;
         _groupRateNames = RateNames(optimizer);
-        try
+        if (options.CheckpointDirectory is { } root)
         {
-            if (options.LayerStatistics)
+            try
+            {
+                CheckpointDirectory = Path.Combine(Path.GetFullPath(root), RunFolder.Name(run.Id));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A path the system refuses: checkpoint commands are rejected as if none was set.
+                Interlocked.Increment(ref _telemetryErrors);
+            }
+        }
+
+        // Statistics are telemetry: without them the run still trains. Each kind fails on its own.
+        if (options.LayerStatistics)
+        {
+            try
             {
                 _layers = new LayerStatisticsCollector(model);
-
-                // The first step is a statistics step: keep the weights it starts from.
-                _layers.Snapshot();
             }
-
-            if (options.ActivationStatistics)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                _activations = new ActivationMonitor(model) { Armed = true };
+                Interlocked.Increment(ref _telemetryErrors);
             }
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+
+        if (options.ActivationStatistics)
         {
-            // Statistics are telemetry: without them the run still trains.
-            Interlocked.Increment(ref _telemetryErrors);
+            try
+            {
+                _activations = new ActivationMonitor(model);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Interlocked.Increment(ref _telemetryErrors);
+            }
         }
+
+        // The first step is a statistics step: keep the weights it starts from and let the hooks compute.
+        PrepareStatistics(1);
 
         _windowStart = Stopwatch.GetTimestamp();
         _lastStepEnd = _windowStart;
@@ -142,24 +174,29 @@ public sealed class TrainingSession : IDisposable
 
     /// <summary>
     /// Gets or sets the validation pass that a <see cref="ControlAction.Evaluate"/> command runs at a step boundary, on the
-    /// training thread; it must leave the model in training mode. Its result is published as <c>val_loss</c> and
+    /// training thread; afterwards the session puts the model back in the mode it was in. Its result is published as <c>val_loss</c> and
     /// <c>val_accuracy</c> and does not count towards early-stopping patience. When <see langword="null"/>, evaluate
     /// commands are rejected. The default is <see langword="null"/>.
     /// </summary>
     public Func<ValidationResult>? Evaluator { get; set; }
 
-    /// <summary>Gets the folder this run's checkpoints go to, or <see langword="null"/> when checkpoints are off.</summary>
-    public string? CheckpointFolder => _options.CheckpointDirectory is { } root ? Path.Combine(Path.GetFullPath(root), RunFolder.Name(Run.Id)) : null;
+    /// <summary>
+    /// Gets the directory this run's checkpoints go to (<see cref="TorchMonitorOptions.CheckpointDirectory"/> plus the
+    /// run's id, as a full path), or <see langword="null"/> when checkpoints are off.
+    /// </summary>
+    public string? CheckpointDirectory { get; }
 
     /// <summary>
     /// Applies pending control commands at a step boundary. While the run is paused, blocks the training thread until it
-    /// is resumed, stopped or <paramref name="cancellationToken"/> is cancelled. Costs one volatile read when nothing is pending.
+    /// is resumed, stopped or <paramref name="cancellationToken"/> is cancelled. Costs a clock read and a volatile read when
+    /// nothing is pending. Before a statistics step it also copies the weights (with <see cref="TorchMonitorOptions.LayerStatistics"/>).
     /// </summary>
     /// <param name="cancellationToken">Cancellation stops the run, like a stop command.</param>
     /// <returns><see langword="true"/> to run the next step; <see langword="false"/> when the loop must end.</returns>
     public bool WaitForStepBoundary(CancellationToken cancellationToken = default)
     {
         ThrowIfFinished();
+        _usesStepBoundaries = true;
         if (!_inStep)
         {
             // The time since the last step ended went into getting this step's batch.
@@ -208,6 +245,12 @@ public sealed class TrainingSession : IDisposable
 
             // Time spent paused is not step time.
             ResetWindow();
+        }
+
+        // Arm the statistics only now, after any evaluation, so that validation passes are never measured.
+        if (!_stopRequested)
+        {
+            PrepareStatistics(_step + 1);
         }
 
         return !_stopRequested;
@@ -383,7 +426,7 @@ public sealed class TrainingSession : IDisposable
         _windowSteps++;
         _windowSamples += batchSize;
         var statistics = (_layers is not null || _activations is not null) && IsStatisticsStep(_step);
-        if (_step == 1 || _step % _options.MetricsInterval == 0 || statistics)
+        if (_step == 1 || _step % _metricsInterval == 0 || statistics)
         {
             try
             {
@@ -393,22 +436,37 @@ public sealed class TrainingSession : IDisposable
             {
                 Interlocked.Increment(ref _telemetryErrors);
             }
+            finally
+            {
+                if (statistics && _activations is not null)
+                {
+                    // Whatever happened, the hooks go quiet until the next statistics step.
+                    _activations.Armed = false;
+                }
+            }
         }
 
-        if ((_layers is not null || _activations is not null) && IsStatisticsStep(_step + 1))
+        // A loop that never calls WaitForStepBoundary gets its statistics armed here, at the end of the step before.
+        if (!_usesStepBoundaries)
         {
-            PrepareStatistics();
+            PrepareStatistics(_step + 1);
         }
 
         _inStep = false;
         _lastStepEnd = Stopwatch.GetTimestamp();
     }
 
-    private bool IsStatisticsStep(long step) => step == 1 || step % _options.StatisticsInterval == 0;
+    private bool IsStatisticsStep(long step) => step == 1 || step % _statisticsInterval == 0;
 
-    /// <summary>Before a statistics step: keep the weights it starts from, and let the activation hooks compute.</summary>
-    private void PrepareStatistics()
+    /// <summary>Before statistics step <paramref name="step"/>: keep the weights it starts from, and arm the activation hooks.</summary>
+    private void PrepareStatistics(long step)
     {
+        if ((_layers is null && _activations is null) || !IsStatisticsStep(step) || _preparedForStep == step)
+        {
+            return;
+        }
+
+        _preparedForStep = step;
         try
         {
             if (_activations is not null)
@@ -629,14 +687,14 @@ public sealed class TrainingSession : IDisposable
     {
         _stopRequested = true;
         State = RunState.Stopped;
-        return (ControlStatus.Applied, CheckpointFolder is null
+        return (ControlStatus.Applied, CheckpointDirectory is null
             ? "The run stops at this step boundary."
             : "The run stops at this step boundary and writes its final checkpoint.");
     }
 
     private (ControlStatus, string?) SaveCheckpointNow()
     {
-        if (CheckpointFolder is not { } folder)
+        if (CheckpointDirectory is not { } folder)
         {
             return (ControlStatus.Rejected, "Checkpoints are off for this run: no checkpoint directory is set (TorchMonitorOptions.CheckpointDirectory).");
         }
@@ -655,7 +713,7 @@ public sealed class TrainingSession : IDisposable
     {
         try
         {
-            TrainingCheckpoint.Save(_model, _optimizer, path);
+            TrainingCheckpoint.Save(_model, path, _optimizer);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -680,6 +738,7 @@ public sealed class TrainingSession : IDisposable
         }
 
         ValidationResult result;
+        var wasTraining = _model.training;
         try
         {
             result = evaluator();
@@ -687,6 +746,11 @@ public sealed class TrainingSession : IDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             return (ControlStatus.Rejected, $"The evaluation failed: {ex.GetType().Name}: {FirstLine(ex.Message)} Training continues.");
+        }
+        finally
+        {
+            // Whatever the evaluator did, training resumes in the mode it was in.
+            _model.train(wasTraining);
         }
 
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -740,19 +804,18 @@ public sealed class TrainingSession : IDisposable
             $"Early stopping on {EarlyStoppingMetricName} with patience {_earlyStoppingPatience}: {_validationsWithoutImprovement} epoch-end validation(s) without improvement so far ({best}).");
     }
 
-    private string EarlyStoppingMetricName =>
-        _options.EarlyStopping?.Metric == EarlyStoppingMetric.ValidationAccuracy ? MetricNames.ValAccuracy : MetricNames.ValLoss;
+    private string EarlyStoppingMetricName => _earlyStoppingOnAccuracy ? MetricNames.ValAccuracy : MetricNames.ValLoss;
 
     /// <summary>Tracks the early-stopping metric at an epoch end; stops the run when patience has run out.</summary>
     private void ObserveValidation(double? validationLoss, double? validationAccuracy)
     {
-        var maximize = _options.EarlyStopping?.Metric == EarlyStoppingMetric.ValidationAccuracy;
+        var maximize = _earlyStoppingOnAccuracy;
         if ((maximize ? validationAccuracy : validationLoss) is not { } value)
         {
             return;
         }
 
-        var minDelta = _options.EarlyStopping?.MinDelta ?? 0;
+        var minDelta = _earlyStoppingMinDelta;
 
         // NaN (a diverged run) never improves.
         var improved = !double.IsNaN(value) && (double.IsNaN(_earlyStoppingBest)
@@ -813,7 +876,7 @@ public sealed class TrainingSession : IDisposable
         _activations?.Dispose();
         _layers?.Dispose();
         string? finalCheckpoint = null;
-        if (writeFinalCheckpoint && CheckpointFolder is { } folder)
+        if (writeFinalCheckpoint && CheckpointDirectory is { } folder)
         {
             var path = Path.Combine(folder, "final.pt");
             if (TryWriteCheckpoint(path) is { } error)

@@ -28,6 +28,25 @@ internal sealed class ActivationMonitor : IDisposable
     {
         var names = new List<string>();
         var kinds = new List<Kind>();
+        try
+        {
+            Register(model, names, kinds);
+        }
+        catch
+        {
+            // No hook of a monitor that failed may stay on the model.
+            Dispose();
+            throw;
+        }
+
+        _names = [.. names];
+        _kinds = [.. kinds];
+        _values = new double[_names.Length];
+        _seen = new bool[_names.Length];
+    }
+
+    private void Register(nn.Module model, List<string> names, List<Kind> kinds)
+    {
         foreach (var (name, module) in model.named_modules())
         {
             Kind kind;
@@ -65,11 +84,6 @@ internal sealed class ActivationMonitor : IDisposable
             });
             _removers.Add(remover.remove);
         }
-
-        _names = [.. names];
-        _kinds = [.. kinds];
-        _values = new double[_names.Length];
-        _seen = new bool[_names.Length];
     }
 
     /// <summary>Gets the number of hooked modules.</summary>
@@ -139,8 +153,9 @@ internal sealed class ActivationMonitor : IDisposable
             var x = output.detach();
             var flags = _kinds[index] switch
             {
-                // A unit (one output element across the batch) is dead when it is zero for every sample.
-                Kind.Relu => (x.dim() >= 2 ? x.flatten(1) : x.reshape(1, -1)).gt(0).any(0).logical_not(),
+                // A unit is dead when it is zero for every sample of the batch: a channel of a feature map (zero at every
+                // position too), a feature of a [batch, features] output.
+                Kind.Relu => Units(x).gt(0).any(1).logical_not(),
                 Kind.Sigmoid => x.lt(SigmoidMargin).logical_or(x.gt(1 - SigmoidMargin)),
                 _ => x.abs().gt(TanhLimit),
             };
@@ -154,6 +169,14 @@ internal sealed class ActivationMonitor : IDisposable
             Interlocked.Increment(ref _errors);
         }
     }
+
+    /// <summary>The output as [units, values]: channels for [N, C, ...], features for [N, F], elements for one dimension.</summary>
+    private static Tensor Units(Tensor x) => x.dim() switch
+    {
+        >= 3 => x.transpose(0, 1).flatten(1),
+        2 => x.t(),
+        _ => x.reshape(-1, 1),
+    };
 
     private enum Kind : byte
     {

@@ -13,7 +13,7 @@ public sealed class TrainingCheckpointTests
         var path = Path.Combine(folder.Path, "nested", "model.pt");
         random.manual_seed(1);
         using var model = new Mlp(1, 4, 4, [8], 3);
-        TrainingCheckpoint.Save(model, optimizer: null, path);
+        TrainingCheckpoint.Save(model, path);
         File.Exists(path + TrainingCheckpoint.OptimizerSuffix).Should().BeFalse("no optimizer was given");
 
         random.manual_seed(2);
@@ -34,14 +34,30 @@ public sealed class TrainingCheckpointTests
         using var first = new Mlp(1, 4, 4, [8], 3);
         random.manual_seed(2);
         using var second = new Mlp(1, 4, 4, [8], 3);
-        TrainingCheckpoint.Save(first, null, path);
-        TrainingCheckpoint.Save(second, null, path);
+        TrainingCheckpoint.Save(first, path);
+        TrainingCheckpoint.Save(second, path);
 
         random.manual_seed(3);
         using var loaded = new Mlp(1, 4, 4, [8], 3);
         TrainingCheckpoint.Load(loaded, path);
         loaded.parameters().First().allclose(second.parameters().First(), rtol: 0, atol: 0).Should().BeTrue();
         Directory.GetFiles(folder.Path).Should().Equal(path);
+    }
+
+    [Fact]
+    public void Save_WithoutOptimizerOverACheckpointWithOne_RemovesTheOldOptimizerState()
+    {
+        using var folder = new TempDirectory();
+        var path = folder.File("model.pt");
+        using var model = new Mlp(1, 4, 4, [8], 3);
+        using var optimizer = optim.Adam(model.parameters());
+        TrainingCheckpoint.Save(model, path, optimizer);
+        File.Exists(path + TrainingCheckpoint.OptimizerSuffix).Should().BeTrue();
+
+        TrainingCheckpoint.Save(model, path);
+
+        File.Exists(path + TrainingCheckpoint.OptimizerSuffix).Should().BeFalse("an old optimizer state must never be paired with a newer model");
+        FluentActions.Invoking(() => TrainingCheckpoint.Load(model, path, optimizer)).Should().Throw<FileNotFoundException>();
     }
 
     [Fact]
@@ -60,7 +76,7 @@ public sealed class TrainingCheckpointTests
         var path = folder.File("model.pt");
         using var model = new Mlp(1, 4, 4, [8], 3);
         using var optimizer = optim.Adam(model.parameters());
-        TrainingCheckpoint.Save(model, null, path);
+        TrainingCheckpoint.Save(model, path);
         FluentActions.Invoking(() => TrainingCheckpoint.Load(model, path, optimizer))
             .Should().Throw<FileNotFoundException>().WithMessage($"*{path}{TrainingCheckpoint.OptimizerSuffix}*");
     }
@@ -82,7 +98,7 @@ public sealed class TrainingCheckpointTests
         using var folder = new TempDirectory();
         var path = folder.File("cnn.pt");
         using var cnn = new SmallCnn();
-        TrainingCheckpoint.Save(cnn, null, path);
+        TrainingCheckpoint.Save(cnn, path);
         using var mlp = new Mlp(1, 28, 28, [16], 10);
         FluentActions.Invoking(() => TrainingCheckpoint.Load(mlp, path)).Should().Throw<InvalidDataException>().WithMessage($"'{path}'*");
     }
@@ -94,7 +110,7 @@ public sealed class TrainingCheckpointTests
         var path = folder.File("model.pt");
         using var model = new Mlp(1, 4, 4, [8], 3);
         using var sgd = optim.SGD(model.parameters(), 0.1, momentum: 0.9);
-        TrainingCheckpoint.Save(model, sgd, path);
+        TrainingCheckpoint.Save(model, path, sgd);
         using var adam = optim.Adam(model.parameters());
         FluentActions.Invoking(() => TrainingCheckpoint.Load(model, path, adam)).Should().Throw<InvalidDataException>()
             .WithMessage($"'{path}{TrainingCheckpoint.OptimizerSuffix}' is not the state of this Adam optimizer*");
@@ -104,8 +120,8 @@ public sealed class TrainingCheckpointTests
     public void SaveAndLoad_InvalidArguments_Throw()
     {
         using var model = new Mlp(1, 4, 4, [8], 3);
-        FluentActions.Invoking(() => TrainingCheckpoint.Save(null!, null, "x.pt")).Should().Throw<ArgumentNullException>();
-        FluentActions.Invoking(() => TrainingCheckpoint.Save(model, null, " ")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => TrainingCheckpoint.Save(null!, "x.pt")).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => TrainingCheckpoint.Save(model, " ")).Should().Throw<ArgumentException>();
         FluentActions.Invoking(() => TrainingCheckpoint.Load(null!, "x.pt")).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => TrainingCheckpoint.Load(model, "")).Should().Throw<ArgumentException>();
     }

@@ -250,7 +250,11 @@ public sealed class TrainingSessionCheckpointTests
         string commandId;
         using (var session = harness.Attach())
         {
-            session.Evaluator = () => throw new IOException("validation shard missing");
+            session.Evaluator = () =>
+            {
+                harness.Model.eval();
+                throw new IOException("validation shard missing");
+            };
             commandId = harness.Control.Submit(ControlAction.Evaluate, session.Run.Id).Id;
             harness.Steps(session, 2);
             session.State.Should().Be(RunState.Training);
@@ -261,6 +265,7 @@ public sealed class TrainingSessionCheckpointTests
         var ack = events.OfType<TrainingEvent>().Single(e => e.Command?.Id == commandId);
         ack.ControlStatus.Should().Be(ControlStatus.Rejected);
         ack.Message.Should().Contain("IOException: validation shard missing");
+        harness.Model.training.Should().BeTrue("the session puts the model back in training mode whatever the evaluator did");
         events.OfType<MetricEvent>().Should().HaveCount(2);
     }
 

@@ -169,6 +169,25 @@ public sealed class TrainingSessionStatisticsTests
     }
 
     [Fact]
+    public void WaitForStepBoundary_BeforeAStatisticsStep_ArmsTheHooksOnlyThenSoValidationIsNeverMeasured()
+    {
+        using var harness = new TrainingHarness(new TorchMonitorOptions { StatisticsInterval = 2, ActivationStatistics = true, LayerStatistics = true }, batchSize: 8);
+        using var session = harness.Attach();
+        var field = typeof(TrainingSession).GetField("_activations", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        var activations = (TrainInsight.Torch.Internal.ActivationMonitor)field.GetValue(session)!;
+        activations.Armed.Should().BeTrue("step 1 is a statistics step");
+        harness.Steps(session, 1);
+        activations.Armed.Should().BeFalse("between steps (where validation runs) the hooks are quiet");
+        session.WaitForStepBoundary().Should().BeTrue();
+        activations.Armed.Should().BeTrue("step 2 is a statistics step and is about to run");
+        harness.Steps(session, 1);
+        activations.Armed.Should().BeFalse();
+        session.WaitForStepBoundary().Should().BeTrue();
+        activations.Armed.Should().BeFalse("step 3 is not a statistics step");
+        session.Complete();
+    }
+
+    [Fact]
     public async Task WaitForStepBoundary_TimeBeforeTheBoundary_IsReportedAsDataTime()
     {
         var delay = TimeSpan.FromMilliseconds(20);
@@ -276,7 +295,9 @@ public sealed class TrainingSessionStatisticsTests
 
         var snapshotOwner = typeof(TrainingSession).GetField("_layers", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
         var layers = (TrainInsight.Torch.Internal.LayerStatisticsCollector)snapshotOwner.GetValue(session)!;
-        layers.HasSnapshot.Should().BeTrue("the next step is a statistics step, so the weights it starts from are kept");
+        layers.HasSnapshot.Should().BeFalse("the last statistics step used the copy up");
+        session.WaitForStepBoundary().Should().BeTrue();
+        layers.HasSnapshot.Should().BeTrue("the next step is a statistics step, so the boundary keeps the weights it starts from");
         session.Complete();
         layers.HasSnapshot.Should().BeFalse("finishing the run frees the weight copy");
         session.TelemetryErrors.Should().Be(0);

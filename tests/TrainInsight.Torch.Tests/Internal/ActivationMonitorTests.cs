@@ -50,6 +50,28 @@ public sealed class ActivationMonitorTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public void Collect_FeatureMapWithOneSilentChannel_CountsChannelsWhateverTheBatchSize(int batch)
+    {
+        using var conv = nn.Conv2d(1, 4, 1);
+        using (no_grad())
+        {
+            // Channel 0 is always negative before the ReLU; channels 1-3 always positive.
+            conv.weight!.zero_();
+            conv.bias!.copy_(tensor(new float[] { -1, 1, 2, 3 }));
+        }
+
+        using var model = nn.Sequential(("conv", conv), ("act", nn.ReLU()));
+        using var monitor = new ActivationMonitor(model) { Armed = true };
+        using var scope = NewDisposeScope();
+        model.call(randn(batch, 1, 5, 5));
+        var values = new Dictionary<string, double>();
+        monitor.Collect(values);
+        values["dead_relu/act"].Should().Be(0.25, "one channel in four is dead, at every position and for every sample");
+    }
+
+    [Theory]
     [InlineData("_conv1.weight", "conv1")]
     [InlineData("_block1._conv2.weight", "block1.conv2")]
     [InlineData("_layers.0.bias", "layers.0")]
