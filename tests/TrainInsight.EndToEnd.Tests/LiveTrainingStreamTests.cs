@@ -136,7 +136,9 @@ public sealed class LiveTrainingStreamTests
                 }
             });
             await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, cts.Token);
-            host.StartTraining(new VisionTrainerOptions { Epochs = 50, BatchSize = 64, MaxStepsPerEpoch = 60, Seed = 5 });
+            // Far more steps than the test needs: on a fast machine 50 × 60 steps ended before the dashboard reconnected,
+            // and the reconnected client then waited for live events that never came. The test stops the run itself.
+            host.StartTraining(new VisionTrainerOptions { Epochs = 10_000, BatchSize = 64, MaxStepsPerEpoch = 60, Seed = 5 });
             await firstConnection.WaitAsync(cts.Token);
             var lastSeen = long.Parse(before[^1].EventId!, System.Globalization.CultureInfo.InvariantCulture);
 
@@ -381,7 +383,7 @@ public sealed class LiveTrainingStreamTests
                     return;
                 }
             }
-        });
+        }, cancellationToken);
 
     private static bool IsRunFinished(JsonElement data) =>
         data.TryGetProperty("event", out var e) && e.GetString() == "run_finished";
