@@ -238,7 +238,8 @@ public sealed class SseEndpointTests
         var publisher = Task.Run(async () =>
         {
             // Unpaced noise, at most 800,000 events: with the followed ones, everything stays inside the history ring.
-            for (var i = 1; i <= 800_000 && !stopPublishing.IsCancellationRequested; i++)
+            var i = 1;
+            for (; i <= 800_000 && !stopPublishing.IsCancellationRequested; i++)
             {
                 server.Bus.TryPublish(new MetricEvent(noise, i, null)).Should().BeTrue();
                 if (i % 100 == 0)
@@ -247,6 +248,10 @@ public sealed class SseEndpointTests
                     await Task.Yield();
                 }
             }
+
+            // One last run-a event after every seam a connection can have seen, so that a connection opened just as the
+            // noise ran out still gets past its seam instead of waiting for an event that would never come.
+            server.Bus.TryPublish(Loss(followed, (i / 100) + 1)).Should().BeTrue();
         });
 
         var offsets = new List<long>(); // offsets[n - 1] is the offset of the run's event with sequence n
