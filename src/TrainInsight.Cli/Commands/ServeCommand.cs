@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TrainInsight.TensorBoard;
+
+namespace TrainInsight.Cli.Commands;
+
+/// <summary><c>traininsight tb serve</c>: tail a log directory and serve its runs over the streaming endpoints.</summary>
+internal static class ServeCommand
+{
+    public static async Task<int> RunAsync(
+        string logdir, string urls, IReadOnlyDictionary<string, string> tagMap, TimeSpan? pollInterval, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(logdir))
+        {
+            await stderr.WriteLineAsync($"error: TensorBoard log directory '{Path.GetFullPath(logdir)}' does not exist.").ConfigureAwait(false);
+            return CommandLine.Failed;
+        }
+
+        TensorBoardServer server;
+        try
+        {
+            server = await TensorBoardServer.StartAsync(logdir, urls, tagMap, pollInterval, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            await stderr.WriteLineAsync($"error: cannot listen on {urls}: {ex.Message}").ConfigureAwait(false);
+            return CommandLine.Failed;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            await stdout.WriteLineAsync($"Serving TensorBoard logs in {server.Tailer.LogDirectory}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  live stream: {server.Address}api/stream/metrics   runs: {server.Address}api/runs   Ctrl+C stops.").ConfigureAwait(false);
+            await server.App.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return CommandLine.Ok;
+    }
+}
+
+/// <summary>A Kestrel host with the TrainInsight endpoints over a tailed TensorBoard log directory.</summary>
+internal sealed class TensorBoardServer : IAsyncDisposable
+{
+    private TensorBoardServer(WebApplication app, Uri address)
+    {
+        App = app;
+        Address = address;
+    }
+
+    public WebApplication App { get; }
+
+    /// <summary>Gets the first address the server listens on, ending in '/'.</summary>
+    public Uri Address { get; }
+
+    public TensorBoardTailer Tailer => App.Services.GetRequiredService<TensorBoardTailer>();
+
+    public ITelemetryBus Bus => App.Services.GetRequiredService<ITelemetryBus>();
+
+    public static async Task<TensorBoardServer> StartAsync(
+        string logdir, string urls, IReadOnlyDictionary<string, string> tagMap, TimeSpan? pollInterval, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls(urls);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddTrainInsight()
+            .AddStreaming()
+            .AddTensorBoard(o =>
+            {
+                o.LogDirectory = logdir;
+                if (pollInterval is { } poll)
+                {
+                    o.PollInterval = poll;
+                }
+
+                foreach (var (tag, metric) in tagMap)
+                {
+                    o.MapTag(tag, metric);
+                }
+            });
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapTrainInsight();
+        app.MapGet("/", () => Results.Text(
+            "TrainInsight - TensorBoard logs, live\n" +
+            "  GET /api/stream/metrics   live metrics (Server-Sent Events)\n" +
+            "  GET /ws/metrics           live metrics (WebSocket)\n" +
+            "  GET /api/runs             runs (and /api/runs/{id}/metrics?names=&since=)\n" +
+            "  GET /api/metrics/current  latest values\n"));
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TensorBoardServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+    }
+}

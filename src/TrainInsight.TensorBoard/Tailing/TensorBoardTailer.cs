@@ -1,0 +1,401 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace TrainInsight.TensorBoard;
+
+/// <summary>
+/// Tails a TensorBoard log directory and publishes every scalar onto an <see cref="ITelemetryBus"/> as it is written:
+/// new runs, new files, growing files and rotated files, with no change to the trainer that writes them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A run is a folder below <see cref="TensorBoardTailerOptions.LogDirectory"/> holding event files; its id is the
+/// relative path with '/' as '.' (the directory itself takes its own folder name). Each event's scalars become one
+/// <see cref="MetricEvent"/> at the event's step and wall time, named through <see cref="TensorBoardTailerOptions.TagMap"/>.
+/// </para>
+/// <para>
+/// A file-system watcher wakes the tailer as soon as a file changes; a scan every
+/// <see cref="TensorBoardTailerOptions.PollInterval"/> catches what no notification announced. A record still being
+/// written is waited for; a record whose checksum does not match is counted and skipped; a file that shrinks (replaced
+/// in place) is read again from its start; a file that disappears is forgotten.
+/// </para>
+/// </remarks>
+public sealed partial class TensorBoardTailer : IAsyncDisposable
+{
+    private const int EventsPerRead = 4_096;
+
+    private readonly ITelemetryBus _bus;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _pollInterval;
+    private readonly bool _watch;
+    private readonly Dictionary<string, string> _tagMap;
+    private readonly Dictionary<string, TailedFile> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunDescriptor> _runs = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Lock _scanGate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private FileSystemWatcher? _watcher;
+    private Task? _loop;
+    private long _records;
+    private long _corrupt;
+    private long _scalars;
+    private long _scans;
+    private bool _missingLogged;
+
+    /// <summary>Initializes a new instance of the <see cref="TensorBoardTailer"/> class; call <see cref="Start"/> to begin.</summary>
+    /// <param name="bus">Where the scalars go.</param>
+    /// <param name="options">What to tail; copied here, later changes have no effect.</param>
+    /// <param name="logger">Where problems are logged. The default logs nothing.</param>
+    public TensorBoardTailer(ITelemetryBus bus, TensorBoardTailerOptions options, ILogger<TensorBoardTailer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.LogDirectory))
+        {
+            throw new ArgumentException("TensorBoardTailerOptions.LogDirectory must be set.", nameof(options));
+        }
+
+        _bus = bus;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        LogDirectory = Path.GetFullPath(options.LogDirectory);
+        _pollInterval = options.PollInterval;
+        _watch = options.WatchFileSystem;
+        _tagMap = new Dictionary<string, string>(options.TagMap, StringComparer.Ordinal);
+    }
+
+    /// <summary>Gets the full path of the tailed directory.</summary>
+    public string LogDirectory { get; }
+
+    /// <summary>Starts tailing on a background task: reads what the directory holds now, then follows it.</summary>
+    /// <exception cref="DirectoryNotFoundException">The log directory does not exist; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The tailer was already started or disposed.</exception>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("The tailer has already been started.");
+        }
+
+        if (!Directory.Exists(LogDirectory))
+        {
+            throw new DirectoryNotFoundException($"TensorBoard log directory '{LogDirectory}' does not exist.");
+        }
+
+        if (_watch)
+        {
+            try
+            {
+                _watcher = new FileSystemWatcher(LogDirectory)
+                {
+                    IncludeSubdirectories = true,
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                    InternalBufferSize = 64 * 1024,
+                };
+                _watcher.Changed += (_, _) => Wake();
+                _watcher.Created += (_, _) => Wake();
+                _watcher.Renamed += (_, _) => Wake();
+                _watcher.Deleted += (_, _) => Wake();
+                _watcher.Error += (_, e) =>
+                {
+                    // An overflowed buffer loses notifications, not data: the next scan reads everything that grew.
+                    LogWatcherError(_logger, LogDirectory, e.GetException());
+                    Wake();
+                };
+                _watcher.EnableRaisingEvents = true;
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+            {
+                // Some file systems cannot be watched (inotify limits, network mounts): polling alone still works.
+                LogWatcherUnavailable(_logger, LogDirectory, ex);
+                _watcher?.Dispose();
+                _watcher = null;
+            }
+        }
+
+        _loop = Task.Run(() => RunAsync(_stop.Token));
+    }
+
+    /// <summary>Gets what the tailer has done so far.</summary>
+    /// <returns>The counters.</returns>
+    public TensorBoardTailerStatistics GetStatistics()
+    {
+        lock (_scanGate)
+        {
+            return new TensorBoardTailerStatistics(
+                _files.Count, _runs.Count, Interlocked.Read(ref _records), Interlocked.Read(ref _corrupt), Interlocked.Read(ref _scalars), Interlocked.Read(ref _scans));
+        }
+    }
+
+    /// <summary>Stops tailing and closes the files.</summary>
+    /// <returns>A task that completes when the tailer has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _watcher?.Dispose();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        lock (_scanGate)
+        {
+            foreach (var file in _files.Values)
+            {
+                file.Reader.Dispose();
+            }
+
+            _files.Clear();
+        }
+
+        _wake.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>Scans the directory once and publishes what is new; returns the number of scalars published.</summary>
+    internal long ScanOnce()
+    {
+        lock (_scanGate)
+        {
+            Interlocked.Increment(ref _scans);
+            IReadOnlyList<TensorBoardEventFile> found;
+            try
+            {
+                found = TensorBoardLogDirectory.EnumerateEventFiles(LogDirectory);
+                _missingLogged = false;
+            }
+            catch (Exception ex) when (ex is DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+            {
+                if (!_missingLogged)
+                {
+                    _missingLogged = true;
+                    LogDirectoryUnreadable(_logger, LogDirectory, ex);
+                }
+
+                return 0;
+            }
+
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            long published = 0;
+            foreach (var file in found)
+            {
+                present.Add(file.Path);
+                if (!_files.TryGetValue(file.Path, out var tailed))
+                {
+                    if (Open(file) is not { } opened)
+                    {
+                        continue;
+                    }
+
+                    tailed = opened;
+                    _files.Add(file.Path, tailed);
+                }
+
+                published += Drain(tailed);
+            }
+
+            // Deleted files are forgotten (a rotated-away file has been read to its end already).
+            foreach (var gone in _files.Keys.Where(p => !present.Contains(p)).ToList())
+            {
+                _files[gone].Reader.Dispose();
+                _files.Remove(gone);
+            }
+
+            return published;
+        }
+    }
+
+    private TailedFile? Open(TensorBoardEventFile file)
+    {
+        TensorBoardEventFileReader reader;
+        try
+        {
+            reader = new TensorBoardEventFileReader(file.Path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone or locked between listing and opening: the next scan tries again.
+            LogFileUnreadable(_logger, file.Path, ex);
+            return null;
+        }
+
+        if (!_runs.TryGetValue(file.Run, out var run))
+        {
+            run = new RunDescriptor(RunId(file.Run)) { Name = file.Run == "." ? Path.GetFileName(LogDirectory) : file.Run };
+            _runs.Add(file.Run, run);
+            _bus.TryPublish(new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
+        }
+
+        return new TailedFile(file.Path, run, reader);
+    }
+
+    private long Drain(TailedFile file)
+    {
+        long published = 0;
+        try
+        {
+            // A file that shrank was replaced in place: read it again from its start.
+            if (new FileInfo(file.Path).Length < file.Reader.Position)
+            {
+                file.Reader.Dispose();
+                file.Reader = new TensorBoardEventFileReader(file.Path);
+                file.CorruptSeen = 0;
+                file.RecordsSeen = 0;
+            }
+
+            while (true)
+            {
+                var events = file.Reader.ReadAvailable(EventsPerRead);
+                foreach (var e in events)
+                {
+                    published += Publish(file.Run, e);
+                }
+
+                if (events.Count < EventsPerRead)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogFileUnreadable(_logger, file.Path, ex);
+        }
+
+        Interlocked.Add(ref _records, file.Reader.RecordsRead - file.RecordsSeen);
+        file.RecordsSeen = file.Reader.RecordsRead;
+        if (file.Reader.CorruptRecords > file.CorruptSeen)
+        {
+            LogCorruptRecords(_logger, file.Reader.CorruptRecords - file.CorruptSeen, file.Path);
+            Interlocked.Add(ref _corrupt, file.Reader.CorruptRecords - file.CorruptSeen);
+            file.CorruptSeen = file.Reader.CorruptRecords;
+        }
+
+        Interlocked.Add(ref _scalars, published);
+        return published;
+    }
+
+    private int Publish(RunDescriptor run, TensorBoardEvent e)
+    {
+        Dictionary<string, double>? values = null;
+        foreach (var value in e.Values)
+        {
+            if (value.Kind != TensorBoardValueKind.Scalar)
+            {
+                continue;
+            }
+
+            values ??= new Dictionary<string, double>(StringComparer.Ordinal);
+            values[_tagMap.TryGetValue(value.Tag, out var mapped) ? mapped : value.Tag] = value.Value;
+        }
+
+        if (values is null)
+        {
+            return 0;
+        }
+
+        _bus.TryPublish(new MetricEvent(run, Math.Max(0, e.Step), values, WallTime(e.WallTime)));
+        return values.Count;
+    }
+
+    private static DateTimeOffset? WallTime(double seconds) =>
+        double.IsFinite(seconds) && seconds > 0 && seconds < 253_402_300_799
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000))
+            : null;
+
+    /// <summary>The run's id: its relative path with '/' as '.', anything else a run id cannot hold as '-'.</summary>
+    internal string RunId(string run)
+    {
+        var source = run == "." ? Path.GetFileName(LogDirectory.TrimEnd(Path.DirectorySeparatorChar)) : run;
+        var id = string.Concat(source.Select(c => c == '/' ? '.' : char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-'));
+        if (id.Length == 0)
+        {
+            id = "tensorboard";
+        }
+
+        return id.Length <= 128 ? id : id[..119] + "-" + ((uint)string.GetHashCode(id, StringComparison.Ordinal)).ToString("x8", CultureInfo.InvariantCulture);
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                ScanOnce();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The tailer must outlive any one bad scan.
+                LogScanFailed(_logger, LogDirectory, ex);
+            }
+
+            try
+            {
+                await _wake.WaitAsync(_pollInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (Exception ex) when (ex is SemaphoreFullException or ObjectDisposedException)
+        {
+            // Already signalled, or stopping.
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "TensorBoard log directory '{Directory}' cannot be read; retrying on every scan.")]
+    private static partial void LogDirectoryUnreadable(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(2, LogLevel.Debug, "Event file '{Path}' cannot be read now; retrying on the next scan.")]
+    private static partial void LogFileUnreadable(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Warning, "Skipped {Count} record(s) with a checksum mismatch in '{Path}'.")]
+    private static partial void LogCorruptRecords(ILogger logger, long count, string path);
+
+    [LoggerMessage(4, LogLevel.Warning, "Cannot watch '{Directory}' for changes; polling only.")]
+    private static partial void LogWatcherUnavailable(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Debug, "File-system watcher on '{Directory}' reported an error; the next scan catches up.")]
+    private static partial void LogWatcherError(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Error, "A scan of '{Directory}' failed.")]
+    private static partial void LogScanFailed(ILogger logger, string directory, Exception exception);
+
+    private sealed class TailedFile(string path, RunDescriptor run, TensorBoardEventFileReader reader)
+    {
+        public string Path { get; } = path;
+
+        public RunDescriptor Run { get; } = run;
+
+        public TensorBoardEventFileReader Reader { get; set; } = reader;
+
+        public long RecordsSeen { get; set; }
+
+        public long CorruptSeen { get; set; }
+    }
+}

@@ -1,0 +1,10 @@
+namespace TrainInsight.TensorBoard;
+
+/// <summary>What a <see cref="TensorBoardTailer"/> has done so far.</summary>
+/// <param name="Files">Event files being tailed.</param>
+/// <param name="Runs">Runs found.</param>
+/// <param name="Records">Complete records read.</param>
+/// <param name="CorruptRecords">Records skipped because a checksum did not match.</param>
+/// <param name="Scalars">Scalar values published as metrics.</param>
+/// <param name="Scans">Scans of the directory so far.</param>
+public readonly record struct TensorBoardTailerStatistics(int Files, int Runs, long Records, long CorruptRecords, long Scalars, long Scans);

@@ -1,0 +1,79 @@
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using TrainInsight.Cli.Commands;
+using TrainInsight.Tests.Shared;
+
+namespace TrainInsight.Cli.Tests.Commands;
+
+public sealed class ServeCommandTests : IDisposable
+{
+    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(30);
+    private readonly string _logdir = Directory.CreateTempSubdirectory("traininsight-serve-").FullName;
+
+    public void Dispose() => Directory.Delete(_logdir, recursive: true);
+
+    [Fact]
+    public async Task Serve_RecordsAppendedWhileAClientListens_ReachItOverSseInOrder()
+    {
+        var path = Path.Combine(_logdir, "version_0", "train", "events.out.tfevents.1700000000.my.host.1.0");
+        using var writer = new TfEventsWriter(path);
+        writer.Scalars(1, 1_700_000_000, ("Loss/train", 2f));
+
+        await using var server = await TensorBoardServer.StartAsync(
+            _logdir, "http://127.0.0.1:0", new Dictionary<string, string> { ["Loss/train"] = "train_loss" }, TimeSpan.FromMilliseconds(200), CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = s_patience };
+        using var cts = new CancellationTokenSource(s_patience);
+        using var response = await http.GetAsync("api/stream/metrics", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        response.EnsureSuccessStatusCode();
+        await using var stream = await response.Content.ReadAsStreamAsync(cts.Token);
+        await using var items = SseParser.Create(stream, (_, data) => JsonDocument.Parse(data.ToArray()).RootElement.Clone())
+            .EnumerateAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+
+        // What the file held before the client came: the run and its first value.
+        var first = await NextMetricsAsync(items);
+        first.GetProperty("run_id").GetString().Should().Be("version_0.train");
+        first.GetProperty("data").GetProperty("step").GetInt64().Should().Be(1);
+        first.GetProperty("data").GetProperty("train_loss").GetDouble().Should().Be(2);
+
+        // Appended while the client listens: a grown file, then a new run with a tag that keeps its name.
+        writer.Scalars(2, 1_700_000_001, ("Loss/train", 1.5f));
+        using (var other = new TfEventsWriter(Path.Combine(_logdir, "version_0", "validation", "events.out.tfevents.1700000005.my.host.1.0")))
+        {
+            var second = await NextMetricsAsync(items);
+            second.GetProperty("data").GetProperty("step").GetInt64().Should().Be(2);
+            second.GetProperty("data").GetProperty("train_loss").GetDouble().Should().Be(1.5);
+
+            other.Scalars(2, 1_700_000_002, ("Loss/val", 1.75f));
+            var third = await NextMetricsAsync(items);
+            third.GetProperty("run_id").GetString().Should().Be("version_0.validation");
+            third.GetProperty("data").GetProperty("advanced_metrics").GetProperty("Loss/val").GetDouble().Should().Be(1.75);
+        }
+
+        var runs = JsonDocument.Parse(await http.GetStringAsync("api/runs", cts.Token)).RootElement;
+        runs.ToString().Should().Contain("version_0.train").And.Contain("version_0.validation");
+        server.Tailer.GetStatistics().Should().Match<TrainInsight.TensorBoard.TensorBoardTailerStatistics>(s => s.Runs == 2 && s.Files == 2 && s.Scalars == 3);
+    }
+
+    [Fact]
+    public async Task Serve_MissingDirectory_ExitsOneNamingIt()
+    {
+        var missing = Path.Combine(_logdir, "absent");
+        var (code, _, stderr) = await ExportCommandTests.RunAsync("tb", "serve", missing, "--urls", "http://127.0.0.1:0");
+
+        code.Should().Be(1);
+        stderr.Should().Contain(missing).And.Contain("does not exist");
+    }
+
+    private static async Task<JsonElement> NextMetricsAsync(IAsyncEnumerator<SseItem<JsonElement>> items)
+    {
+        while (await items.MoveNextAsync())
+        {
+            if (items.Current.EventType == "metrics_update")
+            {
+                return items.Current.Data;
+            }
+        }
+
+        throw new InvalidOperationException("The stream ended.");
+    }
+}
