@@ -144,6 +144,31 @@ public sealed class EventDecoderTests : IDisposable
         reader.CorruptRecords.Should().Be(0);
     }
 
+    [Fact]
+    public void Decode_InvalidUtf8InATag_IsUnreadableNotThrown()
+    {
+        var value = new Summary.Types.Value { SimpleValue = 1 }.ToByteArray().Concat(LengthDelimitedField(1, [0x6C, 0xFF, 0xFE])).ToArray();
+        var payload = LengthDelimitedField(5, LengthDelimitedField(1, value));
+
+        using var reader = ReaderFor(new EventFileBuilder().Record(payload).Summary(2, SimpleValue("ok", 1f)));
+        var events = reader.ReadAvailable();
+
+        events.Select(e => e.Step).Should().Equal(2L);
+        reader.UnreadableRecords.Should().Be(1, "protobuf rejects a string field that is not UTF-8");
+    }
+
+    [Fact]
+    public void Decode_InvalidUtf8InFileVersionOrText_IsReplacedNotRejected()
+    {
+        var text = TensorValue("notes", StringTensor([0x61, 0xFF]), "text");
+        var payload = LengthDelimitedField(3, [0x62, 0xFE]);
+
+        var events = Read(new EventFileBuilder().Record(payload).Summary(1, text));
+
+        events[0].FileVersion.Should().Be("b�");
+        events[1].Values[0].Text.Should().Be("a�", "text tensors hold bytes; invalid UTF-8 becomes U+FFFD");
+    }
+
     private List<TensorBoardEvent> Read(EventFileBuilder builder)
     {
         using var reader = ReaderFor(builder);
