@@ -138,3 +138,45 @@ public sealed class ExportCommandTests : IDisposable
         return (code, stdout.ToString(), stderr.ToString());
     }
 }
+
+public sealed class ExportCommandFixtureTests
+{
+    [Fact]
+    public async Task Export_RealWritersFixtures_ExportsEveryScalarUnderItsRunAndTag()
+    {
+        var fixtures = FixtureDirectory();
+
+        var (code, stdout, stderr) = await ExportCommandTests.RunAsync("tb", "export", fixtures);
+
+        code.Should().Be(0, stderr);
+        var records = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        int Count(string run, string tag) => records.Count(r => r.GetProperty("run").GetString() == run && r.GetProperty("tag").GetString() == tag);
+
+        // Counts from the fixtures' MANIFEST.md (written by the people who extracted them, not by this reader).
+        Count("lingvo", "bleu/dev").Should().Be(360);
+        Count("lingvo", "runtime/sentence/sec").Should().Be(360);
+        Count("wandb", "batch_loss").Should().Be(17);
+        Count("wandb", "epoch_loss").Should().Be(17 + 7, "two wandb files hold epoch_loss: 17 and 7 values");
+        Count("wandb", "loss").Should().Be(1);
+        Count("tensorboard-reducer/duplicate_steps/run_1", "dup_steps/foo").Should().Be(210, "duplicate (tag, step) pairs are all exported");
+        Count("tensorboard-reducer/strict/run_3", "strict/foo").Should().Be(100);
+        Count("mlagents-soccerppo", "Policy/Entropy").Should().Be(7);
+        Count("tfevents-js", "hello").Should().Be(1);
+        records.Where(r => r.GetProperty("run").GetString() == "lingvo").Max(r => r.GetProperty("step").GetInt64()).Should().Be(185_200);
+        records.Should().OnlyContain(r => r.GetProperty("value").ValueKind == JsonValueKind.Number
+            || r.GetProperty("value").GetString() == "NaN" || r.GetProperty("value").GetString() == "Infinity" || r.GetProperty("value").GetString() == "-Infinity");
+        stderr.Should().NotContain("corrupt").And.NotContain("incomplete");
+    }
+
+    private static string FixtureDirectory()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "TrainInsight.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("TrainInsight.sln not found above the test binaries."),
+            "tests", "TrainInsight.TensorBoard.Tests", "Fixtures", "tfevents");
+    }
+}

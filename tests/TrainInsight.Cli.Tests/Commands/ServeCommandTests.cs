@@ -23,7 +23,10 @@ public sealed class ServeCommandTests : IDisposable
             _logdir, "http://127.0.0.1:0", new Dictionary<string, string> { ["Loss/train"] = "train_loss" }, TimeSpan.FromMilliseconds(200), CancellationToken.None);
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = s_patience };
         using var cts = new CancellationTokenSource(s_patience);
-        using var response = await http.GetAsync("api/stream/metrics", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        // Last-Event-ID 0: everything from the start, including what the tailer published before the client came.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/stream/metrics");
+        request.Headers.Add("Last-Event-ID", "0");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
         response.EnsureSuccessStatusCode();
         await using var stream = await response.Content.ReadAsStreamAsync(cts.Token);
         await using var items = SseParser.Create(stream, (_, data) => JsonDocument.Parse(data.ToArray()).RootElement.Clone())
@@ -49,8 +52,16 @@ public sealed class ServeCommandTests : IDisposable
             third.GetProperty("data").GetProperty("advanced_metrics").GetProperty("Loss/val").GetDouble().Should().Be(1.75);
         }
 
-        var runs = JsonDocument.Parse(await http.GetStringAsync("api/runs", cts.Token)).RootElement;
-        runs.ToString().Should().Contain("version_0.train").And.Contain("version_0.validation");
+        // The run list comes from the store, which the bus writes every 500 ms: wait for it to catch up.
+        string runs;
+        do
+        {
+            await Task.Delay(50, cts.Token);
+            runs = await http.GetStringAsync("api/runs", cts.Token);
+        }
+        while (!runs.Contains("version_0.validation", StringComparison.Ordinal));
+
+        runs.Should().Contain("\"name\":\"version_0/train\"").And.Contain("\"name\":\"version_0/validation\"");
         server.Tailer.GetStatistics().Should().Match<TrainInsight.TensorBoard.TensorBoardTailerStatistics>(s => s.Runs == 2 && s.Files == 2 && s.Scalars == 3);
     }
 
