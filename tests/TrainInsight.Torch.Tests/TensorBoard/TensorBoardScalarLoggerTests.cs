@@ -55,6 +55,15 @@ public sealed class TensorBoardScalarLoggerTests
         validationLosses[^1].Item2.Should().Be((float)summary.ValidationLoss!.Value);
         scalars.Where(s => s.Tag == MetricNames.ValLoss).Select(s => (s.Step, s.Value)).Should().Equal(validationLosses);
         scalars.Where(s => s.Tag == MetricNames.ValAccuracy).Select(s => s.Step).Should().Equal(4L, 8L);
+
+        // TrainInsight's own reader (the TensorBoard package) reads TorchSharp's file exactly like the test's decoder.
+        using var reader = new TrainInsight.TensorBoard.TensorBoardEventFileReader(file);
+        var read = reader.ReadAvailable();
+        reader.CorruptRecords.Should().Be(0);
+        reader.HasPartialRecord.Should().BeFalse();
+        read[0].FileVersion.Should().Be("brain.Event:2");
+        read.SelectMany(e => e.Values.Where(v => v.Kind == TrainInsight.TensorBoard.TensorBoardValueKind.Scalar).Select(v => (v.Tag, e.Step, (float)v.Value, e.WallTime)))
+            .Should().Equal(scalars.Select(s => (s.Tag, s.Step, s.Value, s.WallTime)));
     }
 
     [Fact]
