@@ -1,3 +1,18 @@
+// Latest results (one run, shared 2-core VM; see docs/benchmarks.md for what they mean):
+//
+// | Method        | Dataset        | Mean        | Error     | StdDev   | Ratio | RatioSD | Gen0     | Gen1     | Allocated  | Alloc Ratio |
+// |-------------- |--------------- |------------:|----------:|---------:|------:|--------:|---------:|---------:|-----------:|------------:|
+// | ReadAndCrc32C | AllFixtures    |    407.7 us |  16.29 us | 10.78 us |  1.00 |    0.04 |        - |        - |      160 B |        1.00 |
+// | FramingOnly   | AllFixtures    |    730.4 us |  19.14 us | 11.39 us |  1.79 |    0.05 |        - |        - |      232 B |        1.45 |
+// | ReadAll       | AllFixtures    |  5,066.1 us | 134.38 us | 70.28 us | 12.43 |    0.35 | 453.1250 | 218.7500 |  7598342 B |   47,489.64 |
+// |               |                |             |           |          |       |         |          |          |            |             |
+// | ReadAndCrc32C | ScalarFixtures |    354.1 us |   4.68 us |  3.09 us |  1.00 |    0.01 |        - |        - |      160 B |        1.00 |
+// | FramingOnly   | ScalarFixtures |    950.9 us |   7.78 us |  4.63 us |  2.69 |    0.03 |        - |        - |      232 B |        1.45 |
+// | ReadAll       | ScalarFixtures | 10,411.9 us |  92.41 us | 61.12 us | 29.41 |    0.30 | 875.0000 | 437.5000 | 14894464 B |   93,090.40 |
+//
+// AllFixtures: 4,680,389 bytes, 28,049 events; ScalarFixtures: 4,199,500 bytes, 60,200 events. Goal (ReadAll ≥ 0.5×
+// the floor) not met: 0.080× and 0.034×; the per-event objects alone cost more than the floor (docs/benchmarks.md).
+
 using BenchmarkDotNet.Attributes;
 using TrainInsight.TensorBoard;
 using TrainInsight.TensorBoard.Internal;
