@@ -23,6 +23,7 @@ public sealed class TensorBoardEventFileReader : IDisposable
 {
     private readonly Stream _stream;
     private readonly TfRecordScanner _scanner;
+    private readonly StringCache _strings = new();
     private bool _disposed;
 
     /// <summary>Opens an event file for reading, sharing it with writers (and with deletion).</summary>
@@ -83,7 +84,7 @@ public sealed class TensorBoardEventFileReader : IDisposable
         List<TensorBoardEvent>? events = null;
         while ((events?.Count ?? 0) < maxEvents && _scanner.TryReadRecord(out var payload))
         {
-            if (EventDecoder.TryDecode(payload, out var decoded))
+            if (EventDecoder.TryDecode(payload, _strings, out var decoded))
             {
                 (events ??= []).Add(decoded!);
             }

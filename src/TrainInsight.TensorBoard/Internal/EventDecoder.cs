@@ -9,8 +9,8 @@ namespace TrainInsight.TensorBoard.Internal;
 /// </summary>
 /// <remarks>
 /// The top level of the event is scanned by hand, so that the large opaque payloads (graph_def, meta_graph_def) are
-/// skipped instead of copied; the summary and the small sub-messages are parsed with the generated protobuf parsers,
-/// which skip unknown fields. Anything malformed makes the whole record unreadable (<see cref="TryDecode"/> returns
+/// skipped instead of copied; summaries of plain scalars take <see cref="SimpleSummaryDecoder"/>'s fast path; other
+/// summaries and the small sub-messages are parsed with the generated protobuf parsers, which skip unknown fields. Anything malformed makes the whole record unreadable (<see cref="TryDecode"/> returns
 /// false); nothing throws.
 /// </remarks>
 internal static class EventDecoder
@@ -33,12 +33,16 @@ internal static class EventDecoder
     private static readonly MessageParser<SourceMetadata> SourceMetadataParser = SourceMetadata.Parser.WithDiscardUnknownFields(true);
 
     /// <summary>Decodes an event; false when the payload is not a valid serialized event.</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> payload, out TensorBoardEvent? result)
+    /// <param name="payload">The record's data.</param>
+    /// <param name="strings">The reader's cache of tag and plugin-name strings.</param>
+    /// <param name="result">The event.</param>
+    /// <param name="fastPath">Whether summaries of plain scalars may skip the generated parser (tests compare both).</param>
+    public static bool TryDecode(ReadOnlySpan<byte> payload, StringCache strings, out TensorBoardEvent? result, bool fastPath = true)
     {
         result = null;
         try
         {
-            return TryDecodeCore(payload, out result);
+            return TryDecodeCore(payload, strings, fastPath, out result);
         }
         catch (InvalidProtocolBufferException)
         {
@@ -46,7 +50,7 @@ internal static class EventDecoder
         }
     }
 
-    private static bool TryDecodeCore(ReadOnlySpan<byte> payload, out TensorBoardEvent? result)
+    private static bool TryDecodeCore(ReadOnlySpan<byte> payload, StringCache strings, bool fastPath, out TensorBoardEvent? result)
     {
         result = null;
         var reader = new WireReader(payload);
@@ -114,8 +118,12 @@ internal static class EventDecoder
                     break;
                 case SummaryField:
                     // A message field repeated on the wire merges; another member of the oneof in between replaces it.
-                    var summary = SummaryParser.ParseFrom(bytes);
-                    values = content == TensorBoardEventContent.Summary ? [.. values, .. SummaryValueDecoder.Decode(summary)] : SummaryValueDecoder.Decode(summary);
+                    if (!fastPath || !SimpleSummaryDecoder.TryDecode(bytes, strings, out var decoded))
+                    {
+                        decoded = SummaryValueDecoder.Decode(SummaryParser.ParseFrom(bytes));
+                    }
+
+                    values = content == TensorBoardEventContent.Summary ? [.. values, .. decoded] : decoded;
                     content = TensorBoardEventContent.Summary;
                     break;
                 case LogMessageField:

@@ -16,6 +16,8 @@ internal static class SummaryValueDecoder
     public const string AudioPlugin = "audio";
     public const string HParamsPlugin = "hparams";
 
+    public static ReadOnlySpan<byte> HParamsPluginUtf8 => "hparams"u8;
+
     public static TensorBoardValue[] Decode(Summary summary)
     {
         var source = summary.Value;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace TrainInsight.TensorBoard.Internal;
 
@@ -29,6 +30,7 @@ internal ref struct WireReader
     public readonly bool IsAtEnd => _position >= _data.Length;
 
     /// <summary>Reads a field's tag; false when it is malformed or names field 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadTag(out int fieldNumber, out int wireType)
     {
         fieldNumber = 0;
@@ -43,7 +45,19 @@ internal ref struct WireReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadVarint(out ulong value)
+    {
+        if (_position < _data.Length && _data[_position] < 0x80)
+        {
+            value = _data[_position++];
+            return true;
+        }
+
+        return TryReadMultiByteVarint(out value);
+    }
+
+    private bool TryReadMultiByteVarint(out ulong value)
     {
         value = 0;
         for (var shift = 0; shift < 64; shift += 7)
@@ -64,6 +78,7 @@ internal ref struct WireReader
         return false;   // more than 10 bytes
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadFixed64(out ulong value)
     {
         if (_data.Length - _position < 8)
@@ -77,6 +92,21 @@ internal ref struct WireReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadFixed32(out uint value)
+    {
+        if (_data.Length - _position < 4)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = BinaryPrimitives.ReadUInt32LittleEndian(_data.Slice(_position, 4));
+        _position += 4;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadLengthDelimited(out ReadOnlySpan<byte> value)
     {
         value = default;
