@@ -12,7 +12,9 @@ namespace TrainInsight.TensorBoard;
 /// <para>
 /// A run is a folder below <see cref="TensorBoardTailerOptions.LogDirectory"/> holding event files; its id is the
 /// relative path with '/' as '.' (the directory itself takes its own folder name). Each event's scalars become one
-/// <see cref="MetricEvent"/> at the event's step and wall time, named through <see cref="TensorBoardTailerOptions.TagMap"/>.
+/// <see cref="MetricEvent"/> at the event's step and wall time, named through <see cref="TensorBoardTailerOptions.TagMap"/>;
+/// a histogram becomes four values, <c>&lt;tag&gt;/mean</c>, <c>/std</c>, <c>/min</c> and <c>/max</c>. Images, text, audio
+/// and hparams are read but not published.
 /// </para>
 /// <para>
 /// A file-system watcher wakes the tailer as soon as a file changes; a scan every
@@ -292,13 +294,22 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
         Dictionary<string, double>? values = null;
         foreach (var value in e.Values)
         {
-            if (value.Kind != TensorBoardValueKind.Scalar)
+            var name = _tagMap.TryGetValue(value.Tag, out var mapped) ? mapped : value.Tag;
+            if (value.Kind == TensorBoardValueKind.Scalar)
             {
-                continue;
+                values ??= new Dictionary<string, double>(StringComparer.Ordinal);
+                values[name] = value.Value;
             }
-
-            values ??= new Dictionary<string, double>(StringComparer.Ordinal);
-            values[_tagMap.TryGetValue(value.Tag, out var mapped) ? mapped : value.Tag] = value.Value;
+            else if (value is { Kind: TensorBoardValueKind.Histogram, Histogram: { Count: > 0 } histogram })
+            {
+                // A histogram (weights, gradients, activations) as its summary: <name>/mean, /std, /min, /max.
+                values ??= new Dictionary<string, double>(StringComparer.Ordinal);
+                var mean = histogram.Sum / histogram.Count;
+                values[name + "/mean"] = mean;
+                values[name + "/std"] = Math.Sqrt(Math.Max(0, (histogram.SumSquares / histogram.Count) - (mean * mean)));
+                values[name + "/min"] = histogram.Min;
+                values[name + "/max"] = histogram.Max;
+            }
         }
 
         if (values is null)

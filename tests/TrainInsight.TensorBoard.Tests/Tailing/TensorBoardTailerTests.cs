@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using TrainInsight.TensorBoard.Tests.Infrastructure;
 using TrainInsight.Tests.Shared;
 
 namespace TrainInsight.TensorBoard.Tests.Tailing;
@@ -161,6 +162,30 @@ public sealed class TensorBoardTailerTests : IDisposable
 
         metric.Step.Should().Be(4);
         host.Services.GetRequiredService<TensorBoardTailer>().LogDirectory.Should().Be(_logdir);
+    }
+
+    [Fact]
+    public async Task ScanOnce_HistogramFixture_PublishesItsMeanStdMinAndMax()
+    {
+        // The wandb "simple" fixture holds one HistogramProto ('histo'), one scalar ('loss') and one image.
+        var source = Fixtures.File("wandb/events.out.tfevents.111.simple.localdomain");
+        var run = Path.Combine(_logdir, "simple");
+        Directory.CreateDirectory(run);
+        File.Copy(source, Path.Combine(run, Path.GetFileName(source)));
+        var histogram = TensorBoardEventFileReader.ReadAll(source).SelectMany(e => e.Values).Single(v => v.Kind == TensorBoardValueKind.Histogram).Histogram!;
+        using var subscription = _bus.Subscribe();
+        await using var tailer = Tailer();
+
+        tailer.ScanOnce();
+
+        var values = (await TakeAsync(subscription, 3)).OfType<MetricEvent>().SelectMany(m => m.Values).ToDictionary(v => v.Key, v => v.Value);
+        values.Keys.Should().BeEquivalentTo("loss", "histo/mean", "histo/std", "histo/min", "histo/max");
+        var mean = histogram.Sum / histogram.Count;
+        values["histo/mean"].Should().Be(mean);
+        values["histo/std"].Should().BeApproximately(Math.Sqrt((histogram.SumSquares / histogram.Count) - (mean * mean)), 1e-12);
+        values["histo/min"].Should().Be(histogram.Min);
+        values["histo/max"].Should().Be(histogram.Max);
+        values["histo/min"].Should().BeLessThanOrEqualTo(values["histo/mean"]).And.BeLessThan(values["histo/max"]);
     }
 
     [Fact]
