@@ -10,6 +10,8 @@ namespace TrainInsight.Cli.Commands;
 /// <summary><c>traininsight tb export</c>: every scalar of every event file under a log directory, one record per scalar.</summary>
 internal static class ExportCommand
 {
+    private const int EventsPerBatch = 4_096;
+
     private static readonly JsonWriterOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static async Task<int> RunAsync(string logdir, string format, string? output, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -50,39 +52,60 @@ internal static class ExportCommand
                 await writer.WriteAsync("run,tag,step,wall_time,value\n").ConfigureAwait(false);
             }
 
-            long scalars = 0, corrupt = 0;
+            long scalars = 0, corrupt = 0, unreadable = 0;
             var buffer = new ArrayBufferWriter<byte>(256);
             foreach (var file in files)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using var reader = new TensorBoardEventFileReader(file.Path);
-                foreach (var e in reader.ReadAvailable())
+                TensorBoardEventFileReader reader;
+                try
                 {
-                    foreach (var value in e.Values)
-                    {
-                        if (value.Kind != TensorBoardValueKind.Scalar)
-                        {
-                            continue;
-                        }
-
-                        await writer.WriteAsync(csv
-                            ? CsvLine(file.Run, value.Tag, e.Step, e.WallTime, value.Value)
-                            : JsonLine(buffer, file.Run, value.Tag, e.Step, e.WallTime, value.Value)).ConfigureAwait(false);
-                        scalars++;
-                    }
+                    reader = new TensorBoardEventFileReader(file.Path);
+                }
+                catch (FileNotFoundException)
+                {
+                    await stderr.WriteLineAsync($"note: '{file.Path}' was deleted before it could be read; it was left out.").ConfigureAwait(false);
+                    continue;
                 }
 
-                corrupt += reader.CorruptRecords;
-                if (reader.HasPartialRecord)
+                using (reader)
                 {
-                    await stderr.WriteLineAsync($"note: '{file.Path}' ends with an incomplete record (still being written?); it was left out.").ConfigureAwait(false);
+                    // In batches, so that a multi-gigabyte file never sits in memory at once.
+                    IReadOnlyList<TensorBoardEvent> batch;
+                    do
+                    {
+                        batch = reader.ReadAvailable(EventsPerBatch);
+                        foreach (var e in batch)
+                        {
+                            foreach (var value in e.Values)
+                            {
+                                if (value.Kind != TensorBoardValueKind.Scalar)
+                                {
+                                    continue;
+                                }
+
+                                await writer.WriteAsync(csv
+                                    ? CsvLine(file.Run, value.Tag, e.Step, e.WallTime, value.Value)
+                                    : JsonLine(buffer, file.Run, value.Tag, e.Step, e.WallTime, value.Value)).ConfigureAwait(false);
+                                scalars++;
+                            }
+                        }
+                    }
+                    while (batch.Count == EventsPerBatch);
+
+                    corrupt += reader.CorruptRecords;
+                    unreadable += reader.UnreadableRecords;
+                    if (reader.HasPartialRecord)
+                    {
+                        await stderr.WriteLineAsync($"note: '{file.Path}' ends with an incomplete record (still being written?); it was left out.").ConfigureAwait(false);
+                    }
                 }
             }
 
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             await stderr.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"exported {scalars:N0} scalars from {files.Count:N0} event files in {files.Select(f => f.Run).Distinct(StringComparer.Ordinal).Count():N0} runs{(corrupt > 0 ? $"; skipped {corrupt:N0} corrupt records" : string.Empty)}.")).ConfigureAwait(false);
+                $"exported {scalars:N0} scalars from {files.Count:N0} event files in {files.Select(f => f.Run).Distinct(StringComparer.Ordinal).Count():N0} runs{(corrupt > 0 ? $"; skipped {corrupt:N0} corrupt records" : string.Empty)}{(unreadable > 0 ? $"; skipped {unreadable:N0} records that are not events" : string.Empty)}.")).ConfigureAwait(false);
             return CommandLine.Ok;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -32,6 +32,12 @@ internal static class ServeCommand
             await stderr.WriteLineAsync($"error: cannot listen on {urls}: {ex.Message}").ConfigureAwait(false);
             return CommandLine.Failed;
         }
+        catch (Exception ex) when (ex is FormatException or UriFormatException or InvalidOperationException or ArgumentException)
+        {
+            // Kestrel's own words for an address it cannot parse ("foo", "http://127.0.0.1:99999").
+            await stderr.WriteLineAsync($"error: --urls '{urls}' is not a valid address: {ex.Message} Run 'traininsight --help' for usage.").ConfigureAwait(false);
+            return CommandLine.Usage;
+        }
 
         await using (server.ConfigureAwait(false))
         {

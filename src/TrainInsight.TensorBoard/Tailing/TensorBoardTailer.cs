@@ -23,9 +23,16 @@ namespace TrainInsight.TensorBoard;
 /// in place) is read again from its start; a file that disappears is forgotten.
 /// </para>
 /// </remarks>
-public sealed partial class TensorBoardTailer : IAsyncDisposable
+public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
 {
     private const int EventsPerRead = 4_096;
+
+    // The first bytes of a file identify it: a file replaced at the same path (renamed over, or truncated and rewritten)
+    // starts differently, since its first record holds its own wall time.
+    private const int HeadLength = 64;
+
+    // Scans are at least this far apart, however many notifications arrive.
+    private static readonly TimeSpan s_minimumScanGap = TimeSpan.FromMilliseconds(20);
 
     private readonly ITelemetryBus _bus;
     private readonly ILogger _logger;
@@ -34,6 +41,7 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
     private readonly Dictionary<string, string> _tagMap;
     private readonly Dictionary<string, TailedFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunDescriptor> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _runOfId = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _scanGate = new();
     private readonly CancellationTokenSource _stop = new();
@@ -43,7 +51,11 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
     private long _corrupt;
     private long _scalars;
     private long _scans;
+    private int _fileCount;
+    private int _runCount;
+    private int _disposed;
     private bool _missingLogged;
+    private bool _watcherNeeded;
 
     /// <summary>Initializes a new instance of the <see cref="TensorBoardTailer"/> class; call <see cref="Start"/> to begin.</summary>
     /// <param name="bus">Where the scalars go.</param>
@@ -60,7 +72,7 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
 
         _bus = bus;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        LogDirectory = Path.GetFullPath(options.LogDirectory);
+        LogDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.LogDirectory));
         _pollInterval = options.PollInterval;
         _watch = options.WatchFileSystem;
         _tagMap = new Dictionary<string, string>(options.TagMap, StringComparer.Ordinal);
@@ -69,23 +81,33 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
     /// <summary>Gets the full path of the tailed directory.</summary>
     public string LogDirectory { get; }
 
-    /// <summary>Starts tailing on a background task: reads what the directory holds now, then follows it.</summary>
-    /// <exception cref="DirectoryNotFoundException">The log directory does not exist; the message names it.</exception>
-    /// <exception cref="InvalidOperationException">The tailer was already started or disposed.</exception>
+    /// <summary>
+    /// Starts tailing on a background task: reads what the directory holds now, then follows it. A directory that does not
+    /// exist yet (the trainer has not started) is waited for: it is polled until it appears, and watched from then on;
+    /// one that is deleted and created again is followed the same way.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The tailer was disposed.</exception>
+    /// <exception cref="InvalidOperationException">The tailer was already started.</exception>
     public void Start()
     {
-        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_loop is not null)
         {
             throw new InvalidOperationException("The tailer has already been started.");
         }
 
-        if (!Directory.Exists(LogDirectory))
+        _watcherNeeded = _watch;
+        _loop = Task.Run(() => RunAsync(_stop.Token));
+    }
+
+    /// <summary>Creates the file-system watcher once the directory exists; returns whether one is running.</summary>
+    private void EnsureWatcher()
+    {
+        if (!_watcherNeeded || _watcher is not null || !Directory.Exists(LogDirectory))
         {
-            throw new DirectoryNotFoundException($"TensorBoard log directory '{LogDirectory}' does not exist.");
+            return;
         }
 
-        if (_watch)
         {
             try
             {
@@ -95,9 +117,9 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
                     NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
                     InternalBufferSize = 64 * 1024,
                 };
-                _watcher.Changed += (_, _) => Wake();
-                _watcher.Created += (_, _) => Wake();
-                _watcher.Renamed += (_, _) => Wake();
+                _watcher.Changed += (_, e) => WakeFor(e.FullPath, isNew: false);
+                _watcher.Created += (_, e) => WakeFor(e.FullPath, isNew: true);
+                _watcher.Renamed += (_, e) => WakeFor(e.FullPath, isNew: true);
                 _watcher.Deleted += (_, _) => Wake();
                 _watcher.Error += (_, e) =>
                 {
@@ -113,34 +135,54 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
                 LogWatcherUnavailable(_logger, LogDirectory, ex);
                 _watcher?.Dispose();
                 _watcher = null;
+                _watcherNeeded = false;
             }
         }
+    }
 
-        _loop = Task.Run(() => RunAsync(_stop.Token));
+    /// <summary>The directory is gone: drop the watcher (it watches nothing now) and every open file.</summary>
+    private void ForgetAll()
+    {
+        if (_watcher is not null)
+        {
+            _watcher.Dispose();
+            _watcher = null;
+        }
+
+        foreach (var file in _files.Values)
+        {
+            file.Reader.Dispose();
+        }
+
+        _files.Clear();
+        Volatile.Write(ref _fileCount, 0);
     }
 
     /// <summary>Gets what the tailer has done so far.</summary>
     /// <returns>The counters.</returns>
-    public TensorBoardTailerStatistics GetStatistics()
-    {
-        lock (_scanGate)
-        {
-            return new TensorBoardTailerStatistics(
-                _files.Count, _runs.Count, Interlocked.Read(ref _records), Interlocked.Read(ref _corrupt), Interlocked.Read(ref _scalars), Interlocked.Read(ref _scans));
-        }
-    }
+    public TensorBoardTailerStatistics GetStatistics() => new(
+        Volatile.Read(ref _fileCount), Volatile.Read(ref _runCount), Interlocked.Read(ref _records), Interlocked.Read(ref _corrupt),
+        Interlocked.Read(ref _scalars), Interlocked.Read(ref _scans));
+
+    /// <summary>Stops tailing and closes the files; see <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Stops tailing and closes the files.</summary>
     /// <returns>A task that completes when the tailer has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (_stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        _watcher?.Dispose();
+        lock (_scanGate)
+        {
+            _watcher?.Dispose();
+            _watcher = null;
+        }
+
         if (_loop is not null)
         {
             try
@@ -160,14 +202,14 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
             }
 
             _files.Clear();
+            Volatile.Write(ref _fileCount, 0);
         }
 
-        _wake.Dispose();
         _stop.Dispose();
     }
 
     /// <summary>Scans the directory once and publishes what is new; returns the number of scalars published.</summary>
-    internal long ScanOnce()
+    internal long ScanOnce(CancellationToken cancellationToken = default)
     {
         lock (_scanGate)
         {
@@ -186,13 +228,21 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
                     LogDirectoryUnreadable(_logger, LogDirectory, ex);
                 }
 
+                // Deleted (perhaps to be created again): close every file, and watch the new directory once it exists.
+                ForgetAll();
                 return 0;
             }
 
+            EnsureWatcher();
             var present = new HashSet<string>(StringComparer.Ordinal);
             long published = 0;
             foreach (var file in found)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return published;
+                }
+
                 present.Add(file.Path);
                 if (!_files.TryGetValue(file.Path, out var tailed))
                 {
@@ -203,9 +253,10 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
 
                     tailed = opened;
                     _files.Add(file.Path, tailed);
+                    Volatile.Write(ref _fileCount, _files.Count);
                 }
 
-                published += Drain(tailed);
+                published += Drain(tailed, cancellationToken);
             }
 
             // Deleted files are forgotten (a rotated-away file has been read to its end already).
@@ -215,6 +266,7 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
                 _files.Remove(gone);
             }
 
+            Volatile.Write(ref _fileCount, _files.Count);
             return published;
         }
     }
@@ -228,36 +280,97 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Gone or locked between listing and opening: the next scan tries again.
-            LogFileUnreadable(_logger, file.Path, ex);
+            // Gone or locked between listing and opening: the next scan tries again. Out of file handles is worth a warning.
+            if (ex is IOException && ex.Message.Contains("Too many open files", StringComparison.OrdinalIgnoreCase))
+            {
+                LogTooManyFiles(_logger, file.Path, _files.Count, ex);
+            }
+            else
+            {
+                LogFileUnreadable(_logger, file.Path, ex);
+            }
+
             return null;
         }
 
         if (!_runs.TryGetValue(file.Run, out var run))
         {
-            run = new RunDescriptor(RunId(file.Run)) { Name = file.Run == "." ? Path.GetFileName(LogDirectory) : file.Run };
+            run = new RunDescriptor(UniqueRunId(file.Run)) { Name = file.Run == "." ? Path.GetFileName(LogDirectory) : file.Run };
             _runs.Add(file.Run, run);
+            Volatile.Write(ref _runCount, _runs.Count);
             _bus.TryPublish(new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
         }
 
-        return new TailedFile(file.Path, run, reader);
+        return new TailedFile(file.Path, run, reader) { Head = ReadHead(file.Path) };
     }
 
-    private long Drain(TailedFile file)
+    /// <summary>The run's id, made unique: a second relative path mapping to an id already taken gets a hash suffix.</summary>
+    private string UniqueRunId(string run)
+    {
+        var id = RunId(run);
+        if (_runOfId.TryGetValue(id, out var owner) && owner != run)
+        {
+            id = $"{(id.Length > 119 ? id[..119] : id)}-{StableHash(run):x8}";
+        }
+
+        _runOfId[id] = run;
+        return id;
+    }
+
+    /// <summary>The first bytes of a file, or an empty array when it cannot be read now.</summary>
+    private static byte[] ReadHead(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            var head = new byte[HeadLength];
+            var read = stream.ReadAtLeast(head, HeadLength, throwOnEndOfStream: false);
+            return head[..read];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private long Drain(TailedFile file, CancellationToken cancellationToken)
     {
         long published = 0;
         try
         {
-            // A file that shrank was replaced in place: read it again from its start.
-            if (new FileInfo(file.Path).Length < file.Reader.Position)
+            var info = new FileInfo(file.Path);
+            var length = info.Length;
+            var written = info.LastWriteTimeUtc;
+            if (length == file.LastLength && written == file.LastWrite && !file.Reader.HasPartialRecord)
             {
+                // Unchanged since the last scan: nothing to read.
+                return 0;
+            }
+
+            // A file replaced at the same path (renamed over, or truncated and rewritten) starts differently, or is shorter
+            // than what was read: read it again from its start.
+            var head = ReadHead(file.Path);
+            var known = file.Head;
+            var replaced = length < file.Reader.Position
+                || (head.Length > 0 && known.Length > 0 && !head.AsSpan(0, Math.Min(head.Length, known.Length)).SequenceEqual(known.AsSpan(0, Math.Min(head.Length, known.Length))));
+            if (replaced)
+            {
+                LogFileReplaced(_logger, file.Path);
                 file.Reader.Dispose();
                 file.Reader = new TensorBoardEventFileReader(file.Path);
                 file.CorruptSeen = 0;
                 file.RecordsSeen = 0;
+                known = [];
             }
 
-            while (true)
+            if (head.Length > known.Length)
+            {
+                file.Head = head;
+            }
+
+            file.LastLength = length;
+            file.LastWrite = written;
+            while (!cancellationToken.IsCancellationRequested)
             {
                 var events = file.Reader.ReadAvailable(EventsPerRead);
                 foreach (var e in events)
@@ -336,7 +449,19 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
             id = "tensorboard";
         }
 
-        return id.Length <= 128 ? id : id[..119] + "-" + ((uint)string.GetHashCode(id, StringComparison.Ordinal)).ToString("x8", CultureInfo.InvariantCulture);
+        return id.Length <= 128 ? id : id[..119] + "-" + StableHash(source).ToString("x8", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>FNV-1a over the UTF-16 code units: the same on every run and every machine (unlike string.GetHashCode).</summary>
+    private static uint StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return hash;
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -345,7 +470,7 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
         {
             try
             {
-                ScanOnce();
+                ScanOnce(cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -355,12 +480,24 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
 
             try
             {
+                // At most one scan per gap: a burst of notifications (a writer appending many records) is one more scan,
+                // while the first change after a quiet spell is scanned at once.
+                await Task.Delay(s_minimumScanGap, cancellationToken).ConfigureAwait(false);
                 await _wake.WaitAsync(_pollInterval, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Wakes the loop for event files and folders; other files (checkpoints, images) do not cause a scan.</summary>
+    private void WakeFor(string path, bool isNew)
+    {
+        if (Path.GetFileName(path).Contains("tfevents", StringComparison.Ordinal) || (isNew && Directory.Exists(path)))
+        {
+            Wake();
         }
     }
 
@@ -394,6 +531,12 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
     [LoggerMessage(5, LogLevel.Debug, "File-system watcher on '{Directory}' reported an error; the next scan catches up.")]
     private static partial void LogWatcherError(ILogger logger, string directory, Exception exception);
 
+    [LoggerMessage(7, LogLevel.Warning, "Cannot open '{Path}': out of file handles with {Open} event files open. Raise the limit (ulimit -n) or tail fewer runs.")]
+    private static partial void LogTooManyFiles(ILogger logger, string path, int open, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Information, "Event file '{Path}' was replaced; reading it again from its start.")]
+    private static partial void LogFileReplaced(ILogger logger, string path);
+
     [LoggerMessage(6, LogLevel.Error, "A scan of '{Directory}' failed.")]
     private static partial void LogScanFailed(ILogger logger, string directory, Exception exception);
 
@@ -408,5 +551,11 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable
         public long RecordsSeen { get; set; }
 
         public long CorruptSeen { get; set; }
+
+        public byte[] Head { get; set; } = [];
+
+        public long LastLength { get; set; } = -1;
+
+        public DateTime LastWrite { get; set; }
     }
 }

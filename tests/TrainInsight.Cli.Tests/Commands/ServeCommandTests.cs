@@ -65,6 +65,17 @@ public sealed class ServeCommandTests : IDisposable
         server.Tailer.GetStatistics().Should().Match<TrainInsight.TensorBoard.TensorBoardTailerStatistics>(s => s.Runs == 2 && s.Files == 2 && s.Scalars == 3);
     }
 
+    [Theory]
+    [InlineData("foo")]
+    [InlineData("http://127.0.0.1:99999")]
+    public async Task Serve_InvalidUrls_ExitsTwoWithTheReason(string urls)
+    {
+        var (code, _, stderr) = await ExportCommandTests.RunAsync("tb", "serve", _logdir, "--urls", urls);
+
+        code.Should().Be(2);
+        stderr.Should().Contain($"--urls '{urls}' is not a valid address");
+    }
+
     [Fact]
     public async Task Serve_MissingDirectory_ExitsOneNamingIt()
     {

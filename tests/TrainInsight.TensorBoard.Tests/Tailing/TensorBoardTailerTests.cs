@@ -189,11 +189,141 @@ public sealed class TensorBoardTailerTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_MissingDirectory_ThrowsNamingIt()
+    public async Task Start_DirectoryMissingThenCreated_IsWaitedForAndWatchedOnceItExists()
     {
-        await using var tailer = new TensorBoardTailer(_bus, new TensorBoardTailerOptions { LogDirectory = Path.Combine(_logdir, "nope") });
+        var later = Path.Combine(_logdir, "later");
+        using var subscription = _bus.Subscribe();
+        await using var tailer = new TensorBoardTailer(_bus, new TensorBoardTailerOptions { LogDirectory = later, PollInterval = TimeSpan.FromMilliseconds(50) });
+        tailer.Start();
+        await WaitUntilAsync(() => tailer.GetStatistics().Scans >= 2);
 
-        tailer.Invoking(t => t.Start()).Should().Throw<DirectoryNotFoundException>().WithMessage($"*{Path.Combine(_logdir, "nope")}*");
+        using (var writer = new TfEventsWriter(Path.Combine(later, "run", "events.out.tfevents.1.h.0")))
+        {
+            writer.Scalars(1, 1_700_000_000, ("loss", 1f));
+        }
+
+        (await TakeAsync(subscription, 2)).OfType<MetricEvent>().Single().Step.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Start_DirectoryDeletedAndCreatedAgain_WatchesTheNewDirectory()
+    {
+        var root = Path.Combine(_logdir, "logs");
+        using (var writer = new TfEventsWriter(Path.Combine(root, "old", "events.out.tfevents.1.h.0")))
+        {
+            writer.Scalars(1, 1_700_000_000, ("loss", 1f));
+        }
+
+        using var subscription = _bus.Subscribe();
+        await using var tailer = new TensorBoardTailer(_bus, new TensorBoardTailerOptions { LogDirectory = root, PollInterval = TimeSpan.FromMilliseconds(100) });
+        tailer.Start();
+        (await TakeAsync(subscription, 2)).OfType<MetricEvent>().Single().Step.Should().Be(1);
+
+        Directory.Delete(root, recursive: true);
+        await WaitUntilAsync(() => tailer.GetStatistics().Files == 0);
+        Directory.CreateDirectory(root);
+        await Task.Delay(300);
+        using (var writer = new TfEventsWriter(Path.Combine(root, "new", "events.out.tfevents.2.h.0")))
+        {
+            writer.Scalars(9, 1_700_000_100, ("loss", 0.5f));
+        }
+
+        var metric = (await TakeAsync(subscription, 2)).OfType<MetricEvent>().Single();
+        metric.Step.Should().Be(9);
+        metric.Run.Id.Should().Be("new");
+    }
+
+    [Fact]
+    public async Task ScanOnce_FileRenamedOverByALargerOne_ReadsTheNewFileFromItsStart()
+    {
+        var path = Path.Combine(_logdir, "run", "events.out.tfevents.1.h.0");
+        using (var writer = new TfEventsWriter(path, wallTime: 1_700_000_000))
+        {
+            writer.Scalars(1, 1_700_000_000, ("loss", 1f));
+        }
+
+        using var subscription = _bus.Subscribe();
+        await using var tailer = Tailer();
+        tailer.ScanOnce().Should().Be(1);
+
+        // rsync-style: a complete new version written elsewhere, then renamed over the old one.
+        var staged = Path.Combine(_logdir, "staged.tmp");
+        using (var writer = new TfEventsWriter(staged, wallTime: 1_700_000_500))
+        {
+            writer.Scalars(1, 1_700_000_500, ("loss", 0.9f));
+            writer.Scalars(2, 1_700_000_501, ("loss", 0.8f));
+            writer.Scalars(3, 1_700_000_502, ("loss", 0.7f));
+        }
+
+        File.Move(staged, path, overwrite: true);
+        tailer.ScanOnce().Should().Be(3);
+        (await TakeAsync(subscription, 5)).OfType<MetricEvent>().Select(m => m.Values["loss"]).Should().Equal(1.0, (double)0.9f, (double)0.8f, (double)0.7f);
+    }
+
+    [Fact]
+    public async Task ScanOnce_FileTruncatedAndRewrittenLonger_ReadsItAgainFromItsStart()
+    {
+        var path = Path.Combine(_logdir, "run", "events.out.tfevents.1.h.0");
+        using (var writer = new TfEventsWriter(path, wallTime: 1_700_000_000))
+        {
+            writer.Scalars(1, 1_700_000_000, ("loss", 1f));
+        }
+
+        using var subscription = _bus.Subscribe();
+        await using var tailer = Tailer();
+        tailer.ScanOnce().Should().Be(1);
+
+        using (var truncate = new FileStream(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+        }
+
+        using (var writer = new TfEventsWriter(path, wallTime: 1_700_000_900))
+        {
+            for (var step = 1; step <= 5; step++)
+            {
+                writer.Scalars(step, 1_700_000_900 + step, ("loss", step));
+            }
+        }
+
+        tailer.ScanOnce().Should().Be(5, "every record of the rewritten file, none lost at the old offset");
+        tailer.GetStatistics().CorruptRecords.Should().Be(0);
+        (await TakeAsync(subscription, 7)).OfType<MetricEvent>().Skip(1).Select(m => m.Step).Should().Equal(1, 2, 3, 4, 5);
+    }
+
+    [Fact]
+    public async Task ScanOnce_TwoPathsWithTheSameId_GetDistinctRuns()
+    {
+        using (var a = new TfEventsWriter(Path.Combine(_logdir, "a", "b", "events.out.tfevents.1.h.0")))
+        {
+            a.Scalars(1, 1_700_000_000, ("loss", 1f));
+        }
+
+        using (var b = new TfEventsWriter(Path.Combine(_logdir, "a.b", "events.out.tfevents.1.h.0")))
+        {
+            b.Scalars(1, 1_700_000_000, ("loss", 2f));
+        }
+
+        using var subscription = _bus.Subscribe();
+        await using var tailer = Tailer();
+        tailer.ScanOnce().Should().Be(2);
+
+        var runs = (await TakeAsync(subscription, 4)).OfType<MetricEvent>().Select(m => (m.Run.Id, m.Run.Name)).ToList();
+        runs.Select(r => r.Id).Should().OnlyHaveUniqueItems().And.Contain("a.b");
+        runs.Select(r => r.Name).Should().BeEquivalentTo("a/b", "a.b");
+    }
+
+    [Fact]
+    public async Task RunId_LongPath_IsStableAcrossTailers()
+    {
+        var run = string.Join('/', Enumerable.Repeat("a-rather-long-folder-name", 8));
+        await using var first = Tailer();
+        await using var second = Tailer();
+
+        var id = first.RunId(run);
+
+        id.Length.Should().Be(128);
+        second.RunId(run).Should().Be(id, "the suffix is a stable hash, not string.GetHashCode");
+        RunDescriptor.IsValidId(id).Should().BeTrue();
     }
 
     [Fact]
