@@ -2,7 +2,7 @@
 //
 // | Method                         | Mean     | Error     | StdDev    | Median    | P95      | P100     | Allocated |
 // |------------------------------- |---------:|----------:|----------:|----------:|---------:|---------:|----------:|
-// | 'Append a record → SSE client' | 1.011 ms | 0.1601 ms | 0.8342 ms | 0.6510 ms | 3.193 ms | 4.806 ms |  12.68 KB |
+// | 'Append a record → SSE client' | 7.107 ms | 0.3860 ms | 2.012 ms  | 7.622 ms  | 9.676 ms | 13.90 ms |  12.98 KB |
 
 using System.Net.ServerSentEvents;
 using System.Text.Json;
