@@ -1,3 +1,4 @@
+using TrainInsight.Torch.Internal;
 using static TorchSharp.torch;
 
 namespace TrainInsight.Torch;
@@ -100,7 +101,7 @@ public static class TrainingCheckpoint
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"'{full}' is not a checkpoint of this {model.GetName()}: {FirstLine(ex.Message)}", ex);
+            throw new InvalidDataException($"'{full}' is not a checkpoint of this {model.GetName()}: {ExceptionText.FirstLine(ex.Message)}", ex);
         }
 
         if (optimizer is null)
@@ -114,17 +115,11 @@ public static class TrainingCheckpoint
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"'{optimizerPath}' is not the state of this {optimizer.GetType().Name} optimizer: {FirstLine(ex.Message)}", ex);
+            throw new InvalidDataException($"'{optimizerPath}' is not the state of this {optimizer.GetType().Name} optimizer: {ExceptionText.FirstLine(ex.Message)}", ex);
         }
     }
 
     private static string TempName(string path) => $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-
-    private static string FirstLine(string message)
-    {
-        var end = message.AsSpan().IndexOfAny('\r', '\n');
-        return end < 0 ? message : message[..end];
-    }
 
     private static void TryDelete(string path)
     {

@@ -395,10 +395,7 @@ public sealed class TrainingSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(exception);
 
-        // TorchSharp's native errors append the whole C++ backtrace (with library paths) to the message: keep the first line.
-        var message = exception.Message;
-        var lineEnd = message.AsSpan().IndexOfAny('\r', '\n');
-        Finish(RunState.Failed, $"{exception.GetType().Name}: {(lineEnd < 0 ? message : message[..lineEnd])}", writeFinalCheckpoint: false);
+        Finish(RunState.Failed, $"{exception.GetType().Name}: {ExceptionText.FirstLine(exception.Message)}", writeFinalCheckpoint: false);
     }
 
     /// <summary>
@@ -717,7 +714,7 @@ public sealed class TrainingSession : IDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return FirstLine(ex.Message);
+            return ExceptionText.FirstLine(ex.Message);
         }
 
         _epochCheckpoint = path;
@@ -745,7 +742,7 @@ public sealed class TrainingSession : IDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return (ControlStatus.Rejected, $"The evaluation failed: {ex.GetType().Name}: {FirstLine(ex.Message)} Training continues.");
+            return (ControlStatus.Rejected, $"The evaluation failed: {ex.GetType().Name}: {ExceptionText.FirstLine(ex.Message)} Training continues.");
         }
         finally
         {
@@ -837,12 +834,6 @@ public sealed class TrainingSession : IDisposable
             RequestStop();
             _stopReason = $"Early stopping: {EarlyStoppingMetricName} has not improved by more than {minDelta.ToString("G6", CultureInfo.InvariantCulture)} for {_validationsWithoutImprovement} epoch-end validations ({best}).";
         }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var lineEnd = message.AsSpan().IndexOfAny('\r', '\n');
-        return lineEnd < 0 ? message : message[..lineEnd];
     }
 
 

@@ -144,7 +144,7 @@ public sealed class ExportCommandFixtureTests
     [Fact]
     public async Task Export_RealWritersFixtures_ExportsEveryScalarUnderItsRunAndTag()
     {
-        var fixtures = FixtureDirectory();
+        var fixtures = TrainInsight.TensorBoard.Tests.Infrastructure.Fixtures.Directory;
 
         var (code, stdout, stderr) = await ExportCommandTests.RunAsync("tb", "export", fixtures);
 
@@ -166,17 +166,5 @@ public sealed class ExportCommandFixtureTests
         records.Should().OnlyContain(r => r.GetProperty("value").ValueKind == JsonValueKind.Number
             || r.GetProperty("value").GetString() == "NaN" || r.GetProperty("value").GetString() == "Infinity" || r.GetProperty("value").GetString() == "-Infinity");
         stderr.Should().NotContain("corrupt").And.NotContain("incomplete");
-    }
-
-    private static string FixtureDirectory()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "TrainInsight.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("TrainInsight.sln not found above the test binaries."),
-            "tests", "TrainInsight.TensorBoard.Tests", "Fixtures", "tfevents");
     }
 }

@@ -321,8 +321,16 @@ public sealed class TensorBoardTailerTests : IDisposable
 
         var id = first.RunId(run);
 
-        id.Length.Should().Be(128);
-        second.RunId(run).Should().Be(id, "the suffix is a stable hash, not string.GetHashCode");
+        // The suffix is FNV-1a of the path, computed here independently: the same in every process, unlike
+        // string.GetHashCode (which two tailers in one process would also agree on).
+        var hash = 2166136261u;
+        foreach (var c in run)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        id.Should().Be(run.Replace('/', '.')[..119] + "-" + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+        second.RunId(run).Should().Be(id);
         RunDescriptor.IsValidId(id).Should().BeTrue();
     }
 
