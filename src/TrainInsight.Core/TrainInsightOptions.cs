@@ -1,3 +1,5 @@
+using TrainInsight.Internal;
+
 namespace TrainInsight;
 
 /// <summary>Settings of the TrainInsight bus.</summary>
@@ -8,6 +10,7 @@ public sealed class TrainInsightOptions
     private int _subscriberCapacity = 1_024;
     private TimeSpan _storeFlushInterval = TimeSpan.FromMilliseconds(500);
     private int _storeQueueCapacity = 1_000_000;
+    private TimeSpan? _lostRunTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Gets or sets how many of the latest events the in-memory history ring keeps for late joiners and resuming clients.
@@ -16,7 +19,7 @@ public sealed class TrainInsightOptions
     public int HistoryCapacity
     {
         get => _historyCapacity;
-        set => _historyCapacity = InRange(value, 1, 10_000_000);
+        set => _historyCapacity = OptionsGuard.InRange(value, 1, 10_000_000);
     }
 
     /// <summary>
@@ -26,7 +29,7 @@ public sealed class TrainInsightOptions
     public int IngestCapacity
     {
         get => _ingestCapacity;
-        set => _ingestCapacity = InRange(value, 16, 10_000_000);
+        set => _ingestCapacity = OptionsGuard.InRange(value, 16, 10_000_000);
     }
 
     /// <summary>
@@ -37,7 +40,7 @@ public sealed class TrainInsightOptions
     public int SubscriberCapacity
     {
         get => _subscriberCapacity;
-        set => _subscriberCapacity = InRange(value, 1, 10_000_000);
+        set => _subscriberCapacity = OptionsGuard.InRange(value, 1, 10_000_000);
     }
 
     /// <summary>
@@ -47,15 +50,7 @@ public sealed class TrainInsightOptions
     public TimeSpan StoreFlushInterval
     {
         get => _storeFlushInterval;
-        set
-        {
-            if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromMinutes(1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "StoreFlushInterval must be between 10 ms and 1 minute.");
-            }
-
-            _storeFlushInterval = value;
-        }
+        set => _storeFlushInterval = OptionsGuard.InRange(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
     }
 
     /// <summary>
@@ -65,16 +60,21 @@ public sealed class TrainInsightOptions
     public int StoreQueueCapacity
     {
         get => _storeQueueCapacity;
-        set => _storeQueueCapacity = InRange(value, 1024, 100_000_000);
+        set => _storeQueueCapacity = OptionsGuard.InRange(value, 1024, 100_000_000);
     }
 
-    private static int InRange(int value, int min, int max, [System.Runtime.CompilerServices.CallerMemberName] string name = "")
+    /// <summary>
+    /// Gets or sets how long a run that is training or paused may publish nothing before the bus reports it
+    /// <see cref="RunState.Lost"/> (a <see cref="TrainingEventKind.RunLost"/> event: streamed, stored, shown by the REST
+    /// endpoints), or <see langword="null"/> never to. Runs attached to this host's <see cref="ITrainingControl"/> are never
+    /// reported: their trainer is alive, however long it pauses or validates. Runs the store holds as unfinished from before
+    /// a restart are reported once this long has passed since the bus started. A lost run comes back to
+    /// <see cref="RunState.Training"/> with its next event. Ten minutes outlasts TensorBoard writers' default two-minute
+    /// flushes and most validation passes. Between 100 ms and 30 days. The default is 10 minutes.
+    /// </summary>
+    public TimeSpan? LostRunTimeout
     {
-        if (value < min || value > max)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min:N0} and {max:N0}.");
-        }
-
-        return value;
+        get => _lostRunTimeout;
+        set => _lostRunTimeout = OptionsGuard.InRangeOrNull(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(30));
     }
 }

@@ -8,8 +8,10 @@ namespace TrainInsight;
 /// A single dispatcher stamps each event with its run's <see cref="TrainInsightEvent.Sequence"/> and a bus-wide
 /// <see cref="TrainInsightEvent.Offset"/>, appends it to the history ring, and offers it to each subscriber's own
 /// bounded queue; a subscriber that falls behind loses events (counted) instead of slowing anyone.
+/// Disposing the bus (<see cref="IAsyncDisposable.DisposeAsync"/> waits without blocking a thread) dispatches what was
+/// published before, completes every subscription and flushes the store.
 /// </remarks>
-public interface ITelemetryBus : IDisposable
+public interface ITelemetryBus : IDisposable, IAsyncDisposable
 {
     /// <summary>Hands an event to the bus without blocking. Never throws.</summary>
     /// <param name="telemetryEvent">The event; the bus owns it from now on.</param>

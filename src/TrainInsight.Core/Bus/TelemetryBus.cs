@@ -13,5 +13,20 @@ public static class TelemetryBus
     /// </param>
     /// <returns>The bus. Dispose it to stop the dispatcher, flush the store and complete all subscriptions.</returns>
     public static ITelemetryBus Create(TrainInsightOptions? options = null, IMetricStore? store = null) =>
-        new ChannelTelemetryBus(options ?? new TrainInsightOptions(), store);
+        new InProcessTelemetryBus(options ?? new TrainInsightOptions(), store);
+
+    /// <summary>Creates a bus whose lost-run check knows the trainers attached to <paramref name="control"/>, and starts it.</summary>
+    /// <param name="options">The bus settings.</param>
+    /// <param name="store">Where the bus keeps every event beyond its history ring (see the other overload), or <see langword="null"/>.</param>
+    /// <param name="control">
+    /// The mailbox this host's trainers attach to: a run attached to it is alive however long it stays silent (paused, or
+    /// validating), so it is never reported <see cref="RunState.Lost"/>.
+    /// </param>
+    /// <returns>The bus. Dispose it to stop the dispatcher, flush the store and complete all subscriptions.</returns>
+    public static ITelemetryBus Create(TrainInsightOptions options, IMetricStore? store, ITrainingControl control)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(control);
+        return new InProcessTelemetryBus(options, store, control);
+    }
 }

@@ -12,6 +12,8 @@ public static class TrainInsightServiceCollectionExtensions
     /// Adds the TrainInsight bus (<see cref="ITelemetryBus"/>), the control mailbox (<see cref="ITrainingControl"/>),
     /// <see cref="TrainInsightOptions"/> and, unless another store is registered, an <see cref="InMemoryMetricStore"/> as
     /// <see cref="IMetricStore"/>. Safe to call more than once: later calls only apply <paramref name="configure"/>.
+    /// The bus's lost-run check (<see cref="TrainInsightOptions.LostRunTimeout"/>) knows the runs attached to the
+    /// registered <see cref="ITrainingControl"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Changes the bus settings; validated setters throw on bad values.</param>
@@ -22,9 +24,10 @@ public static class TrainInsightServiceCollectionExtensions
 
         OptionsRegistration.GetOrAdd(services, configure);
         services.TryAddSingleton<IMetricStore>(_ => new InMemoryMetricStore());
-        services.TryAddSingleton<ITelemetryBus>(sp => new ChannelTelemetryBus(
+        services.TryAddSingleton<ITelemetryBus>(sp => new InProcessTelemetryBus(
             sp.GetRequiredService<TrainInsightOptions>(),
             sp.GetService<IMetricStore>(),
+            sp.GetService<ITrainingControl>(),
             sp.GetService<ILoggerFactory>()?.CreateLogger("TrainInsight.Bus")));
         services.TryAddSingleton<ITrainingControl>(_ => new TrainingControlMailbox());
         return new TrainInsightBuilder(services);

@@ -17,4 +17,11 @@ public enum RunState
 
     /// <summary>The run ended with an error.</summary>
     Failed,
+
+    /// <summary>
+    /// Nothing has been heard from the run for <see cref="TrainInsightOptions.LostRunTimeout"/> while it was training or
+    /// paused, and no trainer of this host is attached to it: its trainer may have crashed, been killed or lost its
+    /// connection. The run comes back to <see cref="Training"/> when its events resume.
+    /// </summary>
+    Lost,
 }

@@ -17,4 +17,11 @@ public enum TrainingEventKind
 
     /// <summary>The trainer handled a <see cref="ControlCommand"/>; <see cref="TrainingEvent.ControlStatus"/> says whether it was applied.</summary>
     ControlApplied,
+
+    /// <summary>
+    /// The bus has heard nothing from the run for <see cref="TrainInsightOptions.LostRunTimeout"/>; the event's
+    /// <see cref="TrainingEvent.State"/> is <see cref="RunState.Lost"/> and its message says for how long and since which
+    /// step. Published by the bus itself, never by a trainer.
+    /// </summary>
+    RunLost,
 }

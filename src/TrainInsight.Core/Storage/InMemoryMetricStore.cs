@@ -170,64 +170,25 @@ public sealed class InMemoryMetricStore : IMetricStore
 
     private sealed class RunEntry(RunDescriptor run, DateTimeOffset firstEventAt)
     {
-        private readonly SortedSet<string> _metricNames = new(StringComparer.Ordinal);
-        private RunState _state = RunState.Training;
-        private readonly DateTimeOffset _firstEventAt = firstEventAt;
-        private DateTimeOffset _lastEventAt = firstEventAt;
-        private long _eventCount;
-        private long? _lastStep;
-        private int? _lastEpoch;
+        public RunSummary Summary { get; } = new(run, firstEventAt);
 
         public OffsetLog Events { get; } = new();
 
         public List<ControlRecord> Commands { get; } = [];
 
-        public long LastSequence { get; private set; }
+        public long LastSequence => Summary.LastSequence;
 
-        public long LastOffset { get; private set; }
+        public long LastOffset => Summary.LastOffset;
 
         public void Observe(TrainInsightEvent item)
         {
-            _eventCount++;
-            _lastEventAt = item.Timestamp;
-            LastSequence = item.Sequence;
-            LastOffset = item.Offset;
-            switch (item)
+            Summary.Observe(item);
+            if (item is TrainingEvent training && ControlRecords.From(training) is { } record)
             {
-                case MetricEvent metrics:
-                    _lastStep = metrics.Step;
-                    _lastEpoch = metrics.Epoch ?? _lastEpoch;
-                    foreach (var name in metrics.Values.Keys)
-                    {
-                        _metricNames.Add(name);
-                    }
-
-                    break;
-                case TrainingEvent training:
-                    _state = training.State ?? _state;
-                    _lastStep = training.Step ?? _lastStep;
-                    _lastEpoch = training.Epoch ?? _lastEpoch;
-                    if (ControlRecords.From(training) is { } record)
-                    {
-                        Commands.Add(record);
-                    }
-
-                    break;
+                Commands.Add(record);
             }
         }
 
-        public StoredRun ToStoredRun() => new()
-        {
-            Run = run,
-            State = _state,
-            FirstEventAt = _firstEventAt,
-            LastEventAt = _lastEventAt,
-            EventCount = _eventCount,
-            LastSequence = LastSequence,
-            LastOffset = LastOffset,
-            LastStep = _lastStep,
-            LastEpoch = _lastEpoch,
-            MetricNames = [.. _metricNames],
-        };
+        public StoredRun ToStoredRun() => Summary.ToStoredRun();
     }
 }

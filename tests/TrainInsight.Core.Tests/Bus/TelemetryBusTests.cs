@@ -424,6 +424,28 @@ public class TelemetryBusTests
         paused.State.Should().Be(RunState.Paused, "a snapshot does not change afterwards");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetCurrent_EventsBringing20Then40Then70Names_KeepsEveryLatestValue(bool readOnlyWrapper)
+    {
+        // The run tracker starts with 16 value slots: the 17th, 33rd and 65th new names make it grow.
+        using var bus = TelemetryBus.Create();
+        var step = 0;
+        foreach (var names in new[] { 20, 40, 70 })
+        {
+            var values = Enumerable.Range(0, names).ToDictionary(i => $"metric_{i:D2}", i => (step * 1000.0) + i, StringComparer.Ordinal);
+            bus.TryPublish(new MetricEvent(RunA, step++, readOnlyWrapper ? new System.Collections.ObjectModel.ReadOnlyDictionary<string, double>(values) : values));
+        }
+
+        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
+
+        var current = bus.GetCurrent(RunA.Id)!;
+        current.Values.Should().HaveCount(70);
+        current.Values.Should().BeEquivalentTo(Enumerable.Range(0, 70).ToDictionary(i => $"metric_{i:D2}", i => 2000.0 + i));
+        bus.GetStatistics().SnapshotErrors.Should().Be(0);
+    }
+
     [Fact]
     public async Task Dispatch_ValuesThatThrowWhenEnumerated_EventStillDeliveredAndBusKeepsWorking()
     {

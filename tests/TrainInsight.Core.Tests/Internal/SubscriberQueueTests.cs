@@ -13,7 +13,7 @@ public class SubscriberQueueTests
     public void Write_MoreThanCapacity_OneGapBeforeTheKeptEvents()
     {
         long reported = 0;
-        var queue = new SubscriberQueue(3, runId: null, metricNames: null, onDropped: n => reported += n);
+        var queue = NewQueue(3, null, null, n => reported += n);
 
         queue.Write(Events(1, 5));
 
@@ -25,7 +25,7 @@ public class SubscriberQueueTests
     [Fact]
     public void Write_HeadWrapsSeveralTimes_KeepsNewestInOrder()
     {
-        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+        var queue = NewQueue(4, null, null, null);
 
         // One at a time, so the ring's head walks around it (11 writes into 4 slots).
         for (var offset = 1; offset <= 11; offset++)
@@ -41,7 +41,7 @@ public class SubscriberQueueTests
     [Fact]
     public void TryRead_ReadsInterleavedWithDrops_OneGapPerContiguousLossAtItsPlace()
     {
-        var queue = new SubscriberQueue(3, runId: null, metricNames: null, onDropped: null);
+        var queue = NewQueue(3, null, null, null);
         var received = new List<TrainInsightEvent>();
 
         queue.Write(Events(1, 5));
@@ -63,7 +63,7 @@ public class SubscriberQueueTests
     [Fact]
     public void TryRead_GapThenWrapOnNextTake_TakesBothHalvesOfTheRing()
     {
-        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+        var queue = NewQueue(4, null, null, null);
         queue.Write(Events(1, 6)); // head at 2: [5, 6, 3, 4]
 
         queue.TryRead(out var first).Should().BeTrue();
@@ -78,7 +78,7 @@ public class SubscriberQueueTests
     [Fact]
     public void Write_RunFilter_QueuesAndCountsOnlyThatRun()
     {
-        var queue = new SubscriberQueue(2, RunB.Id, metricNames: null, onDropped: null);
+        var queue = NewQueue(2, RunB.Id, null, null);
 
         queue.Write([Stamped(RunA, 1, 1), Stamped(RunB, 2, 1), Stamped(RunA, 3, 2), Stamped(RunB, 4, 2), Stamped(RunB, 5, 3), Stamped(RunB, 6, 4)]);
 
@@ -91,7 +91,7 @@ public class SubscriberQueueTests
     [Fact]
     public void Write_MetricNameFilter_SkipsMetricsWithoutTheNamesKeepsTrainingEvents()
     {
-        var queue = new SubscriberQueue(10, runId: null, metricNames: ["x", "y"], onDropped: null);
+        var queue = NewQueue(10, null, ["x", "y"], null);
         var started = new TrainingEvent(RunA, TrainingEventKind.RunStarted) { Offset = 3, Sequence = 3 };
         var readOnlyValues = new MetricEvent(RunA, 5, new System.Collections.ObjectModel.ReadOnlyDictionary<string, double>(new Dictionary<string, double> { ["y"] = 1 })) { Offset = 5, Sequence = 5 };
 
@@ -105,7 +105,7 @@ public class SubscriberQueueTests
     [InlineData(true)]
     public void Write_NullOrEmptyMetricNames_ReceivesEveryMetric(bool empty)
     {
-        var queue = new SubscriberQueue(10, runId: null, metricNames: empty ? [] : null, onDropped: null);
+        var queue = NewQueue(10, null, empty ? [] : null, null);
 
         queue.Write([Stamped(RunA, 1, 1, "x"), new MetricEvent(RunA, 2, null) { Offset = 2, Sequence = 2 }]);
 
@@ -115,7 +115,7 @@ public class SubscriberQueueTests
     [Fact]
     public void Write_MetricNameFilterWithDrops_GapCountsOnlyMatchingEvents()
     {
-        var queue = new SubscriberQueue(2, runId: null, metricNames: ["x"], onDropped: null);
+        var queue = NewQueue(2, null, ["x"], null);
 
         queue.Write([Stamped(RunA, 1, 1, "x"), Stamped(RunA, 2, 2, "y"), Stamped(RunA, 3, 3, "x"), new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Offset = 4, Sequence = 4 }, Stamped(RunA, 5, 5, "x")]);
 
@@ -125,7 +125,7 @@ public class SubscriberQueueTests
     [Fact]
     public void Write_DroppingAGap_MergesItAndCountsOnlyEventsLostByFallingBehind()
     {
-        var queue = new SubscriberQueue(2, runId: null, metricNames: null, onDropped: null);
+        var queue = NewQueue(2, null, null, null);
 
         // A gap the bus wrote (a resume position nothing holds any more), then events that push it out.
         queue.Write([new GapEvent(RunA, 10, 1, 10, 0), Stamped(RunA, 11, 11), Stamped(RunA, 12, 12), Stamped(RunA, 13, 13)]);
@@ -137,7 +137,7 @@ public class SubscriberQueueTests
     [Fact]
     public void Write_RunFilter_GapWrittenByTheBusAlwaysPasses()
     {
-        var queue = new SubscriberQueue(4, RunB.Id, metricNames: ["x"], onDropped: null);
+        var queue = NewQueue(4, RunB.Id, ["x"], null);
 
         queue.Write([new GapEvent(RunA, 3, 1, 3, 0)]);
 
@@ -147,7 +147,7 @@ public class SubscriberQueueTests
     [Fact]
     public async Task WaitToReadAsync_Empty_WaitsUntilWrite()
     {
-        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+        var queue = NewQueue(4, null, null, null);
 
         var wait = queue.WaitToReadAsync().AsTask();
         wait.IsCompleted.Should().BeFalse();
@@ -160,7 +160,7 @@ public class SubscriberQueueTests
     [Fact]
     public async Task WaitToReadAsync_Cancelled_ThrowsAndLaterWaitStillWorks()
     {
-        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+        var queue = NewQueue(4, null, null, null);
         using var cts = new CancellationTokenSource();
 
         var wait = queue.WaitToReadAsync(cts.Token).AsTask();
@@ -176,7 +176,7 @@ public class SubscriberQueueTests
     [Fact]
     public async Task Complete_WhileWaiting_WaitReturnsFalse()
     {
-        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+        var queue = NewQueue(4, null, null, null);
 
         var wait = queue.WaitToReadAsync().AsTask();
         queue.Complete();
@@ -188,7 +188,7 @@ public class SubscriberQueueTests
     [Fact]
     public async Task Completion_CompletedWithEventsLeft_CompletesOnlyOnceDrained()
     {
-        var queue = new SubscriberQueue(4, runId: null, metricNames: null, onDropped: null);
+        var queue = NewQueue(4, null, null, null);
         queue.Write(Events(1, 2));
 
         queue.Complete();
@@ -209,7 +209,7 @@ public class SubscriberQueueTests
     [Fact]
     public void Count_QueuedAndTakenButUnread_CountsBoth()
     {
-        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
+        var queue = NewQueue(10, null, null, null);
         queue.Write(Events(1, 3));
         queue.CanCount.Should().BeTrue();
         queue.Count.Should().Be(3);
@@ -225,8 +225,8 @@ public class SubscriberQueueTests
     {
         var store = new FakeMetricStore();
         await store.AppendAsync(Events(1, 1_200));
-        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
-        queue.ReplayFromStoreFirst(store, afterOffset: 100, untilOffset: 1_195);
+        var queue = NewQueue(10, null, null, null);
+        queue.ReplayFromStoreFirst(new StoreReplay(store, null, 100, 1_195, run: null, expectedSequence: 0, storedOffset: null));
         queue.Write(Events(1_196, 1_200));
 
         queue.TryRead(out _).Should().BeFalse("the store is read asynchronously, by WaitToReadAsync");
@@ -241,8 +241,8 @@ public class SubscriberQueueTests
     {
         var store = new FakeMetricStore { ReadFilter = (events, _, _) => [.. events.Where(e => e.Offset is not (>= 8 and <= 10) and <= 14)] };
         await store.AppendAsync(Events(1, 20));
-        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
-        queue.ReplayFromStoreFirst(store, afterOffset: 5, untilOffset: 16);
+        var queue = NewQueue(10, null, null, null);
+        queue.ReplayFromStoreFirst(new StoreReplay(store, null, 5, 16, run: null, expectedSequence: 0, storedOffset: null));
         queue.Write(Events(17, 18));
 
         var received = await ReadAsync(queue, 10);
@@ -254,8 +254,8 @@ public class SubscriberQueueTests
     public async Task WaitToReadAsync_StoreThrows_GapForTheWholeRangeThenQueue()
     {
         var store = new FakeMetricStore { ReadFilter = (_, _, _) => throw new IOException("disk gone") };
-        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
-        queue.ReplayFromStoreFirst(store, afterOffset: 5, untilOffset: 16);
+        var queue = NewQueue(10, null, null, null);
+        queue.ReplayFromStoreFirst(new StoreReplay(store, null, 5, 16, run: null, expectedSequence: 0, storedOffset: null));
         queue.Write(Events(17, 17));
 
         (await ReadAsync(queue, 2)).Select(Describe).Should().Equal("gap(11,6..16,s0)", "17");
@@ -267,8 +267,8 @@ public class SubscriberQueueTests
         // Run B at even offsets 2..20 with sequences 1..10; the store lost B's sequences 4 and 5 (offsets 8, 10).
         var store = new FakeMetricStore { ReadFilter = (events, _, _) => [.. events.Where(e => e.Offset is not (8 or 10))] };
         await store.AppendAsync(TwoRuns(20));
-        var queue = new SubscriberQueue(10, RunB.Id, metricNames: null, onDropped: null);
-        queue.ReplayFromStoreFirst(store, afterOffset: 3, untilOffset: 20);
+        var queue = NewQueue(10, RunB.Id, null, null);
+        queue.ReplayFromStoreFirst(new StoreReplay(store, RunB.Id, 3, 20, run: null, expectedSequence: 0, storedOffset: null));
 
         var received = await ReadAsync(queue, 8);
 
@@ -281,8 +281,8 @@ public class SubscriberQueueTests
         var release = new TaskCompletionSource();
         var store = new BlockingReadStore(release.Task);
         await store.AppendAsync(Events(1, 5));
-        var queue = new SubscriberQueue(10, runId: null, metricNames: null, onDropped: null);
-        queue.ReplayFromStoreFirst(store, afterOffset: 0, untilOffset: 5);
+        var queue = NewQueue(10, null, null, null);
+        queue.ReplayFromStoreFirst(new StoreReplay(store, null, 0, 5, run: null, expectedSequence: 0, storedOffset: null));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
 
         await queue.Invoking(q => q.WaitToReadAsync(cts.Token).AsTask()).Should().ThrowAsync<OperationCanceledException>();
@@ -349,4 +349,7 @@ public class SubscriberQueueTests
         {
         }
     }
+
+    private static SubscriberQueue NewQueue(int capacity, string? runId, IReadOnlyCollection<string>? metricNames, Action<long>? onDropped) =>
+        new(capacity, EventFilter.Create(runId, metricNames), onDropped);
 }
