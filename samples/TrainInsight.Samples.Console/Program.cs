@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using TrainInsight;
 using TrainInsight.Samples.Console;
+using TrainInsight.HttpIngest;
 using TrainInsight.Torch;
 using TrainInsight.Torch.Training;
 using TrainInsight.Torch.Vision;
@@ -22,6 +23,13 @@ catch (FormatException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 2;
+}
+
+// Redirected to a file or a pipe, Spectre.Console would wrap every line at 80 columns and cut the printed commands
+// (curl …) in two; lines are as long as they need to be there.
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 4_096;
 }
 
 if (settings.ShowHelp)
@@ -61,6 +69,12 @@ if (settings.Database is { } database)
 {
     // Every run's events, metric points and control audit trail survive restarts; offsets continue.
     trainInsight.AddSqliteStore(o => o.Path = database);
+}
+
+if (settings.PushTo is { } central)
+{
+    // Also forward everything to a central host: batched, retried, never on the training thread; flushed at stop.
+    trainInsight.AddHttpIngestSink(new Uri(central, "api/ingest"));
 }
 
 
@@ -105,10 +119,7 @@ var stopping = app.Lifetime.ApplicationStopping;
 var bus = app.Services.GetRequiredService<ITelemetryBus>();
 using var subscription = bus.Subscribe(new SubscriptionOptions { Capacity = 4_096 });
 
-// Optionally forward everything to a central host too: batched, retried, never on the training thread.
-await using var push = settings.PushTo is { } central
-    ? new HttpIngestSink(bus, new HttpIngestSinkOptions(new Uri(central, "api/ingest")))
-    : null;
+var push = app.Services.GetService<HttpIngestSink>();
 if (settings.PushTo is { } target)
 {
     AnsiConsole.MarkupLineInterpolated($"  pushing to:   {new Uri(target, "api/ingest")}");
@@ -173,14 +184,13 @@ if (settings.KeepServing && !stopping.IsCancellationRequested)
     await app.WaitForShutdownAsync();
 }
 
+// Stopping the host flushes the ingest sink (bounded by HttpIngestSinkOptions.DisposeTimeout).
+await app.StopAsync();
 if (push is not null)
 {
-    // Bounded: DisposeAsync flushes what is left within HttpIngestSinkOptions.DisposeTimeout.
-    await push.DisposeAsync();
     AnsiConsole.MarkupLineInterpolated($"Pushed {push.SentCount:N0} events ({push.DroppedCount:N0} dropped, {push.RejectedCount:N0} rejected).");
 }
 
-await app.StopAsync();
 train.Dispose();
 test.Dispose();
 return 0;

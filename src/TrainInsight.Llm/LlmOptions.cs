@@ -1,3 +1,5 @@
+using TrainInsight.Internal;
+
 namespace TrainInsight.Llm;
 
 /// <summary>Settings of the TrainInsight analyst.</summary>
@@ -15,15 +17,7 @@ public sealed class LlmOptions
     public int MaxPromptPoints
     {
         get => _maxPromptPoints;
-        set
-        {
-            if (value < 1 || value > 10_000)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxPromptPoints must be between 1 and 10,000.");
-            }
-
-            _maxPromptPoints = value;
-        }
+        set => _maxPromptPoints = OptionsGuard.InRange(value, 1, 10_000);
     }
 
     /// <summary>
@@ -51,14 +45,6 @@ public sealed class LlmOptions
     public TimeSpan RequestTimeout
     {
         get => _requestTimeout;
-        set
-        {
-            if (value < TimeSpan.FromSeconds(1) || value > TimeSpan.FromMinutes(10))
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "RequestTimeout must be between 1 second and 10 minutes.");
-            }
-
-            _requestTimeout = value;
-        }
+        set => _requestTimeout = OptionsGuard.InRange(value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
     }
 }

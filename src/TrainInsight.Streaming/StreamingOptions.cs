@@ -1,3 +1,5 @@
+using TrainInsight.Internal;
+
 namespace TrainInsight.Streaming;
 
 /// <summary>Settings of the TrainInsight streaming endpoints.</summary>
@@ -15,15 +17,7 @@ public sealed class StreamingOptions
     public TimeSpan HeartbeatInterval
     {
         get => _heartbeatInterval;
-        set
-        {
-            if (value < TimeSpan.FromMilliseconds(100) || value > TimeSpan.FromMinutes(10))
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "HeartbeatInterval must be between 100 ms and 10 minutes.");
-            }
-
-            _heartbeatInterval = value;
-        }
+        set => _heartbeatInterval = OptionsGuard.InRange(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
     }
 
     /// <summary>
@@ -71,15 +65,7 @@ public sealed class StreamingOptions
     public int? ClientQueueCapacity
     {
         get => _clientQueueCapacity;
-        set
-        {
-            if (value is < 1 or > 10_000_000)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "ClientQueueCapacity must be between 1 and 10,000,000.");
-            }
-
-            _clientQueueCapacity = value;
-        }
+        set => _clientQueueCapacity = OptionsGuard.InRangeOrNull(value, 1, 10_000_000);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using TrainInsight.Internal;
+
 namespace TrainInsight.Torch;
 
 /// <summary>When a <see cref="TrainingSession"/> stops a run that has stopped improving (see <see cref="TorchMonitorOptions.EarlyStopping"/>).</summary>
@@ -14,7 +16,7 @@ public sealed class EarlyStoppingOptions
     public EarlyStoppingMetric Metric
     {
         get => _metric;
-        set => _metric = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown early-stopping metric.");
+        set => _metric = OptionsGuard.Defined(value);
     }
 
     /// <summary>
@@ -24,15 +26,7 @@ public sealed class EarlyStoppingOptions
     public int Patience
     {
         get => _patience;
-        set
-        {
-            if (value < 1 || value > MaxPatience)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, $"Patience must be between 1 and {MaxPatience:N0}.");
-            }
-
-            _patience = value;
-        }
+        set => _patience = OptionsGuard.InRange(value, 1, MaxPatience);
     }
 
     /// <summary>
@@ -42,14 +36,6 @@ public sealed class EarlyStoppingOptions
     public double MinDelta
     {
         get => _minDelta;
-        set
-        {
-            if (!double.IsFinite(value) || value < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "MinDelta must be finite and at least 0.");
-            }
-
-            _minDelta = value;
-        }
+        set => _minDelta = OptionsGuard.AtLeast(value, 0);
     }
 }

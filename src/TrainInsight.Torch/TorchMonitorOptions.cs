@@ -1,3 +1,5 @@
+using TrainInsight.Internal;
+
 namespace TrainInsight.Torch;
 
 /// <summary>Settings of the TorchSharp training hooks.</summary>
@@ -5,6 +7,7 @@ public sealed class TorchMonitorOptions
 {
     private int _metricsInterval = 10;
     private int _statisticsInterval = 100;
+    private int _etaWindowSteps = 200;
     private int _gpuDeviceIndex;
     private string? _checkpointDirectory;
     private string? _tensorBoardLogDirectory;
@@ -16,15 +19,7 @@ public sealed class TorchMonitorOptions
     public int MetricsInterval
     {
         get => _metricsInterval;
-        set
-        {
-            if (value < 1 || value > 1_000_000)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "MetricsInterval must be between 1 and 1,000,000.");
-            }
-
-            _metricsInterval = value;
-        }
+        set => _metricsInterval = OptionsGuard.InRange(value, 1, 1_000_000);
     }
 
     /// <summary>
@@ -68,15 +63,21 @@ public sealed class TorchMonitorOptions
     public int StatisticsInterval
     {
         get => _statisticsInterval;
-        set
-        {
-            if (value < 1 || value > 1_000_000)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "StatisticsInterval must be between 1 and 1,000,000.");
-            }
+        set => _statisticsInterval = OptionsGuard.InRange(value, 1, 1_000_000);
+    }
 
-            _statisticsInterval = value;
-        }
+    /// <summary>
+    /// Gets or sets how many of the latest training steps the ETA's step time is measured over (<c>eta_seconds</c>, the
+    /// stream's <c>eta</c>): the ETA is the planned steps left times the mean step time of the most recent sampled windows
+    /// that cover at least this many steps. A window of one <see cref="MetricsInterval"/> swings with every slow batch or
+    /// garbage collection; 200 steps (20 windows at the default interval) hold the ETA steady while it still follows a
+    /// lasting change of speed within a couple of hundred steps. Pauses, evaluations and epoch ends (validation) are not
+    /// step time and are left out. Between 1 and 1,000,000. The default is 200.
+    /// </summary>
+    public int EtaWindowSteps
+    {
+        get => _etaWindowSteps;
+        set => _etaWindowSteps = OptionsGuard.InRange(value, 1, 1_000_000);
     }
 
     /// <summary>
@@ -124,15 +125,7 @@ public sealed class TorchMonitorOptions
     public int GpuDeviceIndex
     {
         get => _gpuDeviceIndex;
-        set
-        {
-            if (value < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "GpuDeviceIndex must be zero or more.");
-            }
-
-            _gpuDeviceIndex = value;
-        }
+        set => _gpuDeviceIndex = OptionsGuard.AtLeast(value, 0);
     }
 
     /// <summary>

@@ -466,4 +466,43 @@ public abstract class MetricStoreContractTests : IDisposable
         summary.MetricNames.Should().Equal("extra", MetricNames.LearningRate, MetricNames.TrainLoss);
         (await reopened.ReadEventsAsync(0, 100)).Select(e => e.Offset).Should().Equal(1, 2, 3);
     }
+
+    [Fact]
+    public async Task AppendAsync_RunWithHyperparameters_RunAndEventsReadBackCarryThemAfterReopen()
+    {
+        var store = CreateStore();
+        var hyperparameters = new Dictionary<string, HyperparameterValue>
+        {
+            [HyperparameterNames.Optimizer] = "sgd", [HyperparameterNames.LearningRate] = 0.05, [HyperparameterNames.Shuffle] = false,
+            [HyperparameterNames.Seed] = 42,
+        };
+        var run = new RunDescriptor("run-h") { StartedAt = T0, Hyperparameters = hyperparameters };
+        await store.AppendAsync([Metric(run, 1, 1, 1)]);
+
+        var reopened = Track(Reopen(store));
+
+        (await reopened.GetRunAsync("run-h"))!.Run.Hyperparameters.Should().BeEquivalentTo(hyperparameters);
+        (await reopened.ReadEventsAsync(0, 10)).Single().Run.Hyperparameters.Should().BeEquivalentTo(hyperparameters);
+        (await reopened.GetRunAsync("run-h"))!.Run.Hyperparameters[HyperparameterNames.Seed].Kind.Should().Be(HyperparameterKind.Number);
+    }
+
+    [Fact]
+    public async Task AppendAsync_RunLostThenResumed_StateFollowsTheOneRunSummaryRule()
+    {
+        var store = CreateStore();
+        var run = Run("run-l");
+        await store.AppendAsync(
+        [
+            new TrainingEvent(run, TrainingEventKind.RunStarted, T0) { State = RunState.Training, Offset = 1, Sequence = 1 },
+            new TrainingEvent(run, TrainingEventKind.RunLost, T0.AddMinutes(10)) { State = RunState.Lost, Step = 0, Message = "silent", Offset = 2, Sequence = 2 },
+        ]);
+
+        (await store.GetRunAsync("run-l"))!.State.Should().Be(RunState.Lost);
+        var lost = (await store.ReadEventsAsync(1, 10)).Single().Should().BeOfType<TrainingEvent>().Subject;
+        (lost.Kind, lost.State, lost.Message).Should().Be((TrainingEventKind.RunLost, RunState.Lost, "silent"));
+
+        await store.AppendAsync([Metric(run, 3, 3, 1)]);
+
+        (await Track(Reopen(store)).GetRunAsync("run-l"))!.State.Should().Be(RunState.Training, "events resumed");
+    }
 }

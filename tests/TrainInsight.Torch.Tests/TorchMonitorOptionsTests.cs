@@ -61,7 +61,7 @@ public sealed class TorchMonitorOptionsTests
 
         var act = () => options.GpuDeviceIndex = value;
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("GpuDeviceIndex must be zero or more.*")
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("GpuDeviceIndex must be at least 0.*")
             .Which.ActualValue.Should().Be(value);
         options.GpuDeviceIndex.Should().Be(2);
     }
@@ -123,7 +123,7 @@ public sealed class TorchMonitorOptionsTests
 
         FluentActions.Invoking(() => options.Patience = 0).Should().Throw<ArgumentOutOfRangeException>().WithMessage("Patience must be between 1 and 10,000.*");
         FluentActions.Invoking(() => options.Patience = 10_001).Should().Throw<ArgumentOutOfRangeException>();
-        FluentActions.Invoking(() => options.MinDelta = -0.1).Should().Throw<ArgumentOutOfRangeException>().WithMessage("MinDelta must be finite and at least 0.*");
+        FluentActions.Invoking(() => options.MinDelta = -0.1).Should().Throw<ArgumentOutOfRangeException>().WithMessage("MinDelta must be a finite number of at least 0.*");
         FluentActions.Invoking(() => options.MinDelta = double.NaN).Should().Throw<ArgumentOutOfRangeException>();
         FluentActions.Invoking(() => options.Metric = (EarlyStoppingMetric)9).Should().Throw<ArgumentOutOfRangeException>();
         options.Patience.Should().Be(3);
@@ -166,5 +166,18 @@ public sealed class TorchMonitorOptionsTests
         act.Should().Throw<ArgumentException>().WithMessage("TensorBoardLogDirectory must be null or a folder path.*")
             .Which.ParamName.Should().Be("value");
         options.TensorBoardLogDirectory.Should().Be("runs");
+    }
+
+    [Fact]
+    public void EtaWindowSteps_DefaultAndRange_TwoHundredAndOneToAMillion()
+    {
+        var options = new TorchMonitorOptions();
+
+        options.EtaWindowSteps.Should().Be(200);
+        options.EtaWindowSteps = 1;
+        options.EtaWindowSteps = 1_000_000;
+        FluentActions.Invoking(() => options.EtaWindowSteps = 0).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("EtaWindowSteps must be between 1 and 1,000,000.*");
+        options.EtaWindowSteps.Should().Be(1_000_000);
     }
 }

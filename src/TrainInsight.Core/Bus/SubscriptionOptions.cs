@@ -1,3 +1,5 @@
+using TrainInsight.Internal;
+
 namespace TrainInsight;
 
 /// <summary>How a subscriber wants to receive events from the <see cref="ITelemetryBus"/>.</summary>
@@ -13,15 +15,7 @@ public sealed class SubscriptionOptions
     public int? Capacity
     {
         get => _capacity;
-        set
-        {
-            if (value is < 1 or > 10_000_000)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Capacity must be between 1 and 10,000,000.");
-            }
-
-            _capacity = value;
-        }
+        set => _capacity = OptionsGuard.InRangeOrNull(value, 1, 10_000_000);
     }
 
     /// <summary>

@@ -9,6 +9,17 @@ namespace TrainInsight;
 /// </remarks>
 public sealed class RunDescriptor
 {
+    /// <summary>The most hyperparameters a run may carry: 256.</summary>
+    public const int MaxHyperparameters = 256;
+
+    /// <summary>The longest hyperparameter name: 256 characters.</summary>
+    public const int MaxHyperparameterNameLength = 256;
+
+    private static readonly IReadOnlyDictionary<string, HyperparameterValue> s_noHyperparameters =
+        new Dictionary<string, HyperparameterValue>(StringComparer.Ordinal);
+
+    private readonly IReadOnlyDictionary<string, HyperparameterValue> _hyperparameters = s_noHyperparameters;
+
     /// <summary>Initializes a new instance of the <see cref="RunDescriptor"/> class.</summary>
     /// <param name="id">The run identifier; letters, digits, '-', '_' and '.' only, at most 128 characters.</param>
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty, too long or contains other characters.</exception>
@@ -46,6 +57,20 @@ public sealed class RunDescriptor
     /// <summary>Gets or initializes the time the run started. The default is the time the descriptor was created.</summary>
     public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// Gets or initializes the run's hyperparameters: the optimizer, learning rate and schedule, batch size, weight decay,
+    /// augmentation, seed and whatever else the trainer wants recorded (<see cref="HyperparameterNames"/> has the common
+    /// names). They travel with the run: on the stream's <c>run_started</c> event, in the store, through ingest and on
+    /// <c>GET /api/runs/{id}</c>. At most <see cref="MaxHyperparameters"/>, each named with 1 to
+    /// <see cref="MaxHyperparameterNameLength"/> characters; the descriptor keeps its own copy. The default is empty.
+    /// </summary>
+    /// <exception cref="ArgumentException">Too many hyperparameters, or a name that is empty or too long.</exception>
+    public IReadOnlyDictionary<string, HyperparameterValue> Hyperparameters
+    {
+        get => _hyperparameters;
+        init => _hyperparameters = CopyHyperparameters(value);
+    }
+
     /// <summary>Creates a descriptor with a new unique id derived from <paramref name="name"/>.</summary>
     /// <param name="name">A human-readable name; characters not allowed in ids are replaced by '-'.</param>
     /// <returns>A descriptor whose <see cref="Name"/> is <paramref name="name"/>.</returns>
@@ -62,6 +87,33 @@ public sealed class RunDescriptor
     /// <returns><see langword="true"/> when the id is 1 to 128 letters, digits, '-', '_' or '.'.</returns>
     public static bool IsValidId(string? id) =>
         !string.IsNullOrEmpty(id) && id.Length <= 128 && id.All(IsIdChar);
+
+    private static IReadOnlyDictionary<string, HyperparameterValue> CopyHyperparameters(IReadOnlyDictionary<string, HyperparameterValue> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
+        {
+            return s_noHyperparameters;
+        }
+
+        if (values.Count > MaxHyperparameters)
+        {
+            throw new ArgumentException($"A run may carry at most {MaxHyperparameters:N0} hyperparameters; got {values.Count:N0}.", nameof(values));
+        }
+
+        var copy = new Dictionary<string, HyperparameterValue>(values.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+        {
+            if (string.IsNullOrEmpty(name) || name.Length > MaxHyperparameterNameLength)
+            {
+                throw new ArgumentException($"A hyperparameter name must have 1 to {MaxHyperparameterNameLength:N0} characters; got {(name ?? string.Empty).Length:N0}.", nameof(values));
+            }
+
+            copy[name] = value;
+        }
+
+        return copy;
+    }
 
     private static bool IsIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
 }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Sqlite.Internal;
 
@@ -7,8 +9,12 @@ internal static class SqliteReads
 {
     private const string RunKeyOf = "(SELECT run_key FROM runs WHERE id = $run)";
 
-    /// <summary>Reads a <see cref="RunDescriptor"/> from 7 columns: id, name, model, parameters, epochs, steps per epoch, started at.</summary>
-    public static RunDescriptor ReadDescriptor(SqliteDataReader reader, int first) => new(reader.GetString(first))
+    /// <summary>
+    /// Reads a <see cref="RunDescriptor"/> from 7 columns (id, name, model, parameters, epochs, steps per epoch, started
+    /// at) and the hyperparameters column.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The hyperparameters column holds something this store never writes.</exception>
+    public static RunDescriptor ReadDescriptor(SqliteDataReader reader, int first, int hyperparameters) => new(reader.GetString(first))
     {
         Name = reader.GetString(first + 1),
         ModelName = reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
@@ -16,7 +22,22 @@ internal static class SqliteReads
         TotalEpochs = reader.IsDBNull(first + 4) ? null : reader.GetInt32(first + 4),
         StepsPerEpoch = reader.IsDBNull(first + 5) ? null : reader.GetInt32(first + 5),
         StartedAt = StoredValues.FromTicks(reader.GetInt64(first + 6)),
+        Hyperparameters = reader.IsDBNull(hyperparameters) ? s_noHyperparameters : ReadHyperparameters(reader.GetString(first), reader.GetString(hyperparameters)),
     };
+
+    private static readonly Dictionary<string, HyperparameterValue> s_noHyperparameters = new(StringComparer.Ordinal);
+
+    private static IReadOnlyDictionary<string, HyperparameterValue> ReadHyperparameters(string runId, string json)
+    {
+        try
+        {
+            return HyperparameterJsonConverter.FromJson(json);
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"The stored hyperparameters of run '{runId}' are not a JSON object of names to numbers, strings and booleans: {ex.Message}", ex);
+        }
+    }
 
     public static async Task<List<TrainInsightEvent>> ReadEventsAsync(SqliteConnection connection, long afterOffset, int limit, string? runId, CancellationToken cancellationToken)
     {
@@ -28,7 +49,7 @@ internal static class SqliteReads
                 e.checkpoint_path, e.command_id, e.command_action, e.command_run_id, e.command_issued_at, e.control_status,
                 p.name, p.value, p.value_bits,
                 r.id, r.name, r.model_name, r.parameter_count, r.total_epochs, r.steps_per_epoch, r.started_at,
-                e.command_value, e.command_value_bits
+                e.command_value, e.command_value_bits, r.hyperparameters
             FROM (SELECT * FROM events WHERE event_offset > $after {(runId is null ? string.Empty : "AND run_key = " + RunKeyOf)}
                   ORDER BY event_offset LIMIT $limit) AS e
             JOIN runs AS r ON r.run_key = e.run_key
@@ -66,7 +87,7 @@ internal static class SqliteReads
                     var runKey = reader.GetInt64(1);
                     if (!runs.TryGetValue(runKey, out var run))
                     {
-                        run = ReadDescriptor(reader, 19);
+                        run = ReadDescriptor(reader, 19, 28);
                         runs.Add(runKey, run);
                     }
 

@@ -9,7 +9,12 @@ namespace TrainInsight.Sqlite.Internal;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 2;
+    public const int Version = 3;
+
+    // Version 3: the run's hyperparameters, as a JSON object (NULL when it has none).
+    private const string MigrateV2ToV3 = """
+        ALTER TABLE runs ADD COLUMN hyperparameters TEXT;
+        """;
 
     // Version 2: the argument of a control command (set_learning_rate, set_weight_decay), as a value/value_bits pair so
     // that a rejected NaN or infinite argument is audited exactly.
@@ -124,8 +129,9 @@ internal static class SqliteSchema
 
         var sql = version switch
         {
-            0 => CreateV1 + MigrateV1ToV2,
-            1 => MigrateV1ToV2,
+            0 => CreateV1 + MigrateV1ToV2 + MigrateV2ToV3,
+            1 => MigrateV1ToV2 + MigrateV2ToV3,
+            2 => MigrateV2ToV3,
             _ => throw new InvalidOperationException($"The database has schema version {version}; this version of TrainInsight.Sqlite reads versions 1 to {Version}."),
         };
         using (var command = connection.CreateCommand())

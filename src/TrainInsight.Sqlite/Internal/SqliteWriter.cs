@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Sqlite.Internal;
 
@@ -52,15 +53,15 @@ internal sealed class SqliteWriter : IDisposable
         _upsertRun = Prepare(
             """
             INSERT INTO runs (run_key, id, name, model_name, parameter_count, total_epochs, steps_per_epoch, started_at,
-                first_event_at, last_event_at, state, last_sequence, last_offset, last_step, last_epoch, event_count)
+                first_event_at, last_event_at, state, last_sequence, last_offset, last_step, last_epoch, event_count, hyperparameters)
             VALUES ($key, $id, $name, $model, $parameters, $epochs, $steps_per_epoch, $started_at,
-                $first_event_at, $last_event_at, $state, $last_sequence, $last_offset, $last_step, $last_epoch, $event_count)
+                $first_event_at, $last_event_at, $state, $last_sequence, $last_offset, $last_step, $last_epoch, $event_count, $hyperparameters)
             ON CONFLICT (run_key) DO UPDATE SET last_event_at = excluded.last_event_at, state = excluded.state,
                 last_sequence = excluded.last_sequence, last_offset = excluded.last_offset, last_step = excluded.last_step,
                 last_epoch = excluded.last_epoch, event_count = excluded.event_count;
             """,
             "$key", "$id", "$name", "$model", "$parameters", "$epochs", "$steps_per_epoch", "$started_at",
-            "$first_event_at", "$last_event_at", "$state", "$last_sequence", "$last_offset", "$last_step", "$last_epoch", "$event_count");
+            "$first_event_at", "$last_event_at", "$state", "$last_sequence", "$last_offset", "$last_step", "$last_epoch", "$event_count", "$hyperparameters");
         _insertName = Prepare("INSERT OR IGNORE INTO run_metric_names (run_key, name) VALUES ($run, $name);", "$run", "$name");
         _updateState = Prepare("UPDATE store_state SET last_offset = max(last_offset, $offset) WHERE id = 1;", "$offset");
     }
@@ -98,63 +99,15 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
-    /// <summary>Reads what is stored about runs: the store's last offset, each run's summary and the largest run key.</summary>
-    public (long LastOffset, Dictionary<string, RunSummary> Runs, long MaxKey) Load()
-    {
-        var lastOffset = Convert.ToInt64(SqliteSchema.Scalar(_connection, "SELECT last_offset FROM store_state WHERE id = 1;"), CultureInfo.InvariantCulture);
-        var runs = new Dictionary<string, RunSummary>(StringComparer.Ordinal);
-        var byKey = new Dictionary<long, RunSummary>();
-        long maxKey = 0;
-        using (var command = _connection.CreateCommand())
-        {
-            command.CommandText = """
-                SELECT run_key, id, name, model_name, parameter_count, total_epochs, steps_per_epoch, started_at,
-                    first_event_at, last_event_at, state, last_sequence, last_offset, last_step, last_epoch, event_count
-                FROM runs;
-                """;
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var key = reader.GetInt64(0);
-                var summary = new RunSummary(key, SqliteReads.ReadDescriptor(reader, 1), StoredValues.FromTicks(reader.GetInt64(8)))
-                {
-                    LastEventAt = StoredValues.FromTicks(reader.GetInt64(9)),
-                    State = Enum.Parse<RunState>(reader.GetString(10)),
-                    LastSequence = reader.GetInt64(11),
-                    LastOffset = reader.GetInt64(12),
-                    LastStep = reader.IsDBNull(13) ? null : reader.GetInt64(13),
-                    LastEpoch = reader.IsDBNull(14) ? null : reader.GetInt32(14),
-                    EventCount = reader.GetInt64(15),
-                };
-                runs.Add(summary.Run.Id, summary);
-                byKey.Add(key, summary);
-                maxKey = Math.Max(maxKey, key);
-                lastOffset = Math.Max(lastOffset, summary.LastOffset);
-            }
-        }
-
-        using (var command = _connection.CreateCommand())
-        {
-            command.CommandText = "SELECT run_key, name FROM run_metric_names;";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                if (byKey.TryGetValue(reader.GetInt64(0), out var summary))
-                {
-                    summary.MetricNames.Add(reader.GetString(1));
-                }
-            }
-        }
-
-        return (lastOffset, runs, maxKey);
-    }
+    /// <summary>Gets the write connection (startup reads and retention run on it, under the store's write gate).</summary>
+    public SqliteConnection Connection => _connection;
 
     /// <summary>Writes one batch in one transaction: all of it, or (throwing) none of it.</summary>
     /// <param name="batch">The events, in offset order: <see cref="MetricEvent"/>s and <see cref="TrainingEvent"/>s only.</param>
     /// <param name="runKeys">The database key of each event's run.</param>
     /// <param name="runs">The summaries of the runs the batch touched, after the batch.</param>
     /// <param name="newNames">Metric names the runs had not reported before.</param>
-    public void Write(List<TrainInsightEvent> batch, List<long> runKeys, IEnumerable<RunSummary> runs, List<(long RunKey, string Name)> newNames)
+    public void Write(List<TrainInsightEvent> batch, List<long> runKeys, IEnumerable<SqliteRun> runs, List<(long RunKey, string Name)> newNames)
     {
         using var transaction = _connection.BeginTransaction(deferred: false);
         foreach (var command in _commands)
@@ -181,53 +134,6 @@ internal sealed class SqliteWriter : IDisposable
 
         _updateState.Parameters[0].Value = batch[^1].Offset;
         _updateState.ExecuteNonQuery();
-        transaction.Commit();
-    }
-
-    /// <summary>Removes runs entirely, and the oldest events of the runs given beyond <paramref name="maxEventsPerRun"/>, in one transaction.</summary>
-    public void ApplyRetention(IReadOnlyCollection<long> runsToRemove, IReadOnlyCollection<long> runsToTrim, int? maxEventsPerRun)
-    {
-        using var transaction = _connection.BeginTransaction(deferred: false);
-        foreach (var key in runsToRemove)
-        {
-            Execute(
-                transaction,
-                """
-                DELETE FROM training_metrics WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND kind <> 'Metric');
-                DELETE FROM metric_points WHERE run_key = $run;
-                DELETE FROM events WHERE run_key = $run;
-                DELETE FROM commands WHERE run_key = $run;
-                DELETE FROM run_metric_names WHERE run_key = $run;
-                DELETE FROM runs WHERE run_key = $run;
-                """,
-                ("$run", key));
-        }
-
-        if (maxEventsPerRun is { } max)
-        {
-            foreach (var key in runsToTrim)
-            {
-                // The newest event beyond the limit: it and everything older goes (the audit trail stays).
-                using var find = _connection.CreateCommand();
-                find.Transaction = transaction;
-                find.CommandText = "SELECT event_offset FROM events WHERE run_key = $run ORDER BY event_offset DESC LIMIT 1 OFFSET $max;";
-                find.Parameters.AddWithValue("$run", key);
-                find.Parameters.AddWithValue("$max", max);
-                if (find.ExecuteScalar() is long threshold)
-                {
-                    Execute(
-                        transaction,
-                        """
-                        DELETE FROM training_metrics WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND event_offset <= $until AND kind <> 'Metric');
-                        DELETE FROM metric_points WHERE run_key = $run AND event_offset <= $until;
-                        DELETE FROM events WHERE run_key = $run AND event_offset <= $until;
-                        """,
-                        ("$run", key),
-                        ("$until", threshold));
-                }
-            }
-        }
-
         transaction.Commit();
     }
 
@@ -349,11 +255,12 @@ internal sealed class SqliteWriter : IDisposable
         _insertPoint.ExecuteNonQuery();
     }
 
-    private void WriteRun(RunSummary run)
+    private void WriteRun(SqliteRun stored)
     {
         var p = _upsertRun.Parameters;
+        var run = stored.Summary;
         var d = run.Run;
-        p[0].Value = run.Key;
+        p[0].Value = stored.Key;
         p[1].Value = d.Id;
         p[2].Value = d.Name;
         p[3].Value = (object?)d.ModelName ?? DBNull.Value;
@@ -369,6 +276,7 @@ internal sealed class SqliteWriter : IDisposable
         p[13].Value = Nullable(run.LastStep);
         p[14].Value = Nullable(run.LastEpoch);
         p[15].Value = run.EventCount;
+        p[16].Value = d.Hyperparameters.Count > 0 ? HyperparameterJsonConverter.ToJson(d.Hyperparameters) : DBNull.Value;
         _upsertRun.ExecuteNonQuery();
     }
 
@@ -387,19 +295,6 @@ internal sealed class SqliteWriter : IDisposable
         _commands.Add(command);
         command.Prepare();
         return command;
-    }
-
-    private void Execute(SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        command.ExecuteNonQuery();
     }
 
     private static void Execute(SqliteConnection connection, string sql)

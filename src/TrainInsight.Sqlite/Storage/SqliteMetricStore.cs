@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TrainInsight.Sqlite.Internal;
+using TrainInsight.Internal;
 
 namespace TrainInsight.Sqlite;
 
@@ -33,9 +34,8 @@ public sealed class SqliteMetricStore : IMetricStore
 
     // The write side: the bus's store writer, and retention after its appends.
     private readonly Lock _writeGate = new();
+    private readonly SqliteRetention _retention;
     private SqliteWriter? _writer;
-    private DateTimeOffset? _lastRetention;
-    private readonly HashSet<long> _runsToTrim = [];
     private long _nextRunKey;
     private InMemoryMetricStore? _fallback;
     private int _degraded;
@@ -43,7 +43,7 @@ public sealed class SqliteMetricStore : IMetricStore
 
     // Run summaries: written by appends (after their batch is stored), read by GetRuns/GetRun/LoadState.
     private readonly Lock _stateGate = new();
-    private readonly Dictionary<string, RunSummary> _runs;
+    private readonly Dictionary<string, SqliteRun> _runs;
     private long _lastOffset;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteMetricStore"/> class and opens (or creates) the database.</summary>
@@ -55,7 +55,8 @@ public sealed class SqliteMetricStore : IMetricStore
         _options = options;
         _logger = logger ?? NullLogger<SqliteMetricStore>.Instance;
         _path = System.IO.Path.GetFullPath(options.Path);
-        _runs = new Dictionary<string, RunSummary>(StringComparer.Ordinal);
+        _runs = new Dictionary<string, SqliteRun>(StringComparer.Ordinal);
+        _retention = new SqliteRetention(options);
         var timeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
         try
         {
@@ -72,7 +73,7 @@ public sealed class SqliteMetricStore : IMetricStore
                 DefaultTimeout = timeout,
             }.ToString();
             _writer = SqliteWriter.Open(writeConnection, options);
-            (_lastOffset, _runs, _nextRunKey) = _writer.Load();
+            (_lastOffset, _runs, _nextRunKey) = SqliteStartup.Load(_writer.Connection);
             _nextRunKey++;
             _readConnectionString = new SqliteConnectionStringBuilder
             {
@@ -108,7 +109,7 @@ public sealed class SqliteMetricStore : IMetricStore
             return new StoreState
             {
                 LastOffset = _lastOffset,
-                LastSequences = _runs.ToDictionary(r => r.Key, r => r.Value.LastSequence, StringComparer.Ordinal),
+                LastSequences = _runs.ToDictionary(r => r.Key, r => r.Value.Summary.LastSequence, StringComparer.Ordinal),
             };
         }
     }
@@ -127,7 +128,7 @@ public sealed class SqliteMetricStore : IMetricStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             var batch = new List<TrainInsightEvent>(events.Count);
             var runKeys = new List<long>(events.Count);
-            var touched = new Dictionary<string, RunSummary>(StringComparer.Ordinal);
+            var touched = new Dictionary<string, SqliteRun>(StringComparer.Ordinal);
             var newNames = new List<(long RunKey, string Name)>();
             var names = new List<string>();
             lock (_stateGate)
@@ -144,11 +145,11 @@ public sealed class SqliteMetricStore : IMetricStore
                     {
                         run = _runs.TryGetValue(item.RunId, out var known)
                             ? known.Clone()
-                            : new RunSummary(_nextRunKey++, item.Run, item.Timestamp);
+                            : new SqliteRun(_nextRunKey++, new RunSummary(item.Run, item.Timestamp));
                         touched.Add(item.RunId, run);
                     }
 
-                    run.Observe(item, names);
+                    run.Summary.Observe(item, names);
                     foreach (var name in names)
                     {
                         newNames.Add((run.Key, name));
@@ -192,7 +193,7 @@ public sealed class SqliteMetricStore : IMetricStore
                 foreach (var (id, run) in touched)
                 {
                     _runs[id] = run;
-                    _runsToTrim.Add(run.Key);
+                    _retention.Touched(run.Key);
                 }
 
                 _lastOffset = Math.Max(_lastOffset, batch[^1].Offset);
@@ -219,7 +220,7 @@ public sealed class SqliteMetricStore : IMetricStore
         }
 
         var memory = await fallback.ReadEventsAsync(afterOffset, limit, runId, cancellationToken).ConfigureAwait(false);
-        return Merge(stored, memory, e => e.Offset, limit, null);
+        return MergedReads.Merge(stored, memory, e => e.Offset, limit, null);
     }
 
     /// <inheritdoc />
@@ -229,7 +230,7 @@ public sealed class SqliteMetricStore : IMetricStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_stateGate)
         {
-            IReadOnlyList<StoredRun> result = [.. _runs.Values.OrderByDescending(r => r.LastOffset).Take(limit).Select(r => r.ToStoredRun())];
+            IReadOnlyList<StoredRun> result = [.. _runs.Values.OrderByDescending(r => r.Summary.LastOffset).Take(limit).Select(r => r.Summary.ToStoredRun())];
             return Task.FromResult(result);
         }
     }
@@ -241,7 +242,7 @@ public sealed class SqliteMetricStore : IMetricStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_stateGate)
         {
-            return Task.FromResult(_runs.GetValueOrDefault(runId)?.ToStoredRun());
+            return Task.FromResult(_runs.GetValueOrDefault(runId)?.Summary.ToStoredRun());
         }
     }
 
@@ -256,7 +257,7 @@ public sealed class SqliteMetricStore : IMetricStore
         }
 
         var memory = await fallback.GetMetricsAsync(query, cancellationToken).ConfigureAwait(false);
-        return Merge(stored, memory, p => p.Offset, query.Limit, p => p.Name);
+        return MergedReads.Merge(stored, memory, p => p.Offset, query.Limit, p => p.Name);
     }
 
     /// <inheritdoc />
@@ -270,7 +271,7 @@ public sealed class SqliteMetricStore : IMetricStore
         }
 
         var memory = await fallback.GetCommandsAsync(runId, cancellationToken).ConfigureAwait(false);
-        return Merge(stored, memory, r => r.Offset, int.MaxValue, null);
+        return MergedReads.Merge(stored, memory, r => r.Offset, int.MaxValue, null);
     }
 
     /// <summary>Closes the database (checkpointing its WAL) and drops what was kept in memory.</summary>
@@ -310,7 +311,7 @@ public sealed class SqliteMetricStore : IMetricStore
     {
         lock (_writeGate)
         {
-            _lastRetention = null;
+            _retention.Reset();
             ApplyRetentionIfDue();
         }
     }
@@ -318,49 +319,41 @@ public sealed class SqliteMetricStore : IMetricStore
     private void ApplyRetentionIfDue()
     {
         var now = DateTimeOffset.UtcNow;
-        if (_writer is not { } writer || (_lastRetention is { } last && now - last < _options.RetentionInterval))
+        if (_writer is not { } writer || !_retention.IsDue(now))
         {
             return;
         }
 
-        var trimAll = _lastRetention is null;
-        _lastRetention = now;
-        if (_options is { MaxAge: null, MaxRuns: null, MaxEventsPerRun: null })
-        {
-            _runsToTrim.Clear();
-            return;
-        }
-
-        List<RunSummary> remove;
-        List<long> trim;
+        (List<SqliteRun> Remove, List<long> Trim)? plan;
         lock (_stateGate)
         {
-            var byRecency = _runs.Values.OrderByDescending(r => r.LastOffset).ToList();
-            remove = [.. byRecency.Where((r, index) =>
-                (_options.MaxAge is { } age && now - r.LastEventAt > age) || (_options.MaxRuns is { } max && index >= max))];
-            trim = _options.MaxEventsPerRun is null
-                ? []
-                : [.. (trimAll ? byRecency.Select(r => r.Key) : _runsToTrim).Except(remove.Select(r => r.Key))];
+            plan = _retention.Plan(now, _runs.Values);
+        }
+
+        if (plan is not { } due)
+        {
+            return;
         }
 
         try
         {
-            writer.ApplyRetention([.. remove.Select(r => r.Key)], trim, _options.MaxEventsPerRun);
+            _retention.Execute(writer.Connection, [.. due.Remove.Select(r => r.Key)], due.Trim);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Retried at the next pass; nothing was deleted (one transaction).
             SqliteStoreLog.RetentionFailed(_logger, _path, ex);
             return;
         }
 
         lock (_stateGate)
         {
-            foreach (var run in remove)
+            foreach (var run in due.Remove)
             {
-                _runs.Remove(run.Run.Id);
+                _runs.Remove(run.Summary.Run.Id);
             }
 
-            _runsToTrim.Clear();
+            _retention.Completed();
         }
     }
 
@@ -393,44 +386,5 @@ public sealed class SqliteMetricStore : IMetricStore
             // The file failed the writer too; what memory holds is all there is to read.
             return [];
         }
-    }
-
-    private static List<T> Merge<T>(List<T> stored, IReadOnlyList<T> memory, Func<T, long> offset, int limit, Func<T, string>? thenBy)
-    {
-        // Offsets on disk precede those in memory (memory takes over at one batch), but merge anyway; on a tie the disk wins.
-        var result = new List<T>(Math.Min(limit, stored.Count + memory.Count));
-        int i = 0, j = 0;
-        while (result.Count < limit && (i < stored.Count || j < memory.Count))
-        {
-            if (j >= memory.Count)
-            {
-                result.Add(stored[i++]);
-                continue;
-            }
-
-            if (i >= stored.Count)
-            {
-                result.Add(memory[j++]);
-                continue;
-            }
-
-            var order = offset(stored[i]).CompareTo(offset(memory[j]));
-            if (order == 0 && thenBy is not null)
-            {
-                order = string.CompareOrdinal(thenBy(stored[i]), thenBy(memory[j]));
-            }
-
-            if (order == 0)
-            {
-                result.Add(stored[i++]);
-                j++;
-            }
-            else
-            {
-                result.Add(order < 0 ? stored[i++] : memory[j++]);
-            }
-        }
-
-        return result;
     }
 }

@@ -1,3 +1,5 @@
+using TrainInsight.Internal;
+
 namespace TrainInsight.Sqlite;
 
 /// <summary>Settings of the <see cref="SqliteMetricStore"/>.</summary>
@@ -32,9 +34,7 @@ public sealed class SqliteStoreOptions
     public TimeSpan? MaxAge
     {
         get => _maxAge;
-        set => _maxAge = value is { } age && age < TimeSpan.FromMinutes(1)
-            ? throw new ArgumentOutOfRangeException(nameof(value), value, "MaxAge must be at least 1 minute.")
-            : value;
+        set => _maxAge = OptionsGuard.AtLeastOrNull(value, TimeSpan.FromMinutes(1));
     }
 
     /// <summary>
@@ -45,9 +45,7 @@ public sealed class SqliteStoreOptions
     public int? MaxEventsPerRun
     {
         get => _maxEventsPerRun;
-        set => _maxEventsPerRun = value is < 1
-            ? throw new ArgumentOutOfRangeException(nameof(value), value, "MaxEventsPerRun must be at least 1.")
-            : value;
+        set => _maxEventsPerRun = OptionsGuard.AtLeastOrNull(value, 1);
     }
 
     /// <summary>
@@ -57,9 +55,7 @@ public sealed class SqliteStoreOptions
     public int? MaxRuns
     {
         get => _maxRuns;
-        set => _maxRuns = value is < 1
-            ? throw new ArgumentOutOfRangeException(nameof(value), value, "MaxRuns must be at least 1.")
-            : value;
+        set => _maxRuns = OptionsGuard.AtLeastOrNull(value, 1);
     }
 
     /// <summary>
@@ -69,9 +65,7 @@ public sealed class SqliteStoreOptions
     public TimeSpan BusyTimeout
     {
         get => _busyTimeout;
-        set => _busyTimeout = value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromMinutes(1)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, "BusyTimeout must be between 1 second and 1 minute.");
+        set => _busyTimeout = OptionsGuard.InRange(value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
     }
 
     /// <summary>
@@ -81,9 +75,7 @@ public sealed class SqliteStoreOptions
     public int MemoryFallbackCapacity
     {
         get => _memoryFallbackCapacity;
-        set => _memoryFallbackCapacity = value is >= 1 and <= 100_000_000
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, "MemoryFallbackCapacity must be between 1 and 100,000,000.");
+        set => _memoryFallbackCapacity = OptionsGuard.InRange(value, 1, 100_000_000);
     }
 
     // Test hooks: how often retention runs after appends, and a page limit that makes SQLite report a full disk.

@@ -1,3 +1,4 @@
+using TrainInsight.Wire;
 using TrainInsight.Streaming.Serialization;
 
 namespace TrainInsight.Streaming.Internal;

@@ -1,3 +1,4 @@
+using TrainInsight.Wire;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -49,7 +50,7 @@ internal static class OpenApiMetadata
             // keep a plain string, so that clients generated from this document read actions added later.)
             if (context.JsonPropertyInfo is { Name: "action" } property && property.DeclaringType == typeof(ControlRequestModel))
             {
-                schema.Enum = [.. Enum.GetValues<ControlAction>().Select(a => (JsonNode)JsonValue.Create(WireFormat.ActionName(a)))];
+                schema.Enum = [.. Enum.GetValues<ControlAction>().Select(a => (JsonNode)JsonValue.Create(WireNames.Action(a)))];
             }
 
             return Task.CompletedTask;

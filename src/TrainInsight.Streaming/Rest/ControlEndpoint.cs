@@ -1,3 +1,4 @@
+using TrainInsight.Wire;
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -65,7 +66,7 @@ internal static class ControlEndpoint
             return Problems.BadRequest("Malformed JSON", $"The body is not valid JSON: {ex.Message}");
         }
 
-        if (!WireFormat.TryParseAction(actionText, out var parsed))
+        if (!WireNames.TryParseAction(actionText, out var parsed))
         {
             return Problems.BadRequest("Unknown action", $"Unknown action '{actionText}'. Use {ActionList}.");
         }
@@ -104,7 +105,7 @@ internal static class ControlEndpoint
         {
             writer.WriteStartObject();
             writer.WriteString("command_id", command.Id);
-            writer.WriteString("action", WireFormat.ActionName(command.Action));
+            writer.WriteString("action", WireNames.Action(command.Action));
             if (command.Value is { } commandValue)
             {
                 if (double.IsFinite(commandValue))

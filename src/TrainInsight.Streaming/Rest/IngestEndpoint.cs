@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using TrainInsight.Wire;
 using TrainInsight.Streaming.Internal;
 using TrainInsight.Streaming.Serialization;
 

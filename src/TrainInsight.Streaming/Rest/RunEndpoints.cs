@@ -1,3 +1,4 @@
+using TrainInsight.Wire;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -69,7 +70,7 @@ internal static class RunEndpoints
                 Id = runs[i].Run.Id,
                 Name = runs[i].Run.Name,
                 StartedAt = UnixSeconds(runs[i].Run.StartedAt),
-                State = WireFormat.StateName(runs[i].State),
+                State = WireNames.State(runs[i].State),
                 Live = active.Contains(runs[i].Run.Id),
                 FirstEventAt = UnixSeconds(runs[i].FirstEventAt),
                 LastEventAt = UnixSeconds(runs[i].LastEventAt),
@@ -95,7 +96,9 @@ internal static class RunEndpoints
         // The bus knows the run's newest state and values (the store is written every StoreFlushInterval); after a
         // restart, or once the bus has forgotten the run, the store's last step is the best there is.
         var snapshot = bus.GetCurrent(id);
-        var latest = snapshot is not null
+
+        // A run the bus knows only from a lost notice (it was silent since a restart) has no values there: the store has them.
+        var latest = snapshot is { Values.Count: > 0 }
             ? new LatestValues
             {
                 Source = "live",
@@ -112,7 +115,7 @@ internal static class RunEndpoints
             Id = run.Run.Id,
             Name = run.Run.Name,
             StartedAt = UnixSeconds(run.Run.StartedAt),
-            State = WireFormat.StateName(newer ? snapshot!.State : run.State),
+            State = WireNames.State(newer ? snapshot!.State : run.State),
             Live = control.ActiveRuns.Contains(id),
             FirstEventAt = UnixSeconds(run.FirstEventAt),
             LastEventAt = UnixSeconds(run.LastEventAt),
@@ -192,7 +195,7 @@ internal static class RunEndpoints
         var commands = records.Select(r => new CommandRecordModel
         {
             CommandId = r.CommandId,
-            Action = WireFormat.ActionName(r.Action),
+            Action = WireNames.Action(r.Action),
             Value = r.Value,
             Status = r.Status == ControlStatus.Applied ? "applied" : "rejected",
             IssuedAt = UnixSeconds(r.IssuedAt),
@@ -254,6 +257,7 @@ internal static class RunEndpoints
             ParameterCount = run.Run.ParameterCount,
             TotalEpochs = run.Run.TotalEpochs,
             StepsPerEpoch = run.Run.StepsPerEpoch,
+            Hyperparameters = run.Run.Hyperparameters.Count > 0 ? run.Run.Hyperparameters : null,
             LastStep = run.LastStep,
             LastEpoch = run.LastEpoch,
         };
@@ -327,5 +331,5 @@ internal static class RunEndpoints
         return true;
     }
 
-    private static double UnixSeconds(DateTimeOffset timestamp) => timestamp.ToUnixTimeMilliseconds() / 1000.0;
+    private static double UnixSeconds(DateTimeOffset timestamp) => WireNames.UnixSeconds(timestamp);
 }

@@ -41,7 +41,7 @@ internal record RunSummary
     public required double StartedAt { get; init; }
 
     [JsonPropertyName("state")]
-    [Description("training, paused, stopped, completed or failed.")]
+    [Description("training, paused, stopped, completed, failed or lost (no event for the server's lost-run timeout while training or paused; back to training when events resume).")]
     public required string State { get; init; }
 
     [JsonPropertyName("live")]
@@ -71,6 +71,11 @@ internal record RunSummary
 
     [JsonPropertyName("metric_names")]
     public required IReadOnlyList<string> MetricNames { get; init; }
+
+    [JsonPropertyName("hyperparameters")]
+    [JsonConverter(typeof(TrainInsight.Wire.HyperparameterJsonConverter))]
+    [Description("The run's hyperparameters (optimizer, learning_rate, lr_schedule, batch_size, …): numbers, strings and booleans by name. Absent when the run recorded none.")]
+    public IReadOnlyDictionary<string, HyperparameterValue>? Hyperparameters { get; init; }
 }
 
 /// <summary>GET /api/runs/{id}: the summary plus the run's latest values.</summary>

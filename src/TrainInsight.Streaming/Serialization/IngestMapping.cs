@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Serialization;
 
@@ -11,8 +12,8 @@ internal static class IngestMapping
     /// <summary>The longest metric name accepted.</summary>
     public const int MaxMetricNameLength = 256;
 
-    public const string MetricsUpdate = "metrics_update";
-    public const string TrainingEventType = "training_event";
+    public const string MetricsUpdate = IngestEventDto.MetricsUpdate;
+    public const string TrainingEventType = IngestEventDto.TrainingEvent;
 
     // 9999-12-31T23:59:59Z, the last second a DateTimeOffset can hold.
     private const double MaxUnixSeconds = 253_402_300_799;
@@ -95,6 +96,7 @@ internal static class IngestMapping
         TotalEpochs = run.TotalEpochs,
         StepsPerEpoch = run.StepsPerEpoch,
         StartedAt = run.StartedAt is { } started ? FromUnixSeconds(started) : DateTimeOffset.UtcNow,
+        Hyperparameters = run.Hyperparameters ?? new Dictionary<string, HyperparameterValue>(),
     };
 
     /// <summary>Creates the bus event of a (validated) wire event.</summary>
@@ -106,35 +108,16 @@ internal static class IngestMapping
             return new MetricEvent(run, item.Step!.Value, item.Values, timestamp) { Epoch = item.Epoch, Batch = item.Batch };
         }
 
-        return new TrainingEvent(run, ParseKind(item.Kind)!.Value, timestamp)
+        return new TrainingEvent(run, WireNames.ParseIngestKind(item.Kind)!.Value, timestamp)
         {
             Step = item.Step,
             Epoch = item.Epoch,
-            State = item.State is null ? null : ParseState(item.State),
+            State = item.State is null ? null : WireNames.ParseReportedState(item.State),
             Metrics = item.Metrics ?? new Dictionary<string, double>(),
             CheckpointPath = item.CheckpointPath,
             Message = item.Message,
         };
     }
-
-    public static TrainingEventKind? ParseKind(string? kind) => kind switch
-    {
-        "run_started" => TrainingEventKind.RunStarted,
-        "run_finished" => TrainingEventKind.RunFinished,
-        "epoch_completed" => TrainingEventKind.EpochCompleted,
-        "checkpoint_saved" => TrainingEventKind.CheckpointSaved,
-        _ => null,
-    };
-
-    public static RunState? ParseState(string? state) => state switch
-    {
-        "training" => RunState.Training,
-        "paused" => RunState.Paused,
-        "stopped" => RunState.Stopped,
-        "completed" => RunState.Completed,
-        "failed" => RunState.Failed,
-        _ => null,
-    };
 
     private static Error? ValidateRun(IngestRunInfoDto run, string path)
     {
@@ -219,14 +202,14 @@ internal static class IngestMapping
                 : ValidateNames(item.Values, path + ".values");
         }
 
-        if (ParseKind(item.Kind) is null)
+        if (WireNames.ParseIngestKind(item.Kind) is null)
         {
             return new Error(path + ".kind", item.Kind is null
                 ? $"{path}.kind is required for a training_event: run_started, run_finished, epoch_completed or checkpoint_saved."
                 : $"{path}.kind '{item.Kind}' is unknown: use run_started, run_finished, epoch_completed or checkpoint_saved.");
         }
 
-        if (item.State is not null && ParseState(item.State) is null)
+        if (item.State is not null && WireNames.ParseReportedState(item.State) is null)
         {
             return new Error(path + ".state", $"{path}.state '{item.State}' is unknown: use training, paused, stopped, completed or failed.");
         }
@@ -234,7 +217,7 @@ internal static class IngestMapping
         return item.Metrics is null ? null : ValidateNames(item.Metrics, path + ".metrics");
     }
 
-    private static Error? ValidateNames(Dictionary<string, double> values, string path)
+    private static Error? ValidateNames(IReadOnlyDictionary<string, double> values, string path)
     {
         foreach (var name in values.Keys)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Serialization;
 
@@ -45,66 +46,13 @@ internal static class WireFormat
         writer.WriteStartObject();
         writer.WriteString("run_id", snapshot.Run.Id);
         writer.WriteString("run_name", snapshot.Run.Name);
-        writer.WriteString("model_state", StateName(snapshot.State));
-        writer.WriteNumber("timestamp", UnixSeconds(snapshot.Timestamp));
+        writer.WriteString("model_state", WireNames.State(snapshot.State));
+        writer.WriteNumber("timestamp", WireNames.UnixSeconds(snapshot.Timestamp));
         writer.WriteNumber("sequence", snapshot.Sequence);
         writer.WriteNumber("offset", snapshot.Offset);
         writer.WritePropertyName("data");
         WriteMetricData(writer, snapshot.Run, snapshot.Step, snapshot.Epoch, snapshot.Batch, snapshot.Values);
         writer.WriteEndObject();
-    }
-
-    public static string StateName(RunState state) => state switch
-    {
-        RunState.Training => "training",
-        RunState.Paused => "paused",
-        RunState.Stopped => "stopped",
-        RunState.Completed => "completed",
-        RunState.Failed => "failed",
-        _ => state.ToString().ToLowerInvariant(),
-    };
-
-    public static string KindName(TrainingEventKind kind) => kind switch
-    {
-        TrainingEventKind.RunStarted => "run_started",
-        TrainingEventKind.RunFinished => "run_finished",
-        TrainingEventKind.EpochCompleted => "epoch_completed",
-        TrainingEventKind.CheckpointSaved => "checkpoint_saved",
-        TrainingEventKind.ControlApplied => "control_applied",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
-
-    /// <summary>Gets the wire name of a control action ("pause", "set_learning_rate", …); <see cref="TryParseAction"/> reverses it.</summary>
-    public static string ActionName(ControlAction action) => action switch
-    {
-        ControlAction.Pause => "pause",
-        ControlAction.Resume => "resume",
-        ControlAction.Stop => "stop",
-        ControlAction.SetLearningRate => "set_learning_rate",
-        ControlAction.SetWeightDecay => "set_weight_decay",
-        ControlAction.SaveCheckpoint => "save_checkpoint",
-        ControlAction.Evaluate => "evaluate",
-        ControlAction.SetEarlyStopping => "set_early_stopping",
-        _ => action.ToString().ToLowerInvariant(),
-    };
-
-    /// <summary>Reads a control action's wire name (exact, lower-case), as <see cref="ActionName"/> writes it.</summary>
-    public static bool TryParseAction(string? name, out ControlAction action)
-    {
-        ControlAction? parsed = name switch
-        {
-            "pause" => ControlAction.Pause,
-            "resume" => ControlAction.Resume,
-            "stop" => ControlAction.Stop,
-            "set_learning_rate" => ControlAction.SetLearningRate,
-            "set_weight_decay" => ControlAction.SetWeightDecay,
-            "save_checkpoint" => ControlAction.SaveCheckpoint,
-            "evaluate" => ControlAction.Evaluate,
-            "set_early_stopping" => ControlAction.SetEarlyStopping,
-            _ => null,
-        };
-        action = parsed.GetValueOrDefault();
-        return parsed is not null;
     }
 
     /// <summary>
@@ -132,11 +80,11 @@ internal static class WireFormat
             if (typeFirst)
             {
                 WriteType(writer, item, typeKey);
-                writer.WriteNumber("timestamp", UnixSeconds(item.Timestamp));
+                writer.WriteNumber("timestamp", WireNames.UnixSeconds(item.Timestamp));
             }
             else
             {
-                writer.WriteNumber("timestamp", UnixSeconds(item.Timestamp));
+                writer.WriteNumber("timestamp", WireNames.UnixSeconds(item.Timestamp));
                 WriteType(writer, item, typeKey);
             }
 
@@ -186,7 +134,7 @@ internal static class WireFormat
         writer.WriteString(typeKey, EventType(item));
         if (item is TrainingEvent training)
         {
-            writer.WriteString("event", KindName(training.Kind));
+            writer.WriteString("event", WireNames.Kind(training.Kind));
         }
     }
 
@@ -234,7 +182,10 @@ internal static class WireFormat
         }
 
         WriteModelInfo(writer, run);
-        if (advanced > 0)
+
+        // The run's schedule travels with every update, as the design's stream format has it (a run-wide text, not a metric).
+        var schedule = run.Hyperparameters.TryGetValue(HyperparameterNames.LearningRateSchedule, out var scheduled) && scheduled.Kind == HyperparameterKind.Text ? scheduled.Text : null;
+        if (advanced > 0 || schedule is not null)
         {
             writer.WriteStartObject("advanced_metrics");
             foreach (var (name, value) in values)
@@ -243,6 +194,11 @@ internal static class WireFormat
                 {
                     WriteNumber(writer, name, value);
                 }
+            }
+
+            if (schedule is not null && !values.ContainsKey(HyperparameterNames.LearningRateSchedule))
+            {
+                writer.WriteString(HyperparameterNames.LearningRateSchedule, schedule);
             }
 
             writer.WriteEndObject();
@@ -280,7 +236,7 @@ internal static class WireFormat
 
         if (training.State is { } state)
         {
-            writer.WriteString("model_state", StateName(state));
+            writer.WriteString("model_state", WireNames.State(state));
         }
 
         if (training.Kind is TrainingEventKind.EpochCompleted or TrainingEventKind.CheckpointSaved)
@@ -301,7 +257,7 @@ internal static class WireFormat
         if (training.Command is { } command)
         {
             writer.WriteString("command_id", command.Id);
-            writer.WriteString("action", ActionName(command.Action));
+            writer.WriteString("action", WireNames.Action(command.Action));
             if (command.Value is { } value)
             {
                 WriteNumber(writer, "value", value);
@@ -330,6 +286,12 @@ internal static class WireFormat
             if (training.Run.StepsPerEpoch is { } perEpoch)
             {
                 writer.WriteNumber("steps_per_epoch", perEpoch);
+            }
+
+            if (training.Run.Hyperparameters.Count > 0)
+            {
+                writer.WritePropertyName("hyperparameters");
+                HyperparameterJsonConverter.WriteObject(writer, training.Run.Hyperparameters);
             }
         }
 
@@ -369,5 +331,4 @@ internal static class WireFormat
         }
     }
 
-    private static double UnixSeconds(DateTimeOffset timestamp) => timestamp.ToUnixTimeMilliseconds() / 1000.0;
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TrainInsight.TensorBoard.Internal;
 
 namespace TrainInsight.TensorBoard;
 
@@ -23,14 +23,8 @@ namespace TrainInsight.TensorBoard;
 /// in place) is read again from its start; a file that disappears is forgotten.
 /// </para>
 /// </remarks>
-public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
+public sealed class TensorBoardTailer : IAsyncDisposable, IDisposable
 {
-    private const int EventsPerRead = 4_096;
-
-    // The first bytes of a file identify it: a file replaced at the same path (renamed over, or truncated and rewritten)
-    // starts differently, since its first record holds its own wall time.
-    private const int HeadLength = 64;
-
     // Scans are at least this far apart, however many notifications arrive.
     private static readonly TimeSpan s_minimumScanGap = TimeSpan.FromMilliseconds(20);
 
@@ -38,10 +32,10 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _pollInterval;
     private readonly bool _watch;
-    private readonly Dictionary<string, string> _tagMap;
+    private readonly MetricMapper _metrics;
+    private readonly RunIdAllocator _runIds;
     private readonly Dictionary<string, TailedFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunDescriptor> _runs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _runOfId = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _scanGate = new();
     private readonly CancellationTokenSource _stop = new();
@@ -75,7 +69,8 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
         LogDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.LogDirectory));
         _pollInterval = options.PollInterval;
         _watch = options.WatchFileSystem;
-        _tagMap = new Dictionary<string, string>(options.TagMap, StringComparer.Ordinal);
+        _metrics = new MetricMapper(options.TagMap);
+        _runIds = new RunIdAllocator(LogDirectory);
     }
 
     /// <summary>Gets the full path of the tailed directory.</summary>
@@ -124,7 +119,7 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
                 _watcher.Error += (_, e) =>
                 {
                     // An overflowed buffer loses notifications, not data: the next scan reads everything that grew.
-                    LogWatcherError(_logger, LogDirectory, e.GetException());
+                    TailerLog.WatcherError(_logger, LogDirectory, e.GetException());
                     Wake();
                 };
                 _watcher.EnableRaisingEvents = true;
@@ -132,7 +127,7 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
             catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
             {
                 // Some file systems cannot be watched (inotify limits, network mounts): polling alone still works.
-                LogWatcherUnavailable(_logger, LogDirectory, ex);
+                TailerLog.WatcherUnavailable(_logger, LogDirectory, ex);
                 _watcher?.Dispose();
                 _watcher = null;
                 _watcherNeeded = false;
@@ -225,7 +220,7 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
                 if (!_missingLogged)
                 {
                     _missingLogged = true;
-                    LogDirectoryUnreadable(_logger, LogDirectory, ex);
+                    TailerLog.DirectoryUnreadable(_logger, LogDirectory, ex);
                 }
 
                 // Deleted (perhaps to be created again): close every file, and watch the new directory once it exists.
@@ -256,7 +251,11 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
                     Volatile.Write(ref _fileCount, _files.Count);
                 }
 
-                published += Drain(tailed, cancellationToken);
+                var (scalars, records, corrupt) = tailed.Drain(Publish, _logger, cancellationToken);
+                Interlocked.Add(ref _records, records);
+                Interlocked.Add(ref _corrupt, corrupt);
+                Interlocked.Add(ref _scalars, scalars);
+                published += scalars;
             }
 
             // Deleted files are forgotten (a rotated-away file has been read to its end already).
@@ -283,11 +282,11 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
             // Gone or locked between listing and opening: the next scan tries again. Out of file handles is worth a warning.
             if (ex is IOException && ex.Message.Contains("Too many open files", StringComparison.OrdinalIgnoreCase))
             {
-                LogTooManyFiles(_logger, file.Path, _files.Count, ex);
+                TailerLog.TooManyFiles(_logger, file.Path, _files.Count, ex);
             }
             else
             {
-                LogFileUnreadable(_logger, file.Path, ex);
+                TailerLog.FileUnreadable(_logger, file.Path, ex);
             }
 
             return null;
@@ -295,173 +294,27 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
 
         if (!_runs.TryGetValue(file.Run, out var run))
         {
-            run = new RunDescriptor(UniqueRunId(file.Run)) { Name = file.Run == "." ? Path.GetFileName(LogDirectory) : file.Run };
+            run = new RunDescriptor(_runIds.Allocate(file.Run)) { Name = file.Run == "." ? Path.GetFileName(LogDirectory) : file.Run };
             _runs.Add(file.Run, run);
             Volatile.Write(ref _runCount, _runs.Count);
             _bus.TryPublish(new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
         }
 
-        return new TailedFile(file.Path, run, reader) { Head = ReadHead(file.Path) };
+        return new TailedFile(file.Path, run, reader) { Head = TailedFile.ReadHead(file.Path) };
     }
 
-    /// <summary>The run's id, made unique: a second relative path mapping to an id already taken gets a hash suffix.</summary>
-    private string UniqueRunId(string run)
-    {
-        var id = RunId(run);
-        if (_runOfId.TryGetValue(id, out var owner) && owner != run)
-        {
-            id = $"{(id.Length > 119 ? id[..119] : id)}-{StableHash(run):x8}";
-        }
-
-        _runOfId[id] = run;
-        return id;
-    }
-
-    /// <summary>The first bytes of a file, or an empty array when it cannot be read now.</summary>
-    private static byte[] ReadHead(string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-            var head = new byte[HeadLength];
-            var read = stream.ReadAtLeast(head, HeadLength, throwOnEndOfStream: false);
-            return head[..read];
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
-
-    private long Drain(TailedFile file, CancellationToken cancellationToken)
-    {
-        long published = 0;
-        try
-        {
-            var info = new FileInfo(file.Path);
-            var length = info.Length;
-            var written = info.LastWriteTimeUtc;
-            if (length == file.LastLength && written == file.LastWrite && !file.Reader.HasPartialRecord)
-            {
-                // Unchanged since the last scan: nothing to read.
-                return 0;
-            }
-
-            // A file replaced at the same path (renamed over, or truncated and rewritten) starts differently, or is shorter
-            // than what was read: read it again from its start.
-            var head = ReadHead(file.Path);
-            var known = file.Head;
-            var replaced = length < file.Reader.Position
-                || (head.Length > 0 && known.Length > 0 && !head.AsSpan(0, Math.Min(head.Length, known.Length)).SequenceEqual(known.AsSpan(0, Math.Min(head.Length, known.Length))));
-            if (replaced)
-            {
-                LogFileReplaced(_logger, file.Path);
-                file.Reader.Dispose();
-                file.Reader = new TensorBoardEventFileReader(file.Path);
-                file.CorruptSeen = 0;
-                file.RecordsSeen = 0;
-                known = [];
-            }
-
-            if (head.Length > known.Length)
-            {
-                file.Head = head;
-            }
-
-            file.LastLength = length;
-            file.LastWrite = written;
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var events = file.Reader.ReadAvailable(EventsPerRead);
-                foreach (var e in events)
-                {
-                    published += Publish(file.Run, e);
-                }
-
-                if (events.Count < EventsPerRead)
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogFileUnreadable(_logger, file.Path, ex);
-        }
-
-        Interlocked.Add(ref _records, file.Reader.RecordsRead - file.RecordsSeen);
-        file.RecordsSeen = file.Reader.RecordsRead;
-        if (file.Reader.CorruptRecords > file.CorruptSeen)
-        {
-            LogCorruptRecords(_logger, file.Reader.CorruptRecords - file.CorruptSeen, file.Path);
-            Interlocked.Add(ref _corrupt, file.Reader.CorruptRecords - file.CorruptSeen);
-            file.CorruptSeen = file.Reader.CorruptRecords;
-        }
-
-        Interlocked.Add(ref _scalars, published);
-        return published;
-    }
+    /// <summary>The run's id: its relative path with '/' as '.', anything else a run id cannot hold as '-'.</summary>
+    internal string RunId(string run) => _runIds.IdOf(run);
 
     private int Publish(RunDescriptor run, TensorBoardEvent e)
     {
-        Dictionary<string, double>? values = null;
-        foreach (var value in e.Values)
-        {
-            var name = _tagMap.TryGetValue(value.Tag, out var mapped) ? mapped : value.Tag;
-            if (value.Kind == TensorBoardValueKind.Scalar)
-            {
-                values ??= new Dictionary<string, double>(StringComparer.Ordinal);
-                values[name] = value.Value;
-            }
-            else if (value is { Kind: TensorBoardValueKind.Histogram, Histogram: { Count: > 0 } histogram })
-            {
-                // A histogram (weights, gradients, activations) as its summary: <name>/mean, /std, /min, /max.
-                values ??= new Dictionary<string, double>(StringComparer.Ordinal);
-                var mean = histogram.Sum / histogram.Count;
-                values[name + "/mean"] = mean;
-                values[name + "/std"] = Math.Sqrt(Math.Max(0, (histogram.SumSquares / histogram.Count) - (mean * mean)));
-                values[name + "/min"] = histogram.Min;
-                values[name + "/max"] = histogram.Max;
-            }
-        }
-
-        if (values is null)
+        if (_metrics.Map(e) is not { } values)
         {
             return 0;
         }
 
-        _bus.TryPublish(new MetricEvent(run, Math.Max(0, e.Step), values, WallTime(e.WallTime)));
+        _bus.TryPublish(new MetricEvent(run, Math.Max(0, e.Step), values, MetricMapper.WallTime(e.WallTime)));
         return values.Count;
-    }
-
-    private static DateTimeOffset? WallTime(double seconds) =>
-        double.IsFinite(seconds) && seconds > 0 && seconds < 253_402_300_799
-            ? DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000))
-            : null;
-
-    /// <summary>The run's id: its relative path with '/' as '.', anything else a run id cannot hold as '-'.</summary>
-    internal string RunId(string run)
-    {
-        var source = run == "." ? Path.GetFileName(LogDirectory.TrimEnd(Path.DirectorySeparatorChar)) : run;
-        var id = string.Concat(source.Select(c => c == '/' ? '.' : char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-'));
-        if (id.Length == 0)
-        {
-            id = "tensorboard";
-        }
-
-        return id.Length <= 128 ? id : id[..119] + "-" + StableHash(source).ToString("x8", CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>FNV-1a over the UTF-16 code units: the same on every run and every machine (unlike string.GetHashCode).</summary>
-    private static uint StableHash(string text)
-    {
-        var hash = 2166136261u;
-        foreach (var c in text)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return hash;
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -475,7 +328,7 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The tailer must outlive any one bad scan.
-                LogScanFailed(_logger, LogDirectory, ex);
+                TailerLog.ScanFailed(_logger, LogDirectory, ex);
             }
 
             try
@@ -514,48 +367,5 @@ public sealed partial class TensorBoardTailer : IAsyncDisposable, IDisposable
         {
             // Already signalled, or stopping.
         }
-    }
-
-    [LoggerMessage(1, LogLevel.Warning, "TensorBoard log directory '{Directory}' cannot be read; retrying on every scan.")]
-    private static partial void LogDirectoryUnreadable(ILogger logger, string directory, Exception exception);
-
-    [LoggerMessage(2, LogLevel.Debug, "Event file '{Path}' cannot be read now; retrying on the next scan.")]
-    private static partial void LogFileUnreadable(ILogger logger, string path, Exception exception);
-
-    [LoggerMessage(3, LogLevel.Warning, "Skipped {Count} record(s) with a checksum mismatch in '{Path}'.")]
-    private static partial void LogCorruptRecords(ILogger logger, long count, string path);
-
-    [LoggerMessage(4, LogLevel.Warning, "Cannot watch '{Directory}' for changes; polling only.")]
-    private static partial void LogWatcherUnavailable(ILogger logger, string directory, Exception exception);
-
-    [LoggerMessage(5, LogLevel.Debug, "File-system watcher on '{Directory}' reported an error; the next scan catches up.")]
-    private static partial void LogWatcherError(ILogger logger, string directory, Exception exception);
-
-    [LoggerMessage(7, LogLevel.Warning, "Cannot open '{Path}': out of file handles with {Open} event files open. Raise the limit (ulimit -n) or tail fewer runs.")]
-    private static partial void LogTooManyFiles(ILogger logger, string path, int open, Exception exception);
-
-    [LoggerMessage(8, LogLevel.Information, "Event file '{Path}' was replaced; reading it again from its start.")]
-    private static partial void LogFileReplaced(ILogger logger, string path);
-
-    [LoggerMessage(6, LogLevel.Error, "A scan of '{Directory}' failed.")]
-    private static partial void LogScanFailed(ILogger logger, string directory, Exception exception);
-
-    private sealed class TailedFile(string path, RunDescriptor run, TensorBoardEventFileReader reader)
-    {
-        public string Path { get; } = path;
-
-        public RunDescriptor Run { get; } = run;
-
-        public TensorBoardEventFileReader Reader { get; set; } = reader;
-
-        public long RecordsSeen { get; set; }
-
-        public long CorruptSeen { get; set; }
-
-        public byte[] Head { get; set; } = [];
-
-        public long LastLength { get; set; } = -1;
-
-        public DateTime LastWrite { get; set; }
     }
 }

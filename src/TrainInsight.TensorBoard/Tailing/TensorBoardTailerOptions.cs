@@ -1,3 +1,5 @@
+using TrainInsight.Internal;
+
 namespace TrainInsight.TensorBoard;
 
 /// <summary>Settings of a <see cref="TensorBoardTailer"/>.</summary>
@@ -28,15 +30,7 @@ public sealed class TensorBoardTailerOptions
     public TimeSpan PollInterval
     {
         get => _pollInterval;
-        set
-        {
-            if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromHours(1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "PollInterval must be between 10 ms and 1 hour.");
-            }
-
-            _pollInterval = value;
-        }
+        set => _pollInterval = OptionsGuard.InRange(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
     }
 
     /// <summary>

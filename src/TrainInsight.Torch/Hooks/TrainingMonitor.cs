@@ -54,6 +54,7 @@ public sealed class TrainingMonitor
                 TotalEpochs = run.TotalEpochs,
                 StepsPerEpoch = run.StepsPerEpoch,
                 StartedAt = run.StartedAt,
+                Hyperparameters = run.Hyperparameters,
             };
         }
 

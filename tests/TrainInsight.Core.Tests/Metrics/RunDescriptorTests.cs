@@ -105,4 +105,29 @@ public class RunDescriptorTests
     {
         RunDescriptor.IsValidId(id).Should().Be(expected);
     }
+
+    [Fact]
+    public void Hyperparameters_Initialized_CopiedSoLaterChangesDoNotLeakIn()
+    {
+        var values = new Dictionary<string, HyperparameterValue> { [HyperparameterNames.Optimizer] = "sgd", [HyperparameterNames.LearningRate] = 0.05 };
+
+        var run = new RunDescriptor("run-h") { Hyperparameters = values };
+        values[HyperparameterNames.Optimizer] = "adam";
+
+        run.Hyperparameters[HyperparameterNames.Optimizer].Text.Should().Be("sgd");
+        run.Hyperparameters.Should().HaveCount(2);
+        new RunDescriptor("run-empty").Hyperparameters.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Hyperparameters_TooManyOrBadNames_ThrowArgumentException()
+    {
+        var tooMany = Enumerable.Range(0, RunDescriptor.MaxHyperparameters + 1).ToDictionary(i => $"p{i}", i => (HyperparameterValue)i);
+        var longName = new Dictionary<string, HyperparameterValue> { [new string('n', RunDescriptor.MaxHyperparameterNameLength + 1)] = 1 };
+        var emptyName = new Dictionary<string, HyperparameterValue> { [string.Empty] = 1 };
+
+        FluentActions.Invoking(() => new RunDescriptor("r") { Hyperparameters = tooMany }).Should().Throw<ArgumentException>().WithMessage("A run may carry at most 256 hyperparameters; got 257.*");
+        FluentActions.Invoking(() => new RunDescriptor("r") { Hyperparameters = longName }).Should().Throw<ArgumentException>().WithMessage("A hyperparameter name must have 1 to 256 characters; got 257.*");
+        FluentActions.Invoking(() => new RunDescriptor("r") { Hyperparameters = emptyName }).Should().Throw<ArgumentException>();
+    }
 }

@@ -21,7 +21,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         store.Path.Should().Be(path);
         using var connection = OpenRaw(path);
         Scalar(connection, "PRAGMA journal_mode;").Should().Be("wal");
-        Scalar(connection, "PRAGMA user_version;").Should().Be(2L);
+        Scalar(connection, "PRAGMA user_version;").Should().Be(3L);
         Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table';").Should().Be(7L);
     }
 
@@ -82,8 +82,68 @@ public sealed class SqliteMetricStoreTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(2L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(3L);
     }
+
+    [Fact]
+    public async Task Constructor_VersionTwoFile_MigratesKeepingRunsAndStoresHyperparameters()
+    {
+        var path = _directory.File("v2.db");
+        using (var connection = OpenRaw(path))
+        {
+            Execute(connection, VersionOneSchema + VersionOneToTwo + """
+                PRAGMA user_version = 2;
+                UPDATE store_state SET last_offset = 1;
+                INSERT INTO runs (run_key, id, name, started_at, first_event_at, last_event_at, state, last_sequence, last_offset, last_step, event_count)
+                    VALUES (1, 'run-old', 'run-old', 0, 0, 0, 'Training', 1, 1, 1, 1);
+                INSERT INTO events (event_offset, run_key, sequence, kind, timestamp, step)
+                    VALUES (1, 1, 1, 'Metric', 10, 1);
+                """);
+        }
+
+        var hyperparameters = new Dictionary<string, HyperparameterValue> { [HyperparameterNames.Optimizer] = "adamw", [HyperparameterNames.WeightDecay] = 0.01 };
+        using (var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path }))
+        {
+            store.IsDegraded.Should().BeFalse();
+            (await store.GetRunAsync("run-old"))!.Run.Hyperparameters.Should().BeEmpty("a version-2 run had none");
+            (await store.ReadEventsAsync(0, 10)).Single().Run.Id.Should().Be("run-old");
+            var run = new RunDescriptor("run-new") { Hyperparameters = hyperparameters };
+            await store.AppendAsync([new MetricEvent(run, 1, new Dictionary<string, double> { ["loss"] = 1 }) { Offset = 2, Sequence = 1 }]);
+        }
+
+        using (var reopened = new SqliteMetricStore(new SqliteStoreOptions { Path = path }))
+        {
+            (await reopened.GetRunAsync("run-new"))!.Run.Hyperparameters.Should().BeEquivalentTo(hyperparameters);
+        }
+
+        using var raw = OpenRaw(path);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(3L);
+        Scalar(raw, "SELECT hyperparameters FROM runs WHERE id = 'run-new';").Should().Be("""{"optimizer":"adamw","weight_decay":0.01}""");
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_HyperparametersColumnDamaged_ThrowsNamingTheRun()
+    {
+        var path = _directory.File("damaged.db");
+        using (var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path }))
+        {
+            var run = new RunDescriptor("run-d") { Hyperparameters = new Dictionary<string, HyperparameterValue> { ["seed"] = 1 } };
+            await store.AppendAsync([new MetricEvent(run, 1, new Dictionary<string, double> { ["loss"] = 1 }) { Offset = 1, Sequence = 1 }]);
+            store.ExecuteOnWriter("UPDATE runs SET hyperparameters = '[1, 2]' WHERE id = 'run-d';");
+
+            var read = () => store.ReadEventsAsync(0, 10);
+
+            (await read.Should().ThrowAsync<InvalidDataException>()).WithMessage("The stored hyperparameters of run 'run-d' are not a JSON object*");
+        }
+    }
+
+    // The version-1 to version-2 step as it shipped, frozen for the same reason as VersionOneSchema.
+    private const string VersionOneToTwo = """
+        ALTER TABLE events ADD COLUMN command_value REAL;
+        ALTER TABLE events ADD COLUMN command_value_bits INTEGER;
+        ALTER TABLE commands ADD COLUMN value REAL;
+        ALTER TABLE commands ADD COLUMN value_bits INTEGER;
+        """;
 
     // A frozen copy of the version-1 layout as it shipped, on purpose not shared with SqliteSchema: the migration must
     // keep working on files written by that version even if the schema's own version-1 step is ever edited.

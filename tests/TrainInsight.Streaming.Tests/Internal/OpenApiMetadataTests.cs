@@ -1,3 +1,4 @@
+using TrainInsight.Wire;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -117,7 +118,7 @@ public sealed class OpenApiMetadataTests
     public async Task Document_ControlActions_AreEnumeratedInTheRequestAndNamedInEveryDescription()
     {
         await using var server = await StreamingTestServer.StartAsync();
-        var names = Enum.GetValues<ControlAction>().Select(WireFormat.ActionName).ToList();
+        var names = Enum.GetValues<ControlAction>().Select(WireNames.Action).ToList();
 
         var document = await GetDocumentAsync(server, DocumentPath);
 
@@ -127,7 +128,7 @@ public sealed class OpenApiMetadataTests
         action.GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal(names);
         action.GetProperty("description").GetString().Should().ContainAll(names);
         body.GetProperty("properties").GetProperty("value").GetProperty("description").GetString()
-            .Should().ContainAll(names.Where(n => WireFormat.TryParseAction(n, out var a) && WireFormat.ActionTakesValue(a)));
+            .Should().ContainAll(names.Where(n => WireNames.TryParseAction(n, out var a) && WireFormat.ActionTakesValue(a)));
         var record = document.GetProperty("components").GetProperty("schemas").GetProperty("CommandRecordModel").GetProperty("properties");
         record.GetProperty("action").GetProperty("description").GetString().Should().ContainAll(names);
         record.GetProperty("action").TryGetProperty("enum", out _).Should().BeFalse("responses stay open to actions added later");

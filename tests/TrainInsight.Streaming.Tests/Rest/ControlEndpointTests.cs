@@ -1,3 +1,4 @@
+using TrainInsight.Wire;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -237,7 +238,7 @@ public sealed class ControlEndpointTests
         using var response = await PostJsonAsync(server, """{"action":"jump"}""");
 
         var detail = (await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("detail").GetString();
-        detail.Should().ContainAll(Enum.GetValues<ControlAction>().Select(a => $"\"{WireFormat.ActionName(a)}\""));
+        detail.Should().ContainAll(Enum.GetValues<ControlAction>().Select(a => $"\"{WireNames.Action(a)}\""));
     }
 
     [Theory]

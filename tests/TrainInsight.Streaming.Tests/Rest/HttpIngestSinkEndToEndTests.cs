@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using TrainInsight.HttpIngest;
 using TrainInsight.Streaming.Tests.Infrastructure;
 
 namespace TrainInsight.Streaming.Tests.Rest;
@@ -8,12 +9,13 @@ namespace TrainInsight.Streaming.Tests.Rest;
 /// <summary>A trainer's local bus → <see cref="HttpIngestSink"/> → a real server's <c>POST /api/ingest</c> → the server's bus.</summary>
 public sealed class HttpIngestSinkEndToEndTests
 {
+    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
     [Fact]
     public async Task Sink_LocalRun_AppearsOnServerWithIdentityAndNonFiniteValues()
     {
         await using var server = await StreamingTestServer.StartAsync();
         using var local = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(local, Fast(Endpoint(server.BaseAddress)));
+        await using var sink = new HttpIngestSink(local, Fast(Endpoint(server.BaseAddress)), Http);
         var run = new RunDescriptor("remote-run") { Name = "Remote", ModelName = "SmallCnn", ParameterCount = 105866, TotalEpochs = 3, StepsPerEpoch = 10 };
 
         local.TryPublish(new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training });
@@ -60,7 +62,7 @@ public sealed class HttpIngestSinkEndToEndTests
         using var local = TelemetryBus.Create();
         var options = Fast(Endpoint(server.BaseAddress));
         options.BatchSize = 16;
-        await using var sink = new HttpIngestSink(local, options);
+        await using var sink = new HttpIngestSink(local, options, Http);
         var a = new RunDescriptor("run-a");
         var b = new RunDescriptor("run-b");
 
@@ -84,7 +86,7 @@ public sealed class HttpIngestSinkEndToEndTests
     {
         var port = FreePort();
         using var local = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(local, Fast(new Uri($"http://127.0.0.1:{port}/api/ingest")));
+        await using var sink = new HttpIngestSink(local, Fast(new Uri($"http://127.0.0.1:{port}/api/ingest")), Http);
         var run = new RunDescriptor("remote-run");
         Publish(local, run, 100);
         await Eventually.SucceedsAsync(() => sink.FailedAttemptCount >= 3, "the sink to retry against the absent server");
@@ -119,7 +121,7 @@ public sealed class HttpIngestSinkEndToEndTests
         using var local = TelemetryBus.Create();
         var options = Fast(Endpoint(server.BaseAddress));
         options.FlushInterval = TimeSpan.FromMinutes(1);
-        await using var sink = new HttpIngestSink(local, options);
+        await using var sink = new HttpIngestSink(local, options, Http);
         var run = new RunDescriptor("remote-run");
 
         Publish(local, run, 10);

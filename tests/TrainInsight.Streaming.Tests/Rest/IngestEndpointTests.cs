@@ -81,6 +81,45 @@ public sealed class IngestEndpointTests
     }
 
     [Fact]
+    public async Task HandleAsync_RunWithHyperparameters_DescriptorCarriesThemTyped()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        var body = Body(
+            $$$"""
+            {"run":{"id":"remote-h","hyperparameters":{"optimizer":"sgd","learning_rate":0.05,"batch_size":128,"shuffle":false}},
+             "events":[{"type":"metrics_update","sequence":1,"timestamp":{{{Timestamp}}},"step":1,"values":{"train_loss":2.3}}]}
+            """);
+
+        using var response = await PostAsync(server, body);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await server.WaitForDispatchAsync();
+        server.Bus.GetHistory()[0].Run.Hyperparameters.Should().BeEquivalentTo(new Dictionary<string, HyperparameterValue>
+        {
+            ["optimizer"] = "sgd", ["learning_rate"] = 0.05, ["batch_size"] = 128, ["shuffle"] = false,
+        });
+    }
+
+    [Theory]
+    [InlineData("""{"seed":[1]}""", "hyperparameter 'seed' must be a finite number, a string or a boolean, not an array.")]
+    [InlineData("""{"seed":null}""", "hyperparameter 'seed' must be a finite number, a string or a boolean, not null.")]
+    [InlineData("""{"":1}""", "hyperparameter names must have 1 to 256 characters; one has 0.")]
+    [InlineData("""[1,2]""", "hyperparameters must be an object of names to numbers, strings or booleans.")]
+    public async Task HandleAsync_InvalidHyperparameters_Returns400NamingThePathAndPublishesNothing(string hyperparameters, string detail)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        var body = $$"""{"runs":[{"run":{"id":"r","hyperparameters":{{hyperparameters}}},"events":[]}]}""";
+
+        using var response = await PostAsync(server, body);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be("Malformed ingest batch");
+        problem.GetProperty("path").GetString().Should().StartWith("$.runs[0].run.hyperparameters");
+        problem.GetProperty("detail").GetString().Should().Contain(detail);
+        server.Bus.GetStatistics().Published.Should().Be(0);
+    }
+
+    [Fact]
     public async Task HandleAsync_NonFiniteValues_StreamOverSseAsStrings()
     {
         await using var server = await StreamingTestServer.StartAsync();
@@ -141,6 +180,8 @@ public sealed class IngestEndpointTests
     [InlineData("""{"type":"metrics_update","sequence":2,"timestamp":1,"step":1,"values":{"":1}}""", "values")]
     [InlineData("""{"type":"training_event","sequence":2,"timestamp":1}""", "kind")]
     [InlineData("""{"type":"training_event","sequence":2,"timestamp":1,"kind":"control_applied"}""", "kind")]
+    [InlineData("""{"type":"training_event","sequence":2,"timestamp":1,"kind":"run_lost"}""", "kind")] // the server decides that
+    [InlineData("""{"type":"training_event","sequence":2,"timestamp":1,"kind":"run_finished","state":"lost"}""", "state")]
     [InlineData("""{"type":"training_event","sequence":2,"timestamp":1,"kind":"run_finished","state":"exploded"}""", "state")]
     [InlineData("""{"type":"training_event","sequence":2,"timestamp":1,"kind":"run_finished","step":-3}""", "step")]
     [InlineData("""null""", null)]

@@ -143,6 +143,52 @@ public sealed class RunEndpointsTests
     }
 
     [Fact]
+    public async Task Get_RunWithHyperparameters_ListAndDetailShowThem()
+    {
+        await using var server = await StartAsync();
+        var run = new RunDescriptor("run-h")
+        {
+            Hyperparameters = new Dictionary<string, HyperparameterValue> { [HyperparameterNames.Optimizer] = "adam", [HyperparameterNames.LearningRate] = 0.001 },
+        };
+        var started = new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training };
+        await server.PublishAsync(started);
+        await server.WaitForStoreAsync(started);
+
+        var detail = await GetJsonAsync(server, "api/runs/run-h");
+        var list = await GetJsonAsync(server, "api/runs");
+
+        detail.GetProperty("hyperparameters").GetRawText().Should().Be("""{"learning_rate":0.001,"optimizer":"adam"}""");
+        list.GetProperty("runs")[0].GetProperty("hyperparameters").GetProperty("optimizer").GetString().Should().Be("adam");
+        (await GetJsonAsync(server, "api/runs")).GetProperty("runs").EnumerateArray().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Get_RunLostSinceARestart_IsLostWithTheStoresLatestValues()
+    {
+        // The store outlived a killed process whose run never finished; after the restart nothing more arrives.
+        var run = Run("run-killed");
+        var store = new InMemoryMetricStore();
+        await store.AppendAsync(
+        [
+            new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0, Sequence = 1, Offset = 1 },
+            new MetricEvent(run, 5, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1.25 }) { Sequence = 2, Offset = 2 },
+        ]);
+        await using var server = await StreamingTestServer.StartAsync(
+            configureBus: o => { s_fastStore(o); o.LostRunTimeout = TimeSpan.FromMilliseconds(200); },
+            configureServices: services => services.AddSingleton<IMetricStore>(store));
+
+        var list = await Poll.UntilAsync(
+            () => GetJsonAsync(server, "api/runs"), l => l.GetProperty("runs")[0].GetProperty("state").GetString() == "lost", "the run is listed as lost");
+        var json = await GetJsonAsync(server, "api/runs/run-killed");
+
+        list.GetProperty("runs")[0].GetProperty("last_sequence").GetInt64().Should().Be(3, "the lost notice is the run's third event");
+        json.GetProperty("state").GetString().Should().Be("lost");
+        var latest = json.GetProperty("latest");
+        latest.GetProperty("source").GetString().Should().Be("store");
+        latest.GetProperty("values").GetProperty("train_loss").GetDouble().Should().Be(1.25);
+    }
+
+    [Fact]
     public async Task Get_RunOnlyInStore_ReturnsValuesOfLastStoredStep()
     {
         // A store that outlived the process that wrote it: the bus has never seen the run.

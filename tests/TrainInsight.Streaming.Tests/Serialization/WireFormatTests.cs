@@ -1,3 +1,4 @@
+using TrainInsight.Wire;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -264,6 +265,44 @@ public sealed class WireFormatTests
     }
 
     [Fact]
+    public void SerializeSse_RunStartedWithHyperparameters_WritesThemSortedWithTheirTypes()
+    {
+        var run = new RunDescriptor("run-a")
+        {
+            Hyperparameters = new Dictionary<string, HyperparameterValue>
+            {
+                [HyperparameterNames.Optimizer] = "sgd", [HyperparameterNames.LearningRate] = 0.05, [HyperparameterNames.BatchSize] = 128,
+                [HyperparameterNames.Shuffle] = true,
+            },
+        };
+
+        var data = Sse(new TrainingEvent(run, TrainingEventKind.RunStarted, Timestamp)).GetProperty("data");
+
+        data.GetProperty("hyperparameters").GetRawText().Should().Be("""{"batch_size":128,"learning_rate":0.05,"optimizer":"sgd","shuffle":true}""");
+    }
+
+    [Fact]
+    public void SerializeSse_MetricEventOfRunWithSchedule_CarriesLrScheduleInAdvancedMetrics()
+    {
+        var run = new RunDescriptor("run-a") { Hyperparameters = new Dictionary<string, HyperparameterValue> { [HyperparameterNames.LearningRateSchedule] = "cosine" } };
+
+        var plain = Sse(new MetricEvent(run, 3, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 }, Timestamp)).GetProperty("data");
+        var withAdvanced = Sse(new MetricEvent(run, 4, new Dictionary<string, double> { [MetricNames.GradientNorm] = 0.02 }, Timestamp)).GetProperty("data");
+
+        plain.GetProperty("advanced_metrics").GetRawText().Should().Be("""{"lr_schedule":"cosine"}""");
+        withAdvanced.GetProperty("advanced_metrics").GetRawText().Should().Be("""{"gradient_norm":0.02,"lr_schedule":"cosine"}""");
+    }
+
+    [Fact]
+    public void SerializeSse_RunLost_WritesLostStateAndMessage()
+    {
+        var lost = new TrainingEvent(Run("run-a"), TrainingEventKind.RunLost, Timestamp) { State = RunState.Lost, Step = 41, Message = "No event for 10 minutes." };
+
+        Encoding.UTF8.GetString(WireFormat.SerializeSse(lost)).Should().Be(
+            """{"timestamp":1767225600.25,"event_type":"training_event","event":"run_lost","run_id":"run-a","sequence":0,"offset":0,"data":{"step":41,"model_state":"lost","message":"No event for 10 minutes."}}""");
+    }
+
+    [Fact]
     public void SerializeSse_RunStartedWithoutOptionalFacts_OmitsThem()
     {
         var data = Sse(new TrainingEvent(Run(), TrainingEventKind.RunStarted)).GetProperty("data");
@@ -351,7 +390,8 @@ public sealed class WireFormatTests
     [InlineData(RunState.Stopped, "stopped")]
     [InlineData(RunState.Completed, "completed")]
     [InlineData(RunState.Failed, "failed")]
-    public void StateName_EveryState_IsSnakeCase(RunState state, string expected) => WireFormat.StateName(state).Should().Be(expected);
+    [InlineData(RunState.Lost, "lost")]
+    public void StateName_EveryState_IsSnakeCase(RunState state, string expected) => WireNames.State(state).Should().Be(expected);
 
     [Theory]
     [InlineData(TrainingEventKind.RunStarted, "run_started")]
@@ -359,7 +399,8 @@ public sealed class WireFormatTests
     [InlineData(TrainingEventKind.EpochCompleted, "epoch_completed")]
     [InlineData(TrainingEventKind.CheckpointSaved, "checkpoint_saved")]
     [InlineData(TrainingEventKind.ControlApplied, "control_applied")]
-    public void KindName_EveryKind_IsSnakeCase(TrainingEventKind kind, string expected) => WireFormat.KindName(kind).Should().Be(expected);
+    [InlineData(TrainingEventKind.RunLost, "run_lost")]
+    public void KindName_EveryKind_IsSnakeCase(TrainingEventKind kind, string expected) => WireNames.Kind(kind).Should().Be(expected);
 
     [Theory]
     [InlineData(ControlAction.Pause, "pause")]
@@ -370,16 +411,16 @@ public sealed class WireFormatTests
     [InlineData(ControlAction.SaveCheckpoint, "save_checkpoint")]
     [InlineData(ControlAction.Evaluate, "evaluate")]
     [InlineData(ControlAction.SetEarlyStopping, "set_early_stopping")]
-    public void ActionName_EveryAction_IsLowerCase(ControlAction action, string expected) => WireFormat.ActionName(action).Should().Be(expected);
+    public void ActionName_EveryAction_IsLowerCase(ControlAction action, string expected) => WireNames.Action(action).Should().Be(expected);
 
     [Fact]
     public void TryParseAction_NameOfEveryDefinedAction_RoundTrips()
     {
         foreach (var action in Enum.GetValues<ControlAction>())
         {
-            var name = WireFormat.ActionName(action);
+            var name = WireNames.Action(action);
 
-            WireFormat.TryParseAction(name, out var parsed).Should().BeTrue(name);
+            WireNames.TryParseAction(name, out var parsed).Should().BeTrue(name);
             parsed.Should().Be(action);
         }
     }
@@ -395,7 +436,7 @@ public sealed class WireFormatTests
     [InlineData("set_early_stopping ")]
     [InlineData("early_stopping")]
     public void TryParseAction_NotAnExactWireName_ReturnsFalse(string? name) =>
-        WireFormat.TryParseAction(name, out _).Should().BeFalse();
+        WireNames.TryParseAction(name, out _).Should().BeFalse();
 
     [Theory]
     [InlineData(ControlAction.Pause, false)]

@@ -173,8 +173,7 @@ public sealed class TrainingSessionStatisticsTests
     {
         using var harness = new TrainingHarness(new TorchMonitorOptions { StatisticsInterval = 2, ActivationStatistics = true, LayerStatistics = true }, batchSize: 8);
         using var session = harness.Attach();
-        var field = typeof(TrainingSession).GetField("_activations", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        var activations = (TrainInsight.Torch.Internal.ActivationMonitor)field.GetValue(session)!;
+        var activations = session.Statistics.Activations!;
         activations.Armed.Should().BeTrue("step 1 is a statistics step");
         harness.Steps(session, 1);
         activations.Armed.Should().BeFalse("between steps (where validation runs) the hooks are quiet");
@@ -293,8 +292,7 @@ public sealed class TrainingSessionStatisticsTests
             }).Should().BeTrue();
         }
 
-        var snapshotOwner = typeof(TrainingSession).GetField("_layers", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        var layers = (TrainInsight.Torch.Internal.LayerStatisticsCollector)snapshotOwner.GetValue(session)!;
+        var layers = session.Statistics.Layers!;
         layers.HasSnapshot.Should().BeFalse("the last statistics step used the copy up");
         session.WaitForStepBoundary().Should().BeTrue();
         layers.HasSnapshot.Should().BeTrue("the next step is a statistics step, so the boundary keeps the weights it starts from");

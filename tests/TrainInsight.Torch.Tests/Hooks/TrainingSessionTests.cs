@@ -43,8 +43,10 @@ public sealed class TrainingSessionTests(ITestOutputHelper output)
             metric.Values.Should().NotContainKey(MetricNames.GradientNorm, "gradient norms are off by default");
         }
 
-        // Step 10 is batch 4 of epoch 2: 2 of 12 planned steps remain.
-        metrics[^1].Values[MetricNames.EtaSeconds].Should().BeApproximately(2 * metrics[^1].Values[MetricNames.BatchTime], 1e-9);
+        // Step 10 is batch 4 of epoch 2: 2 of 12 planned steps remain, at the mean step time of every window so far (fewer
+        // than EtaWindowSteps): step 1 alone, steps 2-5, and steps 7-10 (epoch 2 started a new window).
+        var meanStepTime = ((1 * metrics[0].Values[MetricNames.BatchTime]) + (4 * metrics[1].Values[MetricNames.BatchTime]) + (4 * metrics[2].Values[MetricNames.BatchTime])) / 9;
+        metrics[^1].Values[MetricNames.EtaSeconds].Should().BeApproximately(2 * meanStepTime, 1e-9);
         metrics[^1].Values[MetricNames.SamplesPerSecond].Should().BeApproximately(
             harness.BatchSize * metrics[^1].Values[MetricNames.StepsPerSecond], 1e-6);
     }

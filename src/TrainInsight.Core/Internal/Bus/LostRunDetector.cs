@@ -119,6 +119,10 @@ internal sealed class LostRunDetector : IDisposable
 
     private void Publish(RunDescriptor run, long? step, int? epoch, TimeSpan silence, bool sinceRestart)
     {
+        // Whole milliseconds below a second, whole seconds above: "No event for 10 min 3 s".
+        silence = silence < TimeSpan.FromSeconds(1)
+            ? TimeSpan.FromMilliseconds(Math.Round(silence.TotalMilliseconds))
+            : TimeSpan.FromSeconds(Math.Round(silence.TotalSeconds));
         var where = step is { } s ? string.Create(CultureInfo.InvariantCulture, $" (its last event was at step {s:N0})") : string.Empty;
         var message = sinceRestart
             ? $"No event for {DurationText.Describe(silence)}{where}, and none since this host restarted: its trainer may have crashed, been killed or lost its connection. The run returns to training if its events resume."

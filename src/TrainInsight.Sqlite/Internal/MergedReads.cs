@@ -1,0 +1,45 @@
+namespace TrainInsight.Sqlite.Internal;
+
+/// <summary>Merges what a degraded store reads from its file with what it keeps in memory.</summary>
+internal static class MergedReads
+{
+    /// <summary>Merges two lists ordered by <paramref name="offset"/> (then <paramref name="thenBy"/>); on a tie the disk wins.</summary>
+    public static List<T> Merge<T>(List<T> stored, IReadOnlyList<T> memory, Func<T, long> offset, int limit, Func<T, string>? thenBy)
+    {
+        // Offsets on disk precede those in memory (memory takes over at one batch), but merge anyway.
+        var result = new List<T>(Math.Min(limit, stored.Count + memory.Count));
+        int i = 0, j = 0;
+        while (result.Count < limit && (i < stored.Count || j < memory.Count))
+        {
+            if (j >= memory.Count)
+            {
+                result.Add(stored[i++]);
+                continue;
+            }
+
+            if (i >= stored.Count)
+            {
+                result.Add(memory[j++]);
+                continue;
+            }
+
+            var order = offset(stored[i]).CompareTo(offset(memory[j]));
+            if (order == 0 && thenBy is not null)
+            {
+                order = string.CompareOrdinal(thenBy(stored[i]), thenBy(memory[j]));
+            }
+
+            if (order == 0)
+            {
+                result.Add(stored[i++]);
+                j++;
+            }
+            else
+            {
+                result.Add(order < 0 ? stored[i++] : memory[j++]);
+            }
+        }
+
+        return result;
+    }
+}
