@@ -473,7 +473,9 @@ public abstract class MetricStoreContractTests : IDisposable
         var store = CreateStore();
         var hyperparameters = new Dictionary<string, HyperparameterValue>
         {
-            [HyperparameterNames.Optimizer] = "sgd", [HyperparameterNames.LearningRate] = 0.05, [HyperparameterNames.Shuffle] = false,
+            [HyperparameterNames.Optimizer] = "sgd",
+            [HyperparameterNames.LearningRate] = 0.05,
+            [HyperparameterNames.Shuffle] = false,
             [HyperparameterNames.Seed] = 42,
         };
         var run = new RunDescriptor("run-h") { StartedAt = T0, Hyperparameters = hyperparameters };

@@ -66,19 +66,4 @@ internal static class TestEvents
 
         return events;
     }
-
-    /// <summary>Waits until <paramref name="condition"/> holds, failing after <see cref="Patience"/>.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string because)
-    {
-        using var cts = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            if (cts.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Timed out after {Patience.TotalSeconds:N0} s waiting until {because}.");
-            }
-
-            await Task.Delay(5);
-        }
-    }
 }

@@ -3,10 +3,8 @@ using System.Net.ServerSentEvents;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
 using TrainInsight.Torch.Training;
-using Xunit;
 
 namespace TrainInsight.EndToEnd.Tests;
 
@@ -35,7 +33,7 @@ public sealed class LiveTrainingStreamTests
         });
 
         // Both clients are live subscribers before the run starts, so they see it from its first event.
-        await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 2, cts.Token);
+        await Poll.UntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 2, "two subscribers are attached");
         host.StartTraining(new VisionTrainerOptions { Epochs = 2, BatchSize = 64, MaxStepsPerEpoch = 40, Seed = 7 });
         await sse.WaitAsync(cts.Token);
 
@@ -84,7 +82,7 @@ public sealed class LiveTrainingStreamTests
                 }
             }
         });
-        await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, cts.Token);
+        await Poll.UntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, "one subscriber is attached");
         host.StartTraining(new VisionTrainerOptions { Epochs = 1, BatchSize = 64, MaxStepsPerEpoch = 60, Seed = 3 });
         await firstConnection.WaitAsync(cts.Token);
 
@@ -135,7 +133,7 @@ public sealed class LiveTrainingStreamTests
                     }
                 }
             });
-            await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, cts.Token);
+            await Poll.UntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, "one subscriber is attached");
             // Far more steps than the test needs: on a fast machine 50 × 60 steps ended before the dashboard reconnected,
             // and the reconnected client then waited for live events that never came. The test stops the run itself.
             host.StartTraining(new VisionTrainerOptions { Epochs = 10_000, BatchSize = 64, MaxStepsPerEpoch = 60, Seed = 5 });
@@ -180,7 +178,7 @@ public sealed class LiveTrainingStreamTests
         var reading = CollectUntilRunFinishedAsync(host, events, cts.Token);
 
         host.StartTraining(new VisionTrainerOptions { Epochs = 50, BatchSize = 32, Seed = 5 });
-        await WaitUntilAsync(() => CurrentStepAsync(host), step => step >= 3, cts.Token);
+        await Poll.UntilAsync(() => CurrentStepAsync(host), step => step >= 3, "the run reached step 3");
 
         var pause = await PostControlAsync(host, """{"action":"pause"}""");
         pause.StatusCode.Should().Be(HttpStatusCode.Accepted);
@@ -196,7 +194,7 @@ public sealed class LiveTrainingStreamTests
 
         var resume = await PostControlAsync(host, """{"action":"resume"}""");
         resume.StatusCode.Should().Be(HttpStatusCode.Accepted);
-        await WaitUntilAsync(() => CurrentStepAsync(host), step => step > pausedAt + 2, cts.Token);
+        await Poll.UntilAsync(() => CurrentStepAsync(host), step => step > pausedAt + 2, "the run went on after it was resumed");
 
         var stop = await PostControlAsync(host, """{"action":"stop"}""");
         stop.StatusCode.Should().Be(HttpStatusCode.Accepted);
@@ -228,7 +226,7 @@ public sealed class LiveTrainingStreamTests
             var reading = CollectUntilRunFinishedAsync(host, events, cts.Token);
 
             host.StartTraining(new VisionTrainerOptions { Epochs = 50, BatchSize = 32, Seed = 9 });
-            await WaitUntilAsync(() => CurrentStepAsync(host), step => step >= 3, cts.Token);
+            await Poll.UntilAsync(() => CurrentStepAsync(host), step => step >= 3, "the run reached step 3");
 
             // save_checkpoint: applied, named in the acknowledgement, announced, and loadable into a fresh model.
             var save = await PostControlAsync(host, """{"action":"save_checkpoint"}""");
@@ -297,7 +295,7 @@ public sealed class LiveTrainingStreamTests
         using var stalled = new ClientWebSocket();
         stalled.Options.KeepAliveInterval = TimeSpan.Zero;
         await stalled.ConnectAsync(WebSocketUri(host), cts.Token);
-        await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, cts.Token);
+        await Poll.UntilAsync(() => Task.FromResult(host.Bus.GetStatistics().Subscribers), n => n == 1, "one subscriber is attached");
 
         host.StartTraining(new VisionTrainerOptions { Epochs = 1, BatchSize = 64, MaxStepsPerEpoch = 60, Seed = 11 });
 
@@ -313,13 +311,13 @@ public sealed class LiveTrainingStreamTests
                 host.Bus.TryPublish(new MetricEvent(flood, (chunk * 1_000) + i + 1, wide)).Should().BeTrue();
             }
 
-            await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics()), s => s.Dispatched + s.DroppedAtIngest >= s.Published, cts.Token);
+            await Poll.UntilAsync(() => Task.FromResult(host.Bus.GetStatistics()), s => s.Dispatched + s.DroppedAtIngest >= s.Published, "everything published was dispatched");
         }
 
         var summary = await host.Training.WaitAsync(cts.Token);
         summary.State.Should().Be(RunState.Completed);
         summary.Steps.Should().Be(60);
-        await WaitUntilAsync(() => Task.FromResult(host.Bus.GetStatistics().DroppedAtSubscribers), dropped => dropped > 0, cts.Token);
+        await Poll.UntilAsync(() => Task.FromResult(host.Bus.GetStatistics().DroppedAtSubscribers), dropped => dropped > 0, "the stalled subscriber lost events");
         host.Bus.GetStatistics().DroppedAtIngest.Should().Be(0);
 
         // Other clients are still served: the training run's events replay without holes, up to its end.
@@ -410,14 +408,6 @@ public sealed class LiveTrainingStreamTests
     {
         var json = JsonDocument.Parse(await host.Http.GetStringAsync("/api/metrics/current")).RootElement;
         return json.GetProperty("model_state").GetString();
-    }
-
-    private static async Task WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition(await read()))
-        {
-            await Task.Delay(50, cancellationToken);
-        }
     }
 
     private static async Task<JsonElement> WaitForEventAsync(List<JsonElement> events, Func<JsonElement, bool> match, CancellationToken cancellationToken)

@@ -2,14 +2,14 @@ namespace TrainInsight.HttpIngest.Tests;
 
 public sealed class HttpIngestSinkOptionsTests
 {
-    private static readonly Uri Endpoint = new("http://127.0.0.1:5000/api/ingest");
+    private static readonly Uri s_endpoint = new("http://127.0.0.1:5000/api/ingest");
 
     [Fact]
     public void Constructor_Defaults_AreDocumentedValues()
     {
-        var options = new HttpIngestSinkOptions(Endpoint);
+        var options = new HttpIngestSinkOptions(s_endpoint);
 
-        options.Endpoint.Should().Be(Endpoint);
+        options.Endpoint.Should().Be(s_endpoint);
         options.BatchSize.Should().Be(256);
         options.FlushInterval.Should().Be(TimeSpan.FromMilliseconds(250));
         options.MaxBufferedEvents.Should().Be(100_000);
@@ -51,7 +51,7 @@ public sealed class HttpIngestSinkOptionsTests
     [InlineData(10_001)]
     public void BatchSize_OutOfRange_Throws(int value)
     {
-        var options = new HttpIngestSinkOptions(Endpoint);
+        var options = new HttpIngestSinkOptions(s_endpoint);
 
         ((Action)(() => options.BatchSize = value)).Should().Throw<ArgumentOutOfRangeException>();
         options.BatchSize.Should().Be(256);
@@ -62,7 +62,7 @@ public sealed class HttpIngestSinkOptionsTests
     [InlineData(10_000_001)]
     public void MaxBufferedEvents_OutOfRange_Throws(int value)
     {
-        var options = new HttpIngestSinkOptions(Endpoint);
+        var options = new HttpIngestSinkOptions(s_endpoint);
 
         ((Action)(() => options.MaxBufferedEvents = value)).Should().Throw<ArgumentOutOfRangeException>();
     }
@@ -70,7 +70,7 @@ public sealed class HttpIngestSinkOptionsTests
     [Fact]
     public void TimeSpans_OutOfRange_Throw()
     {
-        var options = new HttpIngestSinkOptions(Endpoint);
+        var options = new HttpIngestSinkOptions(s_endpoint);
 
         ((Action)(() => options.FlushInterval = TimeSpan.Zero)).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => options.InitialRetryDelay = TimeSpan.Zero)).Should().Throw<ArgumentOutOfRangeException>();
@@ -82,7 +82,7 @@ public sealed class HttpIngestSinkOptionsTests
     [Fact]
     public void InRangeValues_AreKept()
     {
-        var options = new HttpIngestSinkOptions(Endpoint)
+        var options = new HttpIngestSinkOptions(s_endpoint)
         {
             BatchSize = 10_000,
             MaxBufferedEvents = 1,
@@ -105,7 +105,7 @@ public sealed class HttpIngestSinkOptionsTests
     [InlineData("bad id")]
     public void RunId_Invalid_ThrowsArgumentException(string runId)
     {
-        var options = new HttpIngestSinkOptions(Endpoint);
+        var options = new HttpIngestSinkOptions(s_endpoint);
 
         ((Action)(() => options.RunId = runId)).Should().Throw<ArgumentException>();
     }

@@ -5,18 +5,18 @@ namespace TrainInsight.HttpIngest.Tests;
 
 public sealed class HttpIngestSinkTests
 {
-    private static readonly TimeSpan Patience = Poll.DefaultTimeout;
+    private static readonly TimeSpan s_patience = Poll.DefaultTimeout;
 
     // As IHttpClientFactory's clients are: shared, and without a timeout of their own (the sink bounds each attempt).
-    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private static readonly HttpClient s_http = new() { Timeout = Timeout.InfiniteTimeSpan };
     [Fact]
     public void Constructor_NullArguments_ThrowArgumentNullException()
     {
         using var bus = TelemetryBus.Create();
         var options = new HttpIngestSinkOptions(new Uri("http://127.0.0.1:1/api/ingest"));
 
-        ((Action)(() => _ = new HttpIngestSink(null!, options, Http))).Should().Throw<ArgumentNullException>();
-        ((Action)(() => _ = new HttpIngestSink(bus, null!, Http))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => _ = new HttpIngestSink(null!, options, s_http))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => _ = new HttpIngestSink(bus, null!, s_http))).Should().Throw<ArgumentNullException>();
         ((Action)(() => _ = new HttpIngestSink(bus, options, null!))).Should().Throw<ArgumentNullException>();
     }
 
@@ -25,19 +25,27 @@ public sealed class HttpIngestSinkTests
     {
         await using var server = await FakeIngestServer.StartAsync();
         using var bus = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), s_http);
         var a = new RunDescriptor("run-a") { Name = "Run A", ModelName = "SmallCnn", ParameterCount = 10, TotalEpochs = 2, StepsPerEpoch = 5 };
         var b = new RunDescriptor("run-b");
 
         bus.TryPublish(new TrainingEvent(a, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
         bus.TryPublish(new MetricEvent(a, 1, new Dictionary<string, double>
         {
-            ["train_loss"] = double.NaN, ["gradient_norm"] = double.PositiveInfinity, ["weight_norm"] = double.NegativeInfinity, ["lr"] = 0.001,
-        }) { Epoch = 1, Batch = 1 });
+            ["train_loss"] = double.NaN,
+            ["gradient_norm"] = double.PositiveInfinity,
+            ["weight_norm"] = double.NegativeInfinity,
+            ["lr"] = 0.001,
+        })
+        { Epoch = 1, Batch = 1 });
         bus.TryPublish(Metric(b, 1));
         bus.TryPublish(new TrainingEvent(a, TrainingEventKind.EpochCompleted)
         {
-            Epoch = 1, Step = 5, State = RunState.Training, Metrics = new Dictionary<string, double> { ["val_loss"] = 0.5 }, CheckpointPath = "c/1",
+            Epoch = 1,
+            Step = 5,
+            State = RunState.Training,
+            Metrics = new Dictionary<string, double> { ["val_loss"] = 0.5 },
+            CheckpointPath = "c/1",
         });
         bus.TryPublish(new TrainingEvent(a, TrainingEventKind.RunFinished) { State = RunState.Failed, Message = "diverged" });
         await sink.FlushAsync();
@@ -82,7 +90,7 @@ public sealed class HttpIngestSinkTests
     {
         await using var server = await FakeIngestServer.StartAsync();
         using var bus = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), s_http);
         var run = new RunDescriptor("run-h")
         {
             Hyperparameters = new Dictionary<string, HyperparameterValue> { [HyperparameterNames.Optimizer] = "adam", [HyperparameterNames.BatchSize] = 64 },
@@ -100,7 +108,7 @@ public sealed class HttpIngestSinkTests
     {
         await using var server = await FakeIngestServer.StartAsync();
         using var bus = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), s_http);
         var run = new RunDescriptor("run-a");
 
         bus.TryPublish(Metric(run, 1));
@@ -116,7 +124,7 @@ public sealed class HttpIngestSinkTests
     {
         await using var server = await FakeIngestServer.StartAsync();
         using var bus = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), s_http);
         var run = new RunDescriptor("run-a");
 
         bus.TryPublish(Metric(run, 1));
@@ -134,7 +142,7 @@ public sealed class HttpIngestSinkTests
         using var bus = TelemetryBus.Create();
         var options = Fast(server.Endpoint);
         options.RunId = "run-b";
-        await using var sink = new HttpIngestSink(bus, options, Http);
+        await using var sink = new HttpIngestSink(bus, options, s_http);
 
         bus.TryPublish(Metric(new RunDescriptor("run-a"), 1));
         bus.TryPublish(Metric(new RunDescriptor("run-b"), 1));
@@ -150,7 +158,7 @@ public sealed class HttpIngestSinkTests
         using var bus = TelemetryBus.Create();
         var options = Fast(server.Endpoint);
         options.BatchSize = 10;
-        await using var sink = new HttpIngestSink(bus, options, Http);
+        await using var sink = new HttpIngestSink(bus, options, s_http);
         var run = new RunDescriptor("run-a");
 
         for (var i = 1; i <= 95; i++)
@@ -170,7 +178,7 @@ public sealed class HttpIngestSinkTests
         await using var server = await FakeIngestServer.StartAsync();
         server.Respond = (index, context) => Status(context, index < 2 ? StatusCodes.Status500InternalServerError : null);
         using var bus = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), s_http);
         var run = new RunDescriptor("run-a");
 
         for (var i = 1; i <= 5; i++)
@@ -209,7 +217,7 @@ public sealed class HttpIngestSinkTests
         using var bus = TelemetryBus.Create();
         var options = Fast(server.Endpoint);
         options.MaxRetryDelay = TimeSpan.FromSeconds(10);
-        await using var sink = new HttpIngestSink(bus, options, Http);
+        await using var sink = new HttpIngestSink(bus, options, s_http);
 
         bus.TryPublish(Metric(new RunDescriptor("run-a"), 1));
         await sink.FlushAsync();
@@ -229,7 +237,7 @@ public sealed class HttpIngestSinkTests
         await using var server = await FakeIngestServer.StartAsync();
         server.Respond = (index, context) => Status(context, index == 0 ? status : null);
         using var bus = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), s_http);
         var run = new RunDescriptor("run-a");
 
         bus.TryPublish(Metric(run, 1));
@@ -256,7 +264,7 @@ public sealed class HttpIngestSinkTests
             return true;
         };
         using var bus = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), s_http);
         var run = new RunDescriptor("run-a");
 
         bus.TryPublish(Metric(run, 1));
@@ -273,7 +281,7 @@ public sealed class HttpIngestSinkTests
     {
         var port = FakeIngestServer.FreePort();
         using var bus = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(bus, Fast(FakeIngestServer.EndpointAt(port)), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(FakeIngestServer.EndpointAt(port)), s_http);
         var run = new RunDescriptor("run-a");
         for (var i = 1; i <= 50; i++)
         {
@@ -302,7 +310,7 @@ public sealed class HttpIngestSinkTests
         var options = Fast(FakeIngestServer.EndpointAt(port));
         options.BatchSize = 5;
         options.MaxBufferedEvents = 10;
-        await using var sink = new HttpIngestSink(bus, options, Http);
+        await using var sink = new HttpIngestSink(bus, options, s_http);
         var run = new RunDescriptor("run-a");
         bus.TryPublish(Metric(run, 1));
         await Poll.UntilAsync(() => sink.FailedAttemptCount >= 1, "the sink to hold event 1 in a failing request");
@@ -337,7 +345,7 @@ public sealed class HttpIngestSinkTests
         var options = Fast(server.Endpoint);
         options.BatchSize = 100;
         options.RequestTimeout = TimeSpan.FromMinutes(1);
-        await using var sink = new HttpIngestSink(bus, options, Http);
+        await using var sink = new HttpIngestSink(bus, options, s_http);
         var run = new RunDescriptor("run-a");
         bus.TryPublish(Metric(run, 1));
         await Poll.UntilAsync(() => server.RequestCount == 1, "the first request to stall in the server");
@@ -362,7 +370,7 @@ public sealed class HttpIngestSinkTests
         using var bus = TelemetryBus.Create();
         var options = Fast(server.Endpoint);
         options.FlushInterval = TimeSpan.FromMinutes(1);
-        var sink = new HttpIngestSink(bus, options, Http);
+        var sink = new HttpIngestSink(bus, options, s_http);
         var run = new RunDescriptor("run-a");
         for (var i = 1; i <= 5; i++)
         {
@@ -383,14 +391,14 @@ public sealed class HttpIngestSinkTests
         var options = Fast(FakeIngestServer.EndpointAt(FakeIngestServer.FreePort()));
         options.DisposeTimeout = TimeSpan.FromMilliseconds(200);
         options.BatchSize = 4;
-        var sink = new HttpIngestSink(bus, options, Http);
+        var sink = new HttpIngestSink(bus, options, s_http);
         var run = new RunDescriptor("run-a");
         for (var i = 1; i <= 10; i++)
         {
             bus.TryPublish(Metric(run, i));
         }
 
-        await sink.DisposeAsync().AsTask().WaitAsync(Patience);
+        await sink.DisposeAsync().AsTask().WaitAsync(s_patience);
 
         sink.SentCount.Should().Be(0);
         sink.DroppedCount.Should().Be(10);
@@ -404,10 +412,10 @@ public sealed class HttpIngestSinkTests
         using var bus = TelemetryBus.Create();
         var options = Fast(server.Endpoint);
         options.FlushInterval = TimeSpan.FromMinutes(1);
-        await using var sink = new HttpIngestSink(bus, options, Http);
+        await using var sink = new HttpIngestSink(bus, options, s_http);
 
         bus.TryPublish(Metric(new RunDescriptor("run-a"), 1));
-        await sink.FlushAsync().WaitAsync(Patience);
+        await sink.FlushAsync().WaitAsync(s_patience);
 
         server.Received.Should().ContainSingle();
     }
@@ -417,7 +425,7 @@ public sealed class HttpIngestSinkTests
     {
         using var bus = TelemetryBus.Create();
         var port = FakeIngestServer.FreePort();
-        await using var sink = new HttpIngestSink(bus, Fast(FakeIngestServer.EndpointAt(port)), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(FakeIngestServer.EndpointAt(port)), s_http);
         bus.TryPublish(Metric(new RunDescriptor("run-a"), 1));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
@@ -434,7 +442,7 @@ public sealed class HttpIngestSinkTests
     {
         await using var server = await FakeIngestServer.StartAsync();
         using var bus = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), Http);
+        await using var sink = new HttpIngestSink(bus, Fast(server.Endpoint), s_http);
 
         bus.TryPublish(Metric(new RunDescriptor("run-a"), 1));
 

@@ -11,7 +11,7 @@ namespace TrainInsight.Streaming.Tests;
 
 public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
 {
-    private static readonly string[] Routes =
+    private static readonly string[] s_routes =
     [
         "/api/stream/metrics",
         "/ws/metrics",
@@ -78,7 +78,7 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
 
         var endpoints = TrainInsightEndpoints(server);
 
-        endpoints.Select(e => e.RoutePattern.RawText).Should().BeEquivalentTo(Routes);
+        endpoints.Select(e => e.RoutePattern.RawText).Should().BeEquivalentTo(s_routes);
         endpoints.Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName).Should().BeEquivalentTo(
             "TrainInsight.StreamMetrics", "TrainInsight.WebSocketMetrics", "TrainInsight.CurrentMetrics", "TrainInsight.MetricsHistory", "TrainInsight.Control",
             "TrainInsight.Ingest", "TrainInsight.ListRuns", "TrainInsight.GetRun", "TrainInsight.GetRunMetrics", "TrainInsight.GetRunCommands", "TrainInsight.OpenApiDocument");
@@ -95,7 +95,7 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
         using var cts = Eventually.Timeout();
         await server.PublishAsync(Loss(Run("run-a"), 1));
 
-        TrainInsightEndpoints(server).Select(e => e.RoutePattern.RawText).Should().BeEquivalentTo(Routes.Select(r => "/ti" + r));
+        TrainInsightEndpoints(server).Select(e => e.RoutePattern.RawText).Should().BeEquivalentTo(s_routes.Select(r => "/ti" + r));
         using (var current = await server.Client.GetAsync("ti/api/metrics/current", cts.Token))
         {
             current.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -126,7 +126,7 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
 
         var mapped = TrainInsightEndpoints(server);
 
-        mapped.Should().HaveCount(Routes.Length);
+        mapped.Should().HaveCount(s_routes.Length);
         mapped.Should().OnlyContain(e =>
             e.Metadata.GetMetadata<ConventionMarker>() == marker &&
             e.Metadata.Contains("extra-metadata") &&

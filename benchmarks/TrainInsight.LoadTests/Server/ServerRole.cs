@@ -68,7 +68,8 @@ internal static class ServerRole
         {
             done.SetResult(Publisher.Run(target.Publish, rate, seconds));
             windowClosed.Wait();
-        }) { IsBackground = true, Name = "publisher" }.Start();
+        })
+        { IsBackground = true, Name = "publisher" }.Start();
         return done.Task;
     }
 

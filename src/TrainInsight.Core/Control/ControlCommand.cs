@@ -5,22 +5,14 @@ public sealed class ControlCommand
 {
     /// <summary>Initializes a new instance of the <see cref="ControlCommand"/> class with a new id.</summary>
     /// <param name="action">The action requested.</param>
-    /// <param name="runId">The run it targets, or <see langword="null"/> for every active run.</param>
-    public ControlCommand(ControlAction action, string? runId = null)
-        : this(action, runId, null)
-    {
-    }
-
-    /// <summary>Initializes a new instance of the <see cref="ControlCommand"/> class with a new id and an argument.</summary>
-    /// <param name="action">The action requested.</param>
-    /// <param name="runId">The run it targets, or <see langword="null"/> for every active run.</param>
+    /// <param name="runId">The run it targets, or <see langword="null"/> for every active run. The default is <see langword="null"/>.</param>
     /// <param name="value">
     /// The action's argument (the rate of <see cref="ControlAction.SetLearningRate"/>, the decay of
     /// <see cref="ControlAction.SetWeightDecay"/>, the patience of <see cref="ControlAction.SetEarlyStopping"/>), or
     /// <see langword="null"/>. It is not validated here: the trainer rejects an invalid value with an acknowledgement, so
-    /// that the attempt is audited.
+    /// that the attempt is audited. The default is <see langword="null"/>.
     /// </param>
-    public ControlCommand(ControlAction action, string? runId, double? value)
+    public ControlCommand(ControlAction action, string? runId = null, double? value = null)
     {
         if (!Enum.IsDefined(action))
         {

@@ -6,7 +6,7 @@ namespace TrainInsight;
 public interface ITrainingControl
 {
     /// <summary>The most commands that may wait for one run's next step boundary: 64.</summary>
-    public const int MaxPendingCommands = 64;
+    const int MaxPendingCommands = 64;
 
     /// <summary>Gets the ids of the runs currently attached and accepting commands.</summary>
     IReadOnlyCollection<string> ActiveRuns { get; }

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using TrainInsight.Internal;
 
 namespace TrainInsight.Sqlite.Internal;
 

@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using TrainInsight.Sqlite.Internal;
 using TrainInsight.Internal;
+using TrainInsight.Sqlite.Internal;
 
 namespace TrainInsight.Sqlite;
 

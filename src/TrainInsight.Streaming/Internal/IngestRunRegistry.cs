@@ -1,5 +1,5 @@
-using TrainInsight.Wire;
 using TrainInsight.Streaming.Serialization;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Internal;
 

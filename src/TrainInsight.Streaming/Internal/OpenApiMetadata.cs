@@ -1,4 +1,3 @@
-using TrainInsight.Wire;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using TrainInsight.Streaming.Rest;
-using TrainInsight.Streaming.Serialization;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Internal;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
@@ -6,7 +7,7 @@ namespace TrainInsight.Streaming.Internal;
 internal static class QueryParsing
 {
     /// <summary>Reads the offset to resume after from Last-Event-ID (header) or ?lastEventId= / ?after= (query).</summary>
-    public static bool TryGetResumeOffset(HttpRequest request, out long? afterOffset, out IResult? problem)
+    public static bool TryGetResumeOffset(HttpRequest request, out long? afterOffset, [NotNullWhen(false)] out IResult? problem)
     {
         afterOffset = null;
         problem = null;
@@ -40,7 +41,7 @@ internal static class QueryParsing
     }
 
     /// <summary>Reads ?run=; a present but malformed id is a 400.</summary>
-    public static bool TryGetRunId(HttpRequest request, out string? runId, out IResult? problem)
+    public static bool TryGetRunId(HttpRequest request, out string? runId, [NotNullWhen(false)] out IResult? problem)
     {
         problem = null;
         runId = request.Query["run"];
@@ -63,7 +64,7 @@ internal static class QueryParsing
     public const int MaxMetricNames = 256;
 
     /// <summary>Reads ?names=a,b (comma-separated and/or repeated); null when absent.</summary>
-    public static bool TryGetMetricNames(HttpRequest request, out IReadOnlyCollection<string>? names, out IResult? problem)
+    public static bool TryGetMetricNames(HttpRequest request, out IReadOnlyCollection<string>? names, [NotNullWhen(false)] out IResult? problem)
     {
         problem = null;
         names = null;

@@ -1,10 +1,10 @@
-using TrainInsight.Wire;
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using TrainInsight.Streaming.Internal;
 using TrainInsight.Streaming.Serialization;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Rest;
 

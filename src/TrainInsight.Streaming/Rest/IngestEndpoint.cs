@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using TrainInsight.Wire;
 using TrainInsight.Streaming.Internal;
 using TrainInsight.Streaming.Serialization;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Rest;
 

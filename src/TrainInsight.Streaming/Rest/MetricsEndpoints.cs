@@ -17,7 +17,7 @@ internal static class MetricsEndpoints
     {
         if (!QueryParsing.TryGetRunId(request, out var runId, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var snapshot = bus.GetCurrent(runId);
@@ -41,7 +41,7 @@ internal static class MetricsEndpoints
     {
         if (!QueryParsing.TryGetRunId(request, out var runId, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var limit = DefaultHistoryLimit;

@@ -1,10 +1,11 @@
-using TrainInsight.Wire;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using TrainInsight.Streaming.Internal;
 using TrainInsight.Streaming.Serialization;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Rest;
 
@@ -87,11 +88,13 @@ internal static class RunEndpoints
     public static async Task<IResult> GetAsync(
         string id, IMetricStore store, ITelemetryBus bus, ITrainingControl control, CancellationToken cancellationToken)
     {
-        var (run, problem) = await FindAsync(id, store, cancellationToken).ConfigureAwait(false);
-        if (run is null)
+        var lookup = await FindAsync(id, store, cancellationToken).ConfigureAwait(false);
+        if (!lookup.Found)
         {
-            return problem!;
+            return lookup.Problem;
         }
+
+        var run = lookup.Run;
 
         // The bus knows the run's newest state and values (the store is written every StoreFlushInterval); after a
         // restart, or once the bus has forgotten the run, the store's last step is the best there is.
@@ -142,11 +145,13 @@ internal static class RunEndpoints
             return problem;
         }
 
-        (var run, problem) = await FindAsync(id, store, cancellationToken).ConfigureAwait(false);
-        if (run is null)
+        var lookup = await FindAsync(id, store, cancellationToken).ConfigureAwait(false);
+        if (!lookup.Found)
         {
-            return problem!;
+            return lookup.Problem;
         }
+
+        var run = lookup.Run;
 
         // One point more than asked tells whether more follow. A page never ends inside a step (a step can carry
         // several points, from one event or several), so that "since = the page's last step" loses nothing.
@@ -185,11 +190,13 @@ internal static class RunEndpoints
 
     public static async Task<IResult> GetCommandsAsync(string id, IMetricStore store, CancellationToken cancellationToken)
     {
-        var (run, problem) = await FindAsync(id, store, cancellationToken).ConfigureAwait(false);
-        if (run is null)
+        var lookup = await FindAsync(id, store, cancellationToken).ConfigureAwait(false);
+        if (!lookup.Found)
         {
-            return problem!;
+            return lookup.Problem;
         }
+
+        var run = lookup.Run;
 
         var records = await store.GetCommandsAsync(id, cancellationToken).ConfigureAwait(false);
         var commands = records.Select(r => new CommandRecordModel
@@ -207,15 +214,16 @@ internal static class RunEndpoints
         return TypedResults.Json(new CommandListResponse(id, commands), RestJsonContext.Default.CommandListResponse);
     }
 
-    private static async Task<(StoredRun? Run, IResult? Problem)> FindAsync(string id, IMetricStore store, CancellationToken cancellationToken)
+    /// <summary>The stored run, or the problem to answer with (400 for a malformed id, 404 for an unknown run).</summary>
+    private static async Task<RunLookup> FindAsync(string id, IMetricStore store, CancellationToken cancellationToken)
     {
         if (!RunDescriptor.IsValidId(id))
         {
-            return (null, InvalidRunId(id));
+            return new RunLookup(null, InvalidRunId(id));
         }
 
         var run = await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
-        return run is null ? (null, Problems.NotFound("Unknown run", $"No run '{id}' is stored.")) : (run, null);
+        return run is null ? new RunLookup(null, Problems.NotFound("Unknown run", $"No run '{id}' is stored.")) : new RunLookup(run, null);
     }
 
     /// <summary>The values measured at the run's last stored step, when the bus no longer knows the run.</summary>
@@ -265,9 +273,9 @@ internal static class RunEndpoints
     private static IResult InvalidRunId(string id) =>
         Problems.BadRequest("Invalid run id", $"'{id}' is not a valid run id: use 1 to 128 letters, digits, '-', '_' or '.'.");
 
-    private static bool TryGetInt(HttpRequest request, string name, int defaultValue, int max, out int value, out IResult problem)
+    private static bool TryGetInt(HttpRequest request, string name, int defaultValue, int max, out int value, [NotNullWhen(false)] out IResult? problem)
     {
-        problem = null!;
+        problem = null;
         value = defaultValue;
         if (!request.Query.TryGetValue(name, out var raw))
         {
@@ -283,9 +291,9 @@ internal static class RunEndpoints
         return true;
     }
 
-    private static bool TryGetSince(HttpRequest request, out long? since, out IResult problem)
+    private static bool TryGetSince(HttpRequest request, out long? since, [NotNullWhen(false)] out IResult? problem)
     {
-        problem = null!;
+        problem = null;
         since = null;
         if (!request.Query.TryGetValue("since", out var raw))
         {
@@ -303,9 +311,9 @@ internal static class RunEndpoints
     }
 
     /// <summary>Reads ?names=a,b&amp;names=c; null when absent.</summary>
-    private static bool TryGetNames(HttpRequest request, out IReadOnlyCollection<string>? names, out IResult problem)
+    private static bool TryGetNames(HttpRequest request, out IReadOnlyCollection<string>? names, [NotNullWhen(false)] out IResult? problem)
     {
-        problem = null!;
+        problem = null;
         names = null;
         if (!request.Query.TryGetValue("names", out var raw))
         {

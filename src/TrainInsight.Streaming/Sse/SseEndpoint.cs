@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -24,7 +24,7 @@ internal static class SseEndpoint
             !QueryParsing.TryGetRunId(context.Request, out var runId, out problem) ||
             !QueryParsing.TryGetMetricNames(context.Request, out var metricNames, out problem))
         {
-            await problem!.ExecuteAsync(context).ConfigureAwait(false);
+            await problem.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 

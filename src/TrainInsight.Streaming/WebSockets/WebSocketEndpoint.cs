@@ -46,7 +46,7 @@ internal static class WebSocketEndpoint
             !QueryParsing.TryGetRunId(context.Request, out var runId, out problem) ||
             !QueryParsing.TryGetMetricNames(context.Request, out var metricNames, out problem))
         {
-            await problem!.ExecuteAsync(context).ConfigureAwait(false);
+            await problem.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 

@@ -18,7 +18,7 @@ internal static class Crc32C
     private const int StripeBytes = 8 * 256;   // one of the three interleaved lanes covers 256 words
 
     /// <summary>Shifts a CRC by <see cref="StripeBytes"/> zero bytes; precomputed once.</summary>
-    private static readonly uint[] ShiftTable = BuildShiftTable(StripeBytes);
+    private static readonly uint[] s_shiftTable = BuildShiftTable(StripeBytes);
 
     /// <summary>Computes the CRC-32C of <paramref name="data"/>.</summary>
     public static uint Compute(ReadOnlySpan<byte> data) => ~Append(~0u, data);
@@ -79,7 +79,7 @@ internal static class Crc32C
     /// <summary>Advances a raw CRC state over <see cref="StripeBytes"/> zero bytes (a linear map: four byte tables).</summary>
     private static uint Shift(uint crc)
     {
-        var table = ShiftTable;
+        var table = s_shiftTable;
         return table[crc & 0xFF] ^ table[256 + ((crc >> 8) & 0xFF)] ^ table[512 + ((crc >> 16) & 0xFF)] ^ table[768 + (crc >> 24)];
     }
 

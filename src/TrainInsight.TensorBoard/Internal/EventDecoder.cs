@@ -26,11 +26,11 @@ internal static class EventDecoder
     private const int MetaGraphDefField = 9;
     private const int SourceMetadataField = 10;
 
-    private static readonly MessageParser<Summary> SummaryParser = Summary.Parser.WithDiscardUnknownFields(true);
-    private static readonly MessageParser<LogMessage> LogMessageParser = LogMessage.Parser.WithDiscardUnknownFields(true);
-    private static readonly MessageParser<SessionLog> SessionLogParser = SessionLog.Parser.WithDiscardUnknownFields(true);
-    private static readonly MessageParser<TaggedRunMetadata> TaggedRunMetadataParser = TaggedRunMetadata.Parser.WithDiscardUnknownFields(true);
-    private static readonly MessageParser<SourceMetadata> SourceMetadataParser = SourceMetadata.Parser.WithDiscardUnknownFields(true);
+    private static readonly MessageParser<Summary> s_summaryParser = Summary.Parser.WithDiscardUnknownFields(true);
+    private static readonly MessageParser<LogMessage> s_logMessageParser = LogMessage.Parser.WithDiscardUnknownFields(true);
+    private static readonly MessageParser<SessionLog> s_sessionLogParser = SessionLog.Parser.WithDiscardUnknownFields(true);
+    private static readonly MessageParser<TaggedRunMetadata> s_taggedRunMetadataParser = TaggedRunMetadata.Parser.WithDiscardUnknownFields(true);
+    private static readonly MessageParser<SourceMetadata> s_sourceMetadataParser = SourceMetadata.Parser.WithDiscardUnknownFields(true);
 
     /// <summary>Decodes an event; false when the payload is not a valid serialized event.</summary>
     /// <param name="payload">The record's data.</param>
@@ -120,29 +120,29 @@ internal static class EventDecoder
                     // A message field repeated on the wire merges; another member of the oneof in between replaces it.
                     if (!fastPath || !SimpleSummaryDecoder.TryDecode(bytes, strings, out var decoded))
                     {
-                        decoded = SummaryValueDecoder.Decode(SummaryParser.ParseFrom(bytes));
+                        decoded = SummaryValueDecoder.Decode(s_summaryParser.ParseFrom(bytes));
                     }
 
                     values = content == TensorBoardEventContent.Summary ? [.. values, .. decoded] : decoded;
                     content = TensorBoardEventContent.Summary;
                     break;
                 case LogMessageField:
-                    LogMessageParser.ParseFrom(bytes);
+                    s_logMessageParser.ParseFrom(bytes);
                     content = TensorBoardEventContent.LogMessage;
                     break;
                 case SessionLogField:
-                    SessionLogParser.ParseFrom(bytes);
+                    s_sessionLogParser.ParseFrom(bytes);
                     content = TensorBoardEventContent.SessionLog;
                     break;
                 case TaggedRunMetadataField:
-                    TaggedRunMetadataParser.ParseFrom(bytes);
+                    s_taggedRunMetadataParser.ParseFrom(bytes);
                     content = TensorBoardEventContent.RunMetadata;
                     break;
                 case MetaGraphDefField:
                     content = TensorBoardEventContent.MetaGraphDef;
                     break;
                 case SourceMetadataField:
-                    SourceMetadataParser.ParseFrom(bytes);
+                    s_sourceMetadataParser.ParseFrom(bytes);
                     break;
             }
 

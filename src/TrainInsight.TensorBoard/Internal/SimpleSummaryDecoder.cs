@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Unicode;
 
 namespace TrainInsight.TensorBoard.Internal;
@@ -58,17 +58,19 @@ internal static class SimpleSummaryDecoder
         {
             reader.TryReadTag(out _, out _);
             reader.TryReadLengthDelimited(out var value);
-            if (!TryDecodeValue(value, strings, out decoded[i]!))
+            if (!TryDecodeValue(value, strings, out var item))
             {
                 return false;
             }
+
+            decoded[i] = item;
         }
 
         values = decoded;
         return true;
     }
 
-    private static bool TryDecodeValue(ReadOnlySpan<byte> data, StringCache strings, out TensorBoardValue? value)
+    private static bool TryDecodeValue(ReadOnlySpan<byte> data, StringCache strings, [NotNullWhen(true)] out TensorBoardValue? value)
     {
         value = null;
         ReadOnlySpan<byte> tag = default, nodeName = default, pluginName = default;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
@@ -136,7 +137,7 @@ internal static class SummaryValueDecoder
     /// A TF2 histogram: a DT_DOUBLE (or DT_FLOAT) tensor of shape [k, 3], one (left edge, right edge, count) row per
     /// bucket. The sum and the sum of squares are estimated from the bucket centres (the tensor does not carry them).
     /// </summary>
-    private static bool TryGetHistogram(TensorProto tensor, out TensorBoardHistogram? histogram)
+    private static bool TryGetHistogram(TensorProto tensor, [NotNullWhen(true)] out TensorBoardHistogram? histogram)
     {
         histogram = null;
         var dims = tensor.TensorShape?.Dim;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using TorchSharp;
-using static TorchSharp.torch;
 using TrainInsight.Torch.Vision;
+using static TorchSharp.torch;
 
 namespace TrainInsight.Torch.Training;
 

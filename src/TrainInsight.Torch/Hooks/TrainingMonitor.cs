@@ -1,4 +1,3 @@
-using TorchSharp;
 using TrainInsight.Torch.TensorBoard;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using TrainInsight.Torch.Vision;
-using Xunit;
 
 namespace TrainInsight.Testing;
 

@@ -53,13 +53,8 @@ public sealed class ServeCommandTests : IDisposable
         }
 
         // The run list comes from the store, which the bus writes every 500 ms: wait for it to catch up.
-        string runs;
-        do
-        {
-            await Task.Delay(50, cts.Token);
-            runs = await http.GetStringAsync("api/runs", cts.Token);
-        }
-        while (!runs.Contains("version_0.validation", StringComparison.Ordinal));
+        var runs = await Poll.UntilAsync(
+            () => http.GetStringAsync("api/runs", cts.Token), r => r.Contains("version_0.validation", StringComparison.Ordinal), "the store lists both runs");
 
         runs.Should().Contain("\"name\":\"version_0/train\"").And.Contain("\"name\":\"version_0/validation\"");
         server.Tailer.GetStatistics().Should().Match<TrainInsight.TensorBoard.TensorBoardTailerStatistics>(s => s.Runs == 2 && s.Files == 2 && s.Scalars == 3);

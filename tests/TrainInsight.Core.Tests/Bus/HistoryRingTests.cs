@@ -4,8 +4,8 @@ namespace TrainInsight.Tests.Bus;
 
 public class HistoryRingTests
 {
-    private static readonly RunDescriptor RunA = new("run-a");
-    private static readonly RunDescriptor RunB = new("run-b");
+    private static readonly RunDescriptor s_runA = new("run-a");
+    private static readonly RunDescriptor s_runB = new("run-b");
 
     [Fact]
     public void CopyAfter_Empty_ReturnsNothingAndOldestOffsetIsZero()
@@ -68,11 +68,11 @@ public class HistoryRingTests
         var ring = new HistoryRing(10);
         for (var offset = 1; offset <= 6; offset++)
         {
-            ring.Add(At(offset % 2 == 0 ? RunB : RunA, offset));
+            ring.Add(At(offset % 2 == 0 ? s_runB : s_runA, offset));
         }
 
-        Offsets(ring.CopyAfter(0, RunB.Id)).Should().Equal(2, 4, 6);
-        Offsets(ring.CopyAfter(2, RunA.Id)).Should().Equal(3, 5);
+        Offsets(ring.CopyAfter(0, s_runB.Id)).Should().Equal(2, 4, 6);
+        Offsets(ring.CopyAfter(2, s_runA.Id)).Should().Equal(3, 5);
         ring.CopyAfter(0, "other").Should().BeEmpty();
     }
 
@@ -81,7 +81,7 @@ public class HistoryRingTests
         var ring = new HistoryRing(capacity);
         for (var offset = 1; offset <= count; offset++)
         {
-            ring.Add(At(RunA, offset));
+            ring.Add(At(s_runA, offset));
         }
 
         return ring;

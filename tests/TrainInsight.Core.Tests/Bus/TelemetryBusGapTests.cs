@@ -5,8 +5,8 @@ namespace TrainInsight.Tests.Bus;
 /// <summary>What a subscriber that falls behind, or filters, receives.</summary>
 public class TelemetryBusGapTests
 {
-    private static readonly RunDescriptor RunA = new("run-a");
-    private static readonly RunDescriptor RunB = new("run-b");
+    private static readonly RunDescriptor s_runA = new("run-a");
+    private static readonly RunDescriptor s_runB = new("run-b");
 
     [Fact]
     public async Task Subscribe_SlowReaderOverSeveralReadAndBurstCycles_OneExactGapPerContiguousLoss()
@@ -15,13 +15,13 @@ public class TelemetryBusGapTests
         using var subscription = bus.Subscribe();
         var received = new List<TrainInsightEvent>();
 
-        await PublishAsync(bus, 5, RunA);                // 1..5: 1, 2 lost
+        await PublishAsync(bus, 5, s_runA);                // 1..5: 1, 2 lost
         received.AddRange(TryRead(subscription, 2));       // gap, 3; 4, 5 now in the reader's hands
-        await PublishAsync(bus, 5, RunA);                // 6..10: 6, 7 lost
+        await PublishAsync(bus, 5, s_runA);                // 6..10: 6, 7 lost
         received.AddRange(DrainNow(subscription));
-        await PublishAsync(bus, 2, RunA);                // 11, 12: nothing lost
+        await PublishAsync(bus, 2, s_runA);                // 11, 12: nothing lost
         received.AddRange(DrainNow(subscription));
-        await PublishAsync(bus, 8, RunA);                // 13..20: 13..17 lost
+        await PublishAsync(bus, 8, s_runA);                // 13..20: 13..17 lost
         received.AddRange(DrainNow(subscription));
 
         received.Select(Describe).Should().Equal(
@@ -30,26 +30,26 @@ public class TelemetryBusGapTests
         gapTotal.Should().Be(9);
         subscription.DroppedCount.Should().Be(gapTotal);
         bus.GetStatistics().DroppedAtSubscribers.Should().Be(gapTotal);
-        received.OfType<GapEvent>().Should().OnlyContain(g => g.Offset == 0 && g.Sequence == 0 && g.RunId == RunA.Id);
+        received.OfType<GapEvent>().Should().OnlyContain(g => g.Offset == 0 && g.Sequence == 0 && g.RunId == s_runA.Id);
     }
 
     [Fact]
     public async Task Subscribe_RunFilterAndSlowReader_GapCountsOnlyThatRun()
     {
         using var bus = TelemetryBus.Create();
-        using var subscription = bus.Subscribe(new SubscriptionOptions { RunId = RunB.Id, Capacity = 2 });
+        using var subscription = bus.Subscribe(new SubscriptionOptions { RunId = s_runB.Id, Capacity = 2 });
 
         // A1 B1 A2 B2 A3 B3 B4 at offsets 1..7: B at 2, 4, 6, 7.
-        foreach (var run in new[] { RunA, RunB, RunA, RunB, RunA, RunB, RunB })
+        foreach (var run in new[] { s_runA, s_runB, s_runA, s_runB, s_runA, s_runB, s_runB })
         {
             bus.TryPublish(Metric(run, 0));
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 7, "7 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 7, "7 events were dispatched");
 
         var received = DrainNow(subscription);
         received.Select(Describe).Should().Equal("gap(2,2..4,s1)", "6", "7");
-        received.Should().OnlyContain(e => e.RunId == RunB.Id);
+        received.Should().OnlyContain(e => e.RunId == s_runB.Id);
         received.Skip(1).Select(e => e.Sequence).Should().Equal(3, 4);
         subscription.DroppedCount.Should().Be(2);
         bus.GetStatistics().DroppedAtSubscribers.Should().Be(2);
@@ -62,12 +62,12 @@ public class TelemetryBusGapTests
         using var all = bus.Subscribe(new SubscriptionOptions { MetricNames = [] });
         using var filtered = bus.Subscribe(new SubscriptionOptions { MetricNames = [MetricNames.ValLoss, MetricNames.LearningRate] });
 
-        bus.TryPublish(new MetricEvent(RunA, 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1 }));
-        bus.TryPublish(new MetricEvent(RunA, 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1, [MetricNames.LearningRate] = 0.1 }));
-        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Metrics = new Dictionary<string, double> { ["other"] = 1 } });
-        bus.TryPublish(new MetricEvent(RunA, 2, null));
-        bus.TryPublish(new MetricEvent(RunA, 2, new SortedDictionary<string, double> { [MetricNames.ValLoss] = 0.5 }));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 5, "5 events were dispatched");
+        bus.TryPublish(new MetricEvent(s_runA, 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1 }));
+        bus.TryPublish(new MetricEvent(s_runA, 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1, [MetricNames.LearningRate] = 0.1 }));
+        bus.TryPublish(new TrainingEvent(s_runA, TrainingEventKind.EpochCompleted) { Metrics = new Dictionary<string, double> { ["other"] = 1 } });
+        bus.TryPublish(new MetricEvent(s_runA, 2, null));
+        bus.TryPublish(new MetricEvent(s_runA, 2, new SortedDictionary<string, double> { [MetricNames.ValLoss] = 0.5 }));
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 5, "5 events were dispatched");
 
         DrainNow(filtered).Select(Describe).Should().Equal("2", "3", "5");
         DrainNow(all).Select(Describe).Should().Equal("1", "2", "3", "4", "5");
@@ -80,12 +80,12 @@ public class TelemetryBusGapTests
         using var bus = TelemetryBus.Create();
         using var subscription = bus.Subscribe(new SubscriptionOptions { MetricNames = ["x"], Capacity = 2 });
 
-        bus.TryPublish(new MetricEvent(RunA, 1, new Dictionary<string, double> { ["x"] = 1 }));
-        bus.TryPublish(new MetricEvent(RunA, 2, new Dictionary<string, double> { ["y"] = 1 }));
-        bus.TryPublish(new MetricEvent(RunA, 3, new Dictionary<string, double> { ["x"] = 1 }));
-        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.EpochCompleted));
-        bus.TryPublish(new MetricEvent(RunA, 5, new Dictionary<string, double> { ["x"] = 1 }));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 5, "5 events were dispatched");
+        bus.TryPublish(new MetricEvent(s_runA, 1, new Dictionary<string, double> { ["x"] = 1 }));
+        bus.TryPublish(new MetricEvent(s_runA, 2, new Dictionary<string, double> { ["y"] = 1 }));
+        bus.TryPublish(new MetricEvent(s_runA, 3, new Dictionary<string, double> { ["x"] = 1 }));
+        bus.TryPublish(new TrainingEvent(s_runA, TrainingEventKind.EpochCompleted));
+        bus.TryPublish(new MetricEvent(s_runA, 5, new Dictionary<string, double> { ["x"] = 1 }));
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 5, "5 events were dispatched");
 
         DrainNow(subscription).Select(Describe).Should().Equal("gap(2,1..3,s1)", "4", "5");
         bus.GetStatistics().DroppedAtSubscribers.Should().Be(2);
@@ -97,34 +97,34 @@ public class TelemetryBusGapTests
         using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = 4 });
         for (var i = 0; i < 9; i++)
         {
-            bus.TryPublish(Metric(RunB, i));
+            bus.TryPublish(Metric(s_runB, i));
         }
 
-        bus.TryPublish(Metric(RunA, 0));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 10, "10 events were dispatched");
+        bus.TryPublish(Metric(s_runA, 0));
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 10, "10 events were dispatched");
 
-        using var subscription = bus.Subscribe(new SubscriptionOptions { RunId = RunB.Id, AfterOffset = 2 });
+        using var subscription = bus.Subscribe(new SubscriptionOptions { RunId = s_runB.Id, AfterOffset = 2 });
         var received = DrainNow(subscription);
 
         received.Select(Describe).Should().Equal("gap(4,3..6,s0)", "7", "8", "9");
-        received.Should().OnlyContain(e => e.RunId == RunB.Id, "a subscriber of run B hears only of run B");
+        received.Should().OnlyContain(e => e.RunId == s_runB.Id, "a subscriber of run B hears only of run B");
     }
 
     [Fact]
     public async Task Subscribe_RunFilteredResumeOlderThanRingWithNoneOfThatRunInTheRing_StillGetsTheGap()
     {
         using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = 2 });
-        bus.TryPublish(Metric(RunB, 0));
-        bus.TryPublish(Metric(RunB, 1));
-        bus.TryPublish(Metric(RunA, 0));
-        bus.TryPublish(Metric(RunA, 1));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 4, "4 events were dispatched");
+        bus.TryPublish(Metric(s_runB, 0));
+        bus.TryPublish(Metric(s_runB, 1));
+        bus.TryPublish(Metric(s_runA, 0));
+        bus.TryPublish(Metric(s_runA, 1));
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 4, "4 events were dispatched");
 
-        using var subscription = bus.Subscribe(new SubscriptionOptions { RunId = RunB.Id, AfterOffset = 0 });
+        using var subscription = bus.Subscribe(new SubscriptionOptions { RunId = s_runB.Id, AfterOffset = 0 });
 
         var received = DrainNow(subscription);
         received.Select(Describe).Should().Equal("gap(2,1..2,s0)");
-        received[0].RunId.Should().Be(RunB.Id);
+        received[0].RunId.Should().Be(s_runB.Id);
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public class TelemetryBusGapTests
             {
                 for (var i = 0; i < Total; i++)
                 {
-                    bus.TryPublish(Metric(i % 3 == 0 ? RunB : RunA, i));
+                    bus.TryPublish(Metric(i % 3 == 0 ? s_runB : s_runA, i));
                     if (i % 1_000 == 999)
                     {
                         Thread.Sleep(1); // between bursts, let the reader catch up sometimes
@@ -163,7 +163,7 @@ public class TelemetryBusGapTests
         });
 
         await publisher.WaitAsync(Patience * 3);
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == Total, "every event was dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == Total, "every event was dispatched");
         var stats = bus.GetStatistics();
         bus.Dispose(); // completes the subscription once everything dispatched is queued
         await reader.WaitAsync(Patience * 3);
@@ -211,7 +211,7 @@ public class TelemetryBusGapTests
             bus.TryPublish(Metric(run, i)).Should().BeTrue();
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == target, $"{target} events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == target, $"{target} events were dispatched");
     }
 
     private static List<TrainInsightEvent> TryRead(ITelemetrySubscription subscription, int count)

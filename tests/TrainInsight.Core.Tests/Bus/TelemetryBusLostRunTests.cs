@@ -5,9 +5,9 @@ namespace TrainInsight.Tests.Bus;
 /// <summary>The bus's lost-run check: silent unfinished runs are reported lost once, and come back with their events.</summary>
 public class TelemetryBusLostRunTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromMilliseconds(300);
 
-    private static TrainInsightOptions Options() => new() { LostRunTimeout = Timeout, StoreFlushInterval = TimeSpan.FromMilliseconds(10) };
+    private static TrainInsightOptions Options() => new() { LostRunTimeout = s_timeout, StoreFlushInterval = TimeSpan.FromMilliseconds(10) };
 
     [Fact]
     public async Task LostRunTimeout_TrainingRunFallsSilent_OneLostEventThenBackToTrainingWhenEventsResume()
@@ -26,7 +26,7 @@ public class TelemetryBusLostRunTests
         bus.GetCurrent(run.Id)!.State.Should().Be(RunState.Lost);
 
         // Several more checks pass while it stays silent: it is reported once per silence, not once per check.
-        await Task.Delay(Timeout * 3);
+        await Task.Delay(s_timeout * 3);
         DrainNow(subscription).Should().BeEmpty();
 
         bus.TryPublish(Metric(run, 42));
@@ -52,7 +52,7 @@ public class TelemetryBusLostRunTests
 
         // The unattached run is reported: by then the attached one has been silent as long, and was checked as often.
         var events = await ReadUntilAsync(subscription, e => e is TrainingEvent { Kind: TrainingEventKind.RunLost });
-        await Task.Delay(Timeout * 2);
+        await Task.Delay(s_timeout * 2);
         events.AddRange(DrainNow(subscription));
 
         events.OfType<TrainingEvent>().Where(e => e.Kind == TrainingEventKind.RunLost).Select(e => e.RunId).Should().Equal("other-run");
@@ -112,7 +112,7 @@ public class TelemetryBusLostRunTests
         bus.TryPublish(Metric(run, 1));
         await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 1, "the event was dispatched");
 
-        await Task.Delay(Timeout * 3);
+        await Task.Delay(s_timeout * 3);
 
         bus.GetStatistics().Dispatched.Should().Be(1, "no lost notice was published");
         bus.GetCurrent(run.Id)!.State.Should().Be(RunState.Training);

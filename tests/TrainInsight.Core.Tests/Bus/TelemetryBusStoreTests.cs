@@ -6,9 +6,9 @@ namespace TrainInsight.Tests.Bus;
 /// <summary>The bus with an <see cref="IMetricStore"/>: the store writer, replay from the store, restart recovery.</summary>
 public class TelemetryBusStoreTests
 {
-    private static readonly RunDescriptor RunA = new("run-a");
-    private static readonly RunDescriptor RunB = new("run-b");
-    private static readonly RunDescriptor RunC = new("run-c");
+    private static readonly RunDescriptor s_runA = new("run-a");
+    private static readonly RunDescriptor s_runB = new("run-b");
+    private static readonly RunDescriptor s_runC = new("run-c");
 
     private static TrainInsightOptions Fast(int history = 4) => new() { HistoryCapacity = history, StoreFlushInterval = TimeSpan.FromMilliseconds(10) };
 
@@ -19,7 +19,7 @@ public class TelemetryBusStoreTests
         var store = new FakeMetricStore();
         using var bus = TelemetryBus.Create(Fast(history: 4), store);
         await PublishAsync(bus, 20);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 20, "the store holds every event");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == 20, "the store holds every event");
         store.ReadDelay = TimeSpan.FromMilliseconds(300);
         using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 0 });
         var readsBefore = store.ReadCalls;
@@ -54,8 +54,8 @@ public class TelemetryBusStoreTests
         using var bus = TelemetryBus.Create();
         using var filtered = bus.Subscribe(new SubscriptionOptions { MetricNames = [MetricNames.TrainLoss] });
 
-        bus.TryPublish(new MetricEvent(RunA, 1, new ThrowingValues())).Should().BeTrue();
-        bus.TryPublish(Metric(RunA, 2)).Should().BeTrue();
+        bus.TryPublish(new MetricEvent(s_runA, 1, new ThrowingValues())).Should().BeTrue();
+        bus.TryPublish(Metric(s_runA, 2)).Should().BeTrue();
 
         (await ReadAsync(filtered, 2)).Select(e => e.Sequence).Should().Equal(1, 2);
         bus.GetStatistics().Dispatched.Should().Be(2);
@@ -67,7 +67,7 @@ public class TelemetryBusStoreTests
         var store = new InMemoryMetricStore();
         using var bus = TelemetryBus.Create(Fast(history: 100), store);
         await PublishAsync(bus, 1_200);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 1_200, "the store caught up");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == 1_200, "the store caught up");
 
         using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 5, Capacity = 10 });
         await PublishAsync(bus, 5);
@@ -101,14 +101,14 @@ public class TelemetryBusStoreTests
         var store = new InMemoryMetricStore();
         using var bus = TelemetryBus.Create(Fast(), store);
         await PublishTwoRunsAsync(bus, 20);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 20, "the store caught up");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == 20, "the store caught up");
 
-        using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 3, RunId = RunB.Id });
-        bus.TryPublish(Metric(RunA, 0));
-        bus.TryPublish(Metric(RunB, 0));
+        using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 3, RunId = s_runB.Id });
+        bus.TryPublish(Metric(s_runA, 0));
+        bus.TryPublish(Metric(s_runB, 0));
 
         var received = await ReadAsync(subscription, 10);
-        received.Should().OnlyContain(e => e.RunId == RunB.Id && e is MetricEvent);
+        received.Should().OnlyContain(e => e.RunId == s_runB.Id && e is MetricEvent);
         received.Select(e => e.Offset).Should().Equal(4, 6, 8, 10, 12, 14, 16, 18, 20, 22);
         received.Select(e => e.Sequence).Should().Equal(LongRange(2, 11));
     }
@@ -119,7 +119,7 @@ public class TelemetryBusStoreTests
         var store = new FakeMetricStore { ReadFilter = (events, _, _) => [.. events.Where(e => e.Offset is not (>= 8 and <= 10))] };
         using var bus = TelemetryBus.Create(Fast(), store);
         await PublishAsync(bus, 20);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 20, "the store caught up");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == 20, "the store caught up");
 
         using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 3 });
 
@@ -146,9 +146,9 @@ public class TelemetryBusStoreTests
         var store = new FakeMetricStore { ReadFilter = (events, _, _) => [.. events.Where(e => e.Offset is not (14 or 16))] };
         using var bus = TelemetryBus.Create(Fast(), store);
         await PublishTwoRunsAsync(bus, 20);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 20, "the store caught up");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == 20, "the store caught up");
 
-        using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 3, RunId = RunB.Id });
+        using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 3, RunId = s_runB.Id });
 
         var received = await ReadAsync(subscription, 8);
         received.Select(e => e is GapEvent g ? $"gap({g.MissedCount},s{g.FirstMissedSequence})" : e.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -156,7 +156,7 @@ public class TelemetryBusStoreTests
         var gap = (GapEvent)received[5];
         gap.FirstMissedOffset.Should().BeInRange(13, 14);
         gap.LastMissedOffset.Should().BeInRange(16, 17);
-        gap.RunId.Should().Be(RunB.Id);
+        gap.RunId.Should().Be(s_runB.Id);
     }
 
     [Fact]
@@ -166,12 +166,12 @@ public class TelemetryBusStoreTests
         using var bus = TelemetryBus.Create(Fast(), store);
         await PublishTwoRunsAsync(bus, 20);
 
-        using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 3, RunId = RunB.Id });
+        using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 3, RunId = s_runB.Id });
 
         var received = await ReadAsync(subscription, 3);
         var gap = received[0].Should().BeOfType<GapEvent>("a subscriber must learn that it cannot have what it asked for").Subject;
         (gap.FirstMissedOffset, gap.LastMissedOffset).Should().Be((4L, 16L));
-        gap.RunId.Should().Be(RunB.Id);
+        gap.RunId.Should().Be(s_runB.Id);
         received.Skip(1).Select(e => e.Offset).Should().Equal(18, 20);
     }
 
@@ -183,7 +183,7 @@ public class TelemetryBusStoreTests
         using var bus = TelemetryBus.Create(new TrainInsightOptions { StoreFlushInterval = TimeSpan.FromMilliseconds(100) }, store);
 
         await PublishAsync(bus, Total);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == Total, "the store caught up");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == Total, "the store caught up");
 
         var batches = store.Batches;
         batches.SelectMany(b => b).Select(e => e.Offset).Should().Equal(LongRange(1, Total));
@@ -197,9 +197,9 @@ public class TelemetryBusStoreTests
         using var bus = TelemetryBus.Create(Fast(), new InMemoryMetricStore());
 
         await PublishAsync(bus, 5);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 5, "5 events were stored");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == 5, "5 events were stored");
         await PublishAsync(bus, 5);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 10, "10 events were stored");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == 10, "10 events were stored");
     }
 
     [Fact]
@@ -210,7 +210,7 @@ public class TelemetryBusStoreTests
 
         // Published once, and nothing after: the writer must retry on its own.
         await PublishAsync(bus, 50);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 50, "the failed batch was retried");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == 50, "the failed batch was retried");
 
         (await store.Inner.ReadEventsAsync(0, 1_000)).Select(e => e.Offset).Should().Equal(LongRange(1, 50));
         var stats = bus.GetStatistics();
@@ -226,10 +226,10 @@ public class TelemetryBusStoreTests
         using var bus = TelemetryBus.Create(Fast(), store);
 
         await PublishAsync(bus, 10);
-        await WaitUntilAsync(() => bus.GetStatistics().StoreErrors >= 1, "a write failed");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoreErrors >= 1, "a write failed");
         Volatile.Write(ref failing, 0);
         await PublishAsync(bus, 10);
-        await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == 20, "everything was stored");
+        await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == 20, "everything was stored");
 
         store.Batches.SelectMany(b => b).Select(e => e.Offset).Should().Equal(LongRange(1, 20));
     }
@@ -241,7 +241,7 @@ public class TelemetryBusStoreTests
         var bus = TelemetryBus.Create(new TrainInsightOptions { StoreFlushInterval = TimeSpan.FromMinutes(1) }, store);
         for (var i = 0; i < 500; i++)
         {
-            bus.TryPublish(Metric(RunA, i));
+            bus.TryPublish(Metric(s_runA, i));
         }
 
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -260,7 +260,7 @@ public class TelemetryBusStoreTests
         var bus = TelemetryBus.Create(new TrainInsightOptions { StoreFlushInterval = TimeSpan.FromMinutes(1) }, store);
         for (var i = 0; i < 10; i++)
         {
-            bus.TryPublish(Metric(RunA, i));
+            bus.TryPublish(Metric(s_runA, i));
         }
 
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -278,20 +278,20 @@ public class TelemetryBusStoreTests
     {
         var store = new FakeMetricStore
         {
-            LoadStateCallback = () => new StoreState { LastOffset = 100, LastSequences = new Dictionary<string, long> { [RunA.Id] = 40, [RunB.Id] = 60 } },
+            LoadStateCallback = () => new StoreState { LastOffset = 100, LastSequences = new Dictionary<string, long> { [s_runA.Id] = 40, [s_runB.Id] = 60 } },
         };
         using var bus = TelemetryBus.Create(Fast(), store);
         using var subscription = bus.Subscribe();
 
         bus.GetStatistics().Should().BeEquivalentTo(new { LastOffset = 100L, StoredOffset = 100L, StoreErrors = 0L });
-        bus.TryPublish(Metric(RunA, 0));
-        bus.TryPublish(Metric(RunB, 0));
-        bus.TryPublish(Metric(RunC, 0));
-        bus.TryPublish(Metric(RunA, 1));
+        bus.TryPublish(Metric(s_runA, 0));
+        bus.TryPublish(Metric(s_runB, 0));
+        bus.TryPublish(Metric(s_runC, 0));
+        bus.TryPublish(Metric(s_runA, 1));
 
         var received = await ReadAsync(subscription, 4);
         received.Select(e => (e.RunId, e.Offset, e.Sequence)).Should().Equal(
-            (RunA.Id, 101L, 41L), (RunB.Id, 102L, 61L), (RunC.Id, 103L, 1L), (RunA.Id, 104L, 42L));
+            (s_runA.Id, 101L, 41L), (s_runB.Id, 102L, 61L), (s_runC.Id, 103L, 1L), (s_runA.Id, 104L, 42L));
     }
 
     [Fact]
@@ -305,7 +305,7 @@ public class TelemetryBusStoreTests
 
         using var second = TelemetryBus.Create(Fast(), store);
         using var subscription = second.Subscribe(new SubscriptionOptions { AfterOffset = 0 });
-        second.TryPublish(Metric(RunB, 0));
+        second.TryPublish(Metric(s_runB, 0));
 
         var received = await ReadAsync(subscription, 11);
         received.Select(e => e.Offset).Should().Equal(LongRange(1, 11));
@@ -319,8 +319,8 @@ public class TelemetryBusStoreTests
         using var bus = TelemetryBus.Create(Fast(), store);
         using var subscription = bus.Subscribe();
 
-        bus.TryPublish(Metric(RunA, 0));
-        bus.TryPublish(Metric(RunA, 1));
+        bus.TryPublish(Metric(s_runA, 0));
+        bus.TryPublish(Metric(s_runA, 1));
 
         (await ReadAsync(subscription, 2)).Select(e => (e.Offset, e.Sequence)).Should().Equal((1L, 1L), (2L, 2L));
         await Task.Delay(Fast().StoreFlushInterval * 5);
@@ -333,10 +333,10 @@ public class TelemetryBusStoreTests
         var target = bus.GetStatistics().Dispatched + count;
         for (var i = 0; i < count; i++)
         {
-            bus.TryPublish(Metric(RunA, i)).Should().BeTrue();
+            bus.TryPublish(Metric(s_runA, i)).Should().BeTrue();
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == target, $"{target} events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == target, $"{target} events were dispatched");
     }
 
     /// <summary>Publishes A, B, A, B...: on a new bus A gets the odd offsets and B the even ones.</summary>
@@ -345,10 +345,10 @@ public class TelemetryBusStoreTests
         var target = bus.GetStatistics().Dispatched + count;
         for (var i = 0; i < count; i++)
         {
-            bus.TryPublish(Metric(i % 2 == 0 ? RunA : RunB, i / 2)).Should().BeTrue();
+            bus.TryPublish(Metric(i % 2 == 0 ? s_runA : s_runB, i / 2)).Should().BeTrue();
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == target, $"{target} events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == target, $"{target} events were dispatched");
     }
 
     /// <summary>Values whose enumeration throws, as a dictionary changed after publishing would.</summary>

@@ -1,24 +1,23 @@
-using System.Threading.Channels;
 using static TrainInsight.Tests.TestEvents;
 
 namespace TrainInsight.Tests.Bus;
 
 public class TelemetryBusTests
 {
-    private static readonly RunDescriptor RunA = new("run-a");
-    private static readonly RunDescriptor RunB = new("run-b");
+    private static readonly RunDescriptor s_runA = new("run-a");
+    private static readonly RunDescriptor s_runB = new("run-b");
 
     [Fact]
     public void TryPublish_NullTwicePublishedOrDisposed_ReturnsFalseWithoutThrowingAndCountsRejected()
     {
         var bus = TelemetryBus.Create();
-        var published = Metric(RunA, 0);
+        var published = Metric(s_runA, 0);
 
         bus.TryPublish(null!).Should().BeFalse();
         bus.TryPublish(published).Should().BeTrue();
         bus.TryPublish(published).Should().BeFalse();
         bus.Dispose();
-        bus.TryPublish(Metric(RunA, 1)).Should().BeFalse();
+        bus.TryPublish(Metric(s_runA, 1)).Should().BeFalse();
 
         var stats = bus.GetStatistics();
         stats.Published.Should().Be(1);
@@ -32,8 +31,8 @@ public class TelemetryBusTests
         using var bus = TelemetryBus.Create();
         using var subscription = bus.Subscribe();
 
-        bus.TryPublish(new GapEvent(RunA, 1, 1, 1, 1)).Should().BeFalse();
-        bus.TryPublish(Metric(RunA, 0)).Should().BeTrue();
+        bus.TryPublish(new GapEvent(s_runA, 1, 1, 1, 1)).Should().BeFalse();
+        bus.TryPublish(Metric(s_runA, 0)).Should().BeTrue();
 
         (await ReadAsync(subscription, 1))[0].Should().BeOfType<MetricEvent>().Which.Offset.Should().Be(1);
         bus.GetStatistics().Should().BeEquivalentTo(new { Published = 1L, Rejected = 1L });
@@ -44,7 +43,7 @@ public class TelemetryBusTests
     {
         using var first = TelemetryBus.Create();
         using var second = TelemetryBus.Create();
-        var e = Metric(RunA, 0);
+        var e = Metric(s_runA, 0);
 
         first.TryPublish(e).Should().BeTrue();
 
@@ -66,7 +65,7 @@ public class TelemetryBusTests
                     var accepted = true;
                     for (var i = 0; accepted || i < 1_000; i++)
                     {
-                        accepted = bus.TryPublish(Metric(RunA, i));
+                        accepted = bus.TryPublish(Metric(s_runA, i));
                     }
                 },
                 TaskCreationOptions.LongRunning)).ToArray();
@@ -85,11 +84,11 @@ public class TelemetryBusTests
     {
         using var bus = TelemetryBus.Create();
         using var subscription = bus.Subscribe();
-        var first = Metric(RunA, 0);
+        var first = Metric(s_runA, 0);
 
         bus.TryPublish(first).Should().BeTrue();
         bus.TryPublish(first).Should().BeFalse();
-        bus.TryPublish(Metric(RunA, 1)).Should().BeTrue();
+        bus.TryPublish(Metric(s_runA, 1)).Should().BeTrue();
 
         var received = await ReadAsync(subscription, 2);
         received[0].Should().BeSameAs(first);
@@ -102,7 +101,7 @@ public class TelemetryBusTests
     {
         using var bus = TelemetryBus.Create();
         using var subscription = bus.Subscribe();
-        var events = Enumerable.Range(0, 500).Select(i => Metric(RunA, i)).ToList();
+        var events = Enumerable.Range(0, 500).Select(i => Metric(s_runA, i)).ToList();
 
         foreach (var e in events)
         {
@@ -131,7 +130,7 @@ public class TelemetryBusTests
                 start.SignalAndWait();
                 for (var i = 0; i < PerThread; i++)
                 {
-                    var run = i % 2 == 0 ? RunA : RunB;
+                    var run = i % 2 == 0 ? s_runA : s_runB;
                     var e = new MetricEvent(run, i, new Dictionary<string, double> { ["thread"] = thread });
                     if (!bus.TryPublish(e))
                     {
@@ -149,7 +148,7 @@ public class TelemetryBusTests
         bus.GetStatistics().DroppedAtIngest.Should().Be(0);
         subscription.DroppedCount.Should().Be(0);
         received.Select(e => e.Offset).Should().Equal(Enumerable.Range(1, Total).Select(i => (long)i));
-        foreach (var run in new[] { RunA, RunB })
+        foreach (var run in new[] { s_runA, s_runB })
         {
             received.Where(e => e.RunId == run.Id).Select(e => e.Sequence)
                 .Should().Equal(Enumerable.Range(1, Total / 2).Select(i => (long)i), "run {0} must be numbered 1..n without gaps", run.Id);
@@ -184,7 +183,7 @@ public class TelemetryBusTests
                         spin.SpinOnce();
                     }
 
-                    bus.TryPublish(new MetricEvent(RunA, step, values));
+                    bus.TryPublish(new MetricEvent(s_runA, step, values));
                 }
             },
             CancellationToken.None,
@@ -203,7 +202,7 @@ public class TelemetryBusTests
 
         await stop.CancelAsync();
         await publisher.WaitAsync(Patience);
-        await WaitUntilAsync(() => bus.GetStatistics() is { } s && s.Dispatched == s.Published, "the bus drained");
+        await Poll.UntilAsync(() => bus.GetStatistics() is { } s && s.Dispatched == s.Published, "the bus drained");
         var last = bus.GetStatistics().LastOffset;
         bus.GetStatistics().DroppedAtIngest.Should().Be(0);
 
@@ -223,12 +222,12 @@ public class TelemetryBusTests
         using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = 100 });
         for (var i = 0; i < 10; i++)
         {
-            bus.TryPublish(Metric(RunA, i));
+            bus.TryPublish(Metric(s_runA, i));
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 10, "10 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 10, "10 events were dispatched");
         using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 0, Capacity = 1 });
-        bus.TryPublish(Metric(RunA, 10));
+        bus.TryPublish(Metric(s_runA, 10));
 
         var received = await ReadAsync(subscription, 11);
         received.Select(e => e.Offset).Should().Equal(LongRange(1, 11));
@@ -241,10 +240,10 @@ public class TelemetryBusTests
         using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = 4 });
         for (var i = 0; i < 10; i++)
         {
-            bus.TryPublish(Metric(RunA, i));
+            bus.TryPublish(Metric(s_runA, i));
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 10, "10 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 10, "10 events were dispatched");
         using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 2 });
 
         var received = await ReadAsync(subscription, 5);
@@ -257,11 +256,11 @@ public class TelemetryBusTests
     public async Task Subscribe_WithoutAfterOffset_ReceivesLiveEventsOnly()
     {
         using var bus = TelemetryBus.Create();
-        bus.TryPublish(Metric(RunA, 0));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 1, "the first event was dispatched");
+        bus.TryPublish(Metric(s_runA, 0));
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 1, "the first event was dispatched");
 
         using var subscription = bus.Subscribe();
-        bus.TryPublish(Metric(RunA, 1));
+        bus.TryPublish(Metric(s_runA, 1));
 
         var received = await ReadAsync(subscription, 1);
         received[0].Offset.Should().Be(2);
@@ -272,19 +271,19 @@ public class TelemetryBusTests
     public async Task Subscribe_RunId_ReceivesOnlyThatRunInReplayAndLive()
     {
         using var bus = TelemetryBus.Create();
-        bus.TryPublish(Metric(RunA, 0));
-        bus.TryPublish(Metric(RunB, 0));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 2, "2 events were dispatched");
+        bus.TryPublish(Metric(s_runA, 0));
+        bus.TryPublish(Metric(s_runB, 0));
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 2, "2 events were dispatched");
 
-        using var subscription = bus.Subscribe(new SubscriptionOptions { RunId = RunB.Id, AfterOffset = 0 });
-        bus.TryPublish(Metric(RunA, 1));
-        bus.TryPublish(Metric(RunB, 1));
-        bus.TryPublish(Metric(RunA, 2));
-        bus.TryPublish(Metric(RunB, 2));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 6, "6 events were dispatched");
+        using var subscription = bus.Subscribe(new SubscriptionOptions { RunId = s_runB.Id, AfterOffset = 0 });
+        bus.TryPublish(Metric(s_runA, 1));
+        bus.TryPublish(Metric(s_runB, 1));
+        bus.TryPublish(Metric(s_runA, 2));
+        bus.TryPublish(Metric(s_runB, 2));
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 6, "6 events were dispatched");
 
         var received = await ReadAsync(subscription, 3);
-        received.Should().OnlyContain(e => e.RunId == RunB.Id);
+        received.Should().OnlyContain(e => e.RunId == s_runB.Id);
         received.Select(e => e.Sequence).Should().Equal(1, 2, 3);
         received.Select(e => e.Offset).Should().Equal(2, 4, 6);
         subscription.Reader.TryRead(out _).Should().BeFalse();
@@ -301,11 +300,11 @@ public class TelemetryBusTests
 
         for (var i = 0; i < Total; i++)
         {
-            bus.TryPublish(Metric(RunA, i)).Should().BeTrue();
+            bus.TryPublish(Metric(s_runA, i)).Should().BeTrue();
         }
 
         var all = await ReadAsync(reader, Total);
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == Total, "every event was dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == Total, "every event was dispatched");
 
         all.Select(e => e.Offset).Should().Equal(LongRange(1, Total), "a stalled subscriber must not cost others anything");
         reader.DroppedCount.Should().Be(0);
@@ -327,7 +326,7 @@ public class TelemetryBusTests
         using var subscription = bus.Subscribe(new SubscriptionOptions { Capacity = 1_000 });
         for (var i = 0; i < 1_000; i++)
         {
-            bus.TryPublish(Metric(RunA, i));
+            bus.TryPublish(Metric(s_runA, i));
         }
 
         bus.Dispose();
@@ -361,8 +360,8 @@ public class TelemetryBusTests
 
         subscription.Dispose();
         subscription.Dispose();
-        bus.TryPublish(Metric(RunA, 0));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 1, "the event was dispatched");
+        bus.TryPublish(Metric(s_runA, 0));
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 1, "the event was dispatched");
 
         bus.GetStatistics().Subscribers.Should().Be(0);
         await subscription.Reader.Completion.WaitAsync(Patience);
@@ -376,10 +375,10 @@ public class TelemetryBusTests
         using var bus = TelemetryBus.Create(new TrainInsightOptions { HistoryCapacity = 5 });
         for (var i = 0; i < 12; i++)
         {
-            bus.TryPublish(Metric(RunA, i));
+            bus.TryPublish(Metric(s_runA, i));
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 12, "12 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 12, "12 events were dispatched");
 
         bus.GetHistory().Select(e => e.Offset).Should().Equal(8, 9, 10, 11, 12);
         bus.GetHistory(10).Select(e => e.Offset).Should().Equal(11, 12);
@@ -390,17 +389,17 @@ public class TelemetryBusTests
     public async Task GetCurrent_MetricAndTrainingEvents_MergesMetricValuesAndTracksState()
     {
         using var bus = TelemetryBus.Create();
-        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
-        bus.TryPublish(new MetricEvent(RunA, 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 2.0, [MetricNames.LearningRate] = 0.1 }) { Epoch = 1, Batch = 1 });
-        bus.TryPublish(new MetricEvent(RunA, 2, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1.5 }) { Batch = 2 });
-        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Epoch = 1, Metrics = new Dictionary<string, double> { [MetricNames.ValAccuracy] = 0.75, [MetricNames.TrainLoss] = 1.9 } });
-        bus.TryPublish(new TrainingEvent(RunA, TrainingEventKind.ControlApplied) { State = RunState.Paused });
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 5, "5 events were dispatched");
+        bus.TryPublish(new TrainingEvent(s_runA, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
+        bus.TryPublish(new MetricEvent(s_runA, 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 2.0, [MetricNames.LearningRate] = 0.1 }) { Epoch = 1, Batch = 1 });
+        bus.TryPublish(new MetricEvent(s_runA, 2, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1.5 }) { Batch = 2 });
+        bus.TryPublish(new TrainingEvent(s_runA, TrainingEventKind.EpochCompleted) { Epoch = 1, Metrics = new Dictionary<string, double> { [MetricNames.ValAccuracy] = 0.75, [MetricNames.TrainLoss] = 1.9 } });
+        bus.TryPublish(new TrainingEvent(s_runA, TrainingEventKind.ControlApplied) { State = RunState.Paused });
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 5, "5 events were dispatched");
 
-        var paused = bus.GetCurrent(RunA.Id);
+        var paused = bus.GetCurrent(s_runA.Id);
 
         paused.Should().NotBeNull();
-        paused!.Run.Should().BeSameAs(RunA);
+        paused!.Run.Should().BeSameAs(s_runA);
         paused.State.Should().Be(RunState.Paused);
         paused.Step.Should().Be(2);
         paused.Epoch.Should().Be(1);
@@ -413,11 +412,11 @@ public class TelemetryBusTests
             [MetricNames.LearningRate] = 0.1,
         }, "a training event's metrics are summaries (the epoch's mean loss) and do not replace measured values");
 
-        var finished = new TrainingEvent(RunA, TrainingEventKind.RunFinished) { State = RunState.Completed, Step = 3 };
+        var finished = new TrainingEvent(s_runA, TrainingEventKind.RunFinished) { State = RunState.Completed, Step = 3 };
         bus.TryPublish(finished);
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 6, "6 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 6, "6 events were dispatched");
 
-        var completed = bus.GetCurrent(RunA.Id)!;
+        var completed = bus.GetCurrent(s_runA.Id)!;
         completed.State.Should().Be(RunState.Completed);
         completed.Step.Should().Be(3);
         completed.Timestamp.Should().Be(finished.Timestamp);
@@ -435,12 +434,12 @@ public class TelemetryBusTests
         foreach (var names in new[] { 20, 40, 70 })
         {
             var values = Enumerable.Range(0, names).ToDictionary(i => $"metric_{i:D2}", i => (step * 1000.0) + i, StringComparer.Ordinal);
-            bus.TryPublish(new MetricEvent(RunA, step++, readOnlyWrapper ? new System.Collections.ObjectModel.ReadOnlyDictionary<string, double>(values) : values));
+            bus.TryPublish(new MetricEvent(s_runA, step++, readOnlyWrapper ? new System.Collections.ObjectModel.ReadOnlyDictionary<string, double>(values) : values));
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
 
-        var current = bus.GetCurrent(RunA.Id)!;
+        var current = bus.GetCurrent(s_runA.Id)!;
         current.Values.Should().HaveCount(70);
         current.Values.Should().BeEquivalentTo(Enumerable.Range(0, 70).ToDictionary(i => $"metric_{i:D2}", i => 2000.0 + i));
         bus.GetStatistics().SnapshotErrors.Should().Be(0);
@@ -451,19 +450,19 @@ public class TelemetryBusTests
     {
         var bus = TelemetryBus.Create();
         using var subscription = bus.Subscribe();
-        var broken = new MetricEvent(RunA, 1, new ThrowingValues());
-        var next = new MetricEvent(RunA, 2, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 });
+        var broken = new MetricEvent(s_runA, 1, new ThrowingValues());
+        var next = new MetricEvent(s_runA, 2, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 });
 
         bus.TryPublish(broken).Should().BeTrue();
         bus.TryPublish(next).Should().BeTrue();
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 2, "both events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 2, "both events were dispatched");
 
         bus.GetStatistics().SnapshotErrors.Should().Be(1);
         subscription.Reader.TryRead(out var first).Should().BeTrue();
         first.Should().BeSameAs(broken);
         subscription.Reader.TryRead(out var second).Should().BeTrue();
         second.Should().BeSameAs(next);
-        bus.GetCurrent(RunA.Id)!.Values[MetricNames.TrainLoss].Should().Be(0.5);
+        bus.GetCurrent(s_runA.Id)!.Values[MetricNames.TrainLoss].Should().Be(0.5);
         bus.Invoking(b => b.Dispose()).Should().NotThrow();
     }
 
@@ -496,15 +495,15 @@ public class TelemetryBusTests
         using var bus = TelemetryBus.Create();
         bus.GetCurrent().Should().BeNull();
 
-        bus.TryPublish(Metric(RunA, 0, loss: 1));
-        bus.TryPublish(Metric(RunB, 0, loss: 2));
-        bus.TryPublish(Metric(RunA, 1, loss: 3));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
+        bus.TryPublish(Metric(s_runA, 0, loss: 1));
+        bus.TryPublish(Metric(s_runB, 0, loss: 2));
+        bus.TryPublish(Metric(s_runA, 1, loss: 3));
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
 
-        bus.GetCurrent()!.Run.Should().BeSameAs(RunA);
+        bus.GetCurrent()!.Run.Should().BeSameAs(s_runA);
         bus.GetCurrent()!.Values[MetricNames.TrainLoss].Should().Be(3);
-        bus.GetCurrent(RunB.Id)!.Values[MetricNames.TrainLoss].Should().Be(2);
-        bus.GetCurrent(RunB.Id)!.Sequence.Should().Be(1);
+        bus.GetCurrent(s_runB.Id)!.Values[MetricNames.TrainLoss].Should().Be(2);
+        bus.GetCurrent(s_runB.Id)!.Sequence.Should().Be(1);
         bus.GetCurrent("unknown").Should().BeNull();
     }
 
@@ -515,10 +514,10 @@ public class TelemetryBusTests
         using var subscription = bus.Subscribe();
         for (var i = 0; i < 3; i++)
         {
-            bus.TryPublish(Metric(RunA, i));
+            bus.TryPublish(Metric(s_runA, i));
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
 
         bus.GetStatistics().Should().BeEquivalentTo(new BusStatistics
         {

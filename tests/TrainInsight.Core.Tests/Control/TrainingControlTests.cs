@@ -147,7 +147,7 @@ public class TrainingControlTests
         using var receiver = control.Attach("run-a");
 
         var (waiter, result) = StartWaiting(() => receiver.WaitForCommand(TimeSpan.FromMinutes(5)));
-        await WaitUntilAsync(() => IsBlocked(waiter) || result.Task.IsCompleted, "the trainer thread is waiting");
+        await Poll.UntilAsync(() => IsBlocked(waiter) || result.Task.IsCompleted, "the trainer thread is waiting");
         control.Submit(ControlAction.Resume, "run-a");
 
         (await result.Task.WaitAsync(Patience)).Should().BeTrue();
@@ -162,7 +162,7 @@ public class TrainingControlTests
         using var receiver = control.Attach("run-a");
 
         var (waiter, result) = StartWaiting(() => receiver.WaitForCommand(Timeout.InfiniteTimeSpan));
-        await WaitUntilAsync(() => IsBlocked(waiter) || result.Task.IsCompleted, "the trainer thread is waiting");
+        await Poll.UntilAsync(() => IsBlocked(waiter) || result.Task.IsCompleted, "the trainer thread is waiting");
         result.Task.IsCompleted.Should().BeFalse("an infinite timeout must not end the wait at once");
         control.Submit(ControlAction.Resume);
 
@@ -204,7 +204,7 @@ public class TrainingControlTests
         using var cts = new CancellationTokenSource();
 
         var (waiter, result) = StartWaiting(() => receiver.WaitForCommand(TimeSpan.FromMinutes(5), cts.Token));
-        await WaitUntilAsync(() => IsBlocked(waiter) || result.Task.IsCompleted, "the trainer thread is waiting");
+        await Poll.UntilAsync(() => IsBlocked(waiter) || result.Task.IsCompleted, "the trainer thread is waiting");
         await cts.CancelAsync();
 
         (await result.Task.WaitAsync(Patience)).Should().BeFalse();

@@ -50,7 +50,7 @@ public class TrainInsightServiceCollectionExtensionsTests
             bus.TryPublish(Metric(run, i));
         }
 
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
         bus.GetHistory().Select(e => e.Offset).Should().Equal(2, 3);
     }
 

@@ -6,13 +6,13 @@ namespace TrainInsight.Tests.Internal;
 
 public class IngestQueueTests
 {
-    private static readonly RunDescriptor Run = new("run-a");
+    private static readonly RunDescriptor s_run = new("run-a");
 
     [Fact]
     public async Task TryWrite_MoreThanCapacity_DropsOldestAndTakesNewestInOrderAcrossTheWrap()
     {
         using var queue = new IngestQueue(4);
-        var events = Enumerable.Range(1, 11).Select(i => Metric(Run, i)).ToList();
+        var events = Enumerable.Range(1, 11).Select(i => Metric(s_run, i)).ToList();
 
         foreach (var e in events)
         {
@@ -32,7 +32,7 @@ public class IngestQueueTests
     public async Task TakeAllAsync_BacklogLargerThanMaxBatch_TakesAtMostMaxBatchAtATimeInOrder()
     {
         using var queue = new IngestQueue(5_000);
-        var events = Enumerable.Range(1, 3_000).Select(i => Metric(Run, i)).ToList();
+        var events = Enumerable.Range(1, 3_000).Select(i => Metric(s_run, i)).ToList();
         queue.TryWrite(events[0]);
         var buffer = new StrongBox<TrainInsightEvent[]>(new TrainInsightEvent[1]);
         (await queue.TakeAllAsync(buffer)).Should().Be(1, "the next takes start mid-ring and wrap");
@@ -56,7 +56,7 @@ public class IngestQueueTests
     {
         using var queue = new IngestQueue(4);
         var buffer = new StrongBox<TrainInsightEvent[]>(new TrainInsightEvent[4]);
-        var events = Enumerable.Range(1, 9).Select(i => Metric(Run, i)).ToList();
+        var events = Enumerable.Range(1, 9).Select(i => Metric(s_run, i)).ToList();
 
         events.Take(6).ToList().ForEach(e => queue.TryWrite(e));
         (await queue.TakeAllAsync(buffer)).Should().Be(4);
@@ -76,7 +76,7 @@ public class IngestQueueTests
 
         var take = queue.TakeAllAsync(buffer).AsTask();
         take.IsCompleted.Should().BeFalse();
-        var e = Metric(Run, 1);
+        var e = Metric(s_run, 1);
         queue.TryWrite(e);
 
         (await take.WaitAsync(Patience)).Should().Be(1);
@@ -88,11 +88,11 @@ public class IngestQueueTests
     {
         using var queue = new IngestQueue(16);
         var buffer = new StrongBox<TrainInsightEvent[]>(new TrainInsightEvent[16]);
-        queue.TryWrite(Metric(Run, 1));
+        queue.TryWrite(Metric(s_run, 1));
 
         queue.Complete();
 
-        queue.TryWrite(Metric(Run, 2)).Should().BeFalse();
+        queue.TryWrite(Metric(s_run, 2)).Should().BeFalse();
         (await queue.TakeAllAsync(buffer)).Should().Be(1);
         (await queue.TakeAllAsync(buffer).AsTask().WaitAsync(Patience)).Should().Be(0);
     }
@@ -132,7 +132,7 @@ public class IngestQueueTests
         {
             for (var i = 0; i < PerProducer; i++)
             {
-                queue.TryWrite(Metric(Run, i));
+                queue.TryWrite(Metric(s_run, i));
             }
         })).ToArray();
         await Task.WhenAll(producers).WaitAsync(Patience);

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using static TrainInsight.Tests.TestEvents;
 
 namespace TrainInsight.Tests.Internal;
 
@@ -26,7 +25,7 @@ public class MeterMirrorTests
         bus.TryPublish(new MetricEvent(runB, 1, new Dictionary<string, double> { ["loss"] = 5 }));
         bus.TryPublish(new MetricEvent(runA, 2, new Dictionary<string, double> { ["loss"] = 2 }));
         bus.TryPublish(new TrainingEvent(runA, TrainingEventKind.EpochCompleted) { Metrics = new Dictionary<string, double> { ["loss"] = 99 } });
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 4, "4 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 4, "4 events were dispatched");
 
         var measurements = recorder.Collect();
         var meter = measurements.Single(m => m.Tags.GetValueOrDefault("run_id") as string == runA.Id && m.Instrument == "traininsight.lr").Meter;
@@ -53,14 +52,14 @@ public class MeterMirrorTests
 
         bus.TryPublish(new TrainingEvent(new RunDescriptor("meter-c"), TrainingEventKind.RunStarted) { Metrics = new Dictionary<string, double> { [name] = 1 } });
         bus.TryPublish(new MetricEvent(new RunDescriptor("meter-c"), 1, null));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 2, "2 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 2, "2 events were dispatched");
 
         var meter = recorder.Published.Single(i => i.Name == "traininsight.bus.published" && !recorder.Before.Contains(i)).Meter;
         recorder.Published.Where(i => ReferenceEquals(i.Meter, meter)).Select(i => i.Name).Should().BeEquivalentTo(
             "traininsight.bus.published", "traininsight.bus.dispatched", "traininsight.bus.dropped", "traininsight.bus.subscribers");
 
         bus.TryPublish(new MetricEvent(new RunDescriptor("meter-c"), 2, new Dictionary<string, double> { [name] = 1 }));
-        await WaitUntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
 
         recorder.Published.Where(i => ReferenceEquals(i.Meter, meter)).Select(i => i.Name).Should().Contain("traininsight." + name)
             .And.HaveCount(5, "one gauge per metric name, created once that name is first seen in a MetricEvent");

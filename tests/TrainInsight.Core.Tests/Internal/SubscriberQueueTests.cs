@@ -6,8 +6,8 @@ namespace TrainInsight.Tests.Internal;
 
 public class SubscriberQueueTests
 {
-    private static readonly RunDescriptor RunA = new("run-a");
-    private static readonly RunDescriptor RunB = new("run-b");
+    private static readonly RunDescriptor s_runA = new("run-a");
+    private static readonly RunDescriptor s_runB = new("run-b");
 
     [Fact]
     public void Write_MoreThanCapacity_OneGapBeforeTheKeptEvents()
@@ -30,7 +30,7 @@ public class SubscriberQueueTests
         // One at a time, so the ring's head walks around it (11 writes into 4 slots).
         for (var offset = 1; offset <= 11; offset++)
         {
-            queue.Write([Stamped(RunA, offset, offset)]);
+            queue.Write([Stamped(s_runA, offset, offset)]);
         }
 
         queue.Count.Should().Be(4);
@@ -78,13 +78,13 @@ public class SubscriberQueueTests
     [Fact]
     public void Write_RunFilter_QueuesAndCountsOnlyThatRun()
     {
-        var queue = NewQueue(2, RunB.Id, null, null);
+        var queue = NewQueue(2, s_runB.Id, null, null);
 
-        queue.Write([Stamped(RunA, 1, 1), Stamped(RunB, 2, 1), Stamped(RunA, 3, 2), Stamped(RunB, 4, 2), Stamped(RunB, 5, 3), Stamped(RunB, 6, 4)]);
+        queue.Write([Stamped(s_runA, 1, 1), Stamped(s_runB, 2, 1), Stamped(s_runA, 3, 2), Stamped(s_runB, 4, 2), Stamped(s_runB, 5, 3), Stamped(s_runB, 6, 4)]);
 
         var received = DrainNow(queue);
         received.Select(Describe).Should().Equal("gap(2,2..4,s1)", "5", "6");
-        received[0].RunId.Should().Be(RunB.Id);
+        received[0].RunId.Should().Be(s_runB.Id);
         queue.DroppedCount.Should().Be(2);
     }
 
@@ -92,10 +92,10 @@ public class SubscriberQueueTests
     public void Write_MetricNameFilter_SkipsMetricsWithoutTheNamesKeepsTrainingEvents()
     {
         var queue = NewQueue(10, null, ["x", "y"], null);
-        var started = new TrainingEvent(RunA, TrainingEventKind.RunStarted) { Offset = 3, Sequence = 3 };
-        var readOnlyValues = new MetricEvent(RunA, 5, new System.Collections.ObjectModel.ReadOnlyDictionary<string, double>(new Dictionary<string, double> { ["y"] = 1 })) { Offset = 5, Sequence = 5 };
+        var started = new TrainingEvent(s_runA, TrainingEventKind.RunStarted) { Offset = 3, Sequence = 3 };
+        var readOnlyValues = new MetricEvent(s_runA, 5, new System.Collections.ObjectModel.ReadOnlyDictionary<string, double>(new Dictionary<string, double> { ["y"] = 1 })) { Offset = 5, Sequence = 5 };
 
-        queue.Write([Stamped(RunA, 1, 1, "x"), Stamped(RunA, 2, 2, "z"), started, Stamped(RunA, 4, 4, "zz"), readOnlyValues, new MetricEvent(RunA, 6, null) { Offset = 6, Sequence = 6 }]);
+        queue.Write([Stamped(s_runA, 1, 1, "x"), Stamped(s_runA, 2, 2, "z"), started, Stamped(s_runA, 4, 4, "zz"), readOnlyValues, new MetricEvent(s_runA, 6, null) { Offset = 6, Sequence = 6 }]);
 
         DrainNow(queue).Select(Describe).Should().Equal("1", "3", "5");
     }
@@ -107,7 +107,7 @@ public class SubscriberQueueTests
     {
         var queue = NewQueue(10, null, empty ? [] : null, null);
 
-        queue.Write([Stamped(RunA, 1, 1, "x"), new MetricEvent(RunA, 2, null) { Offset = 2, Sequence = 2 }]);
+        queue.Write([Stamped(s_runA, 1, 1, "x"), new MetricEvent(s_runA, 2, null) { Offset = 2, Sequence = 2 }]);
 
         DrainNow(queue).Select(Describe).Should().Equal("1", "2");
     }
@@ -117,7 +117,7 @@ public class SubscriberQueueTests
     {
         var queue = NewQueue(2, null, ["x"], null);
 
-        queue.Write([Stamped(RunA, 1, 1, "x"), Stamped(RunA, 2, 2, "y"), Stamped(RunA, 3, 3, "x"), new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Offset = 4, Sequence = 4 }, Stamped(RunA, 5, 5, "x")]);
+        queue.Write([Stamped(s_runA, 1, 1, "x"), Stamped(s_runA, 2, 2, "y"), Stamped(s_runA, 3, 3, "x"), new TrainingEvent(s_runA, TrainingEventKind.EpochCompleted) { Offset = 4, Sequence = 4 }, Stamped(s_runA, 5, 5, "x")]);
 
         DrainNow(queue).Select(Describe).Should().Equal("gap(2,1..3,s1)", "4", "5");
     }
@@ -128,7 +128,7 @@ public class SubscriberQueueTests
         var queue = NewQueue(2, null, null, null);
 
         // A gap the bus wrote (a resume position nothing holds any more), then events that push it out.
-        queue.Write([new GapEvent(RunA, 10, 1, 10, 0), Stamped(RunA, 11, 11), Stamped(RunA, 12, 12), Stamped(RunA, 13, 13)]);
+        queue.Write([new GapEvent(s_runA, 10, 1, 10, 0), Stamped(s_runA, 11, 11), Stamped(s_runA, 12, 12), Stamped(s_runA, 13, 13)]);
 
         DrainNow(queue).Select(Describe).Should().Equal("gap(11,1..11,s0)", "12", "13");
         queue.DroppedCount.Should().Be(1, "only event 11 was lost because the reader fell behind; the gap was no event");
@@ -137,9 +137,9 @@ public class SubscriberQueueTests
     [Fact]
     public void Write_RunFilter_GapWrittenByTheBusAlwaysPasses()
     {
-        var queue = NewQueue(4, RunB.Id, ["x"], null);
+        var queue = NewQueue(4, s_runB.Id, ["x"], null);
 
-        queue.Write([new GapEvent(RunA, 3, 1, 3, 0)]);
+        queue.Write([new GapEvent(s_runA, 3, 1, 3, 0)]);
 
         DrainNow(queue).Select(Describe).Should().Equal("gap(3,1..3,s0)");
     }
@@ -267,8 +267,8 @@ public class SubscriberQueueTests
         // Run B at even offsets 2..20 with sequences 1..10; the store lost B's sequences 4 and 5 (offsets 8, 10).
         var store = new FakeMetricStore { ReadFilter = (events, _, _) => [.. events.Where(e => e.Offset is not (8 or 10))] };
         await store.AppendAsync(TwoRuns(20));
-        var queue = NewQueue(10, RunB.Id, null, null);
-        queue.ReplayFromStoreFirst(new StoreReplay(store, RunB.Id, 3, 20, run: null, expectedSequence: 0, storedOffset: null));
+        var queue = NewQueue(10, s_runB.Id, null, null);
+        queue.ReplayFromStoreFirst(new StoreReplay(store, s_runB.Id, 3, 20, run: null, expectedSequence: 0, storedOffset: null));
 
         var received = await ReadAsync(queue, 8);
 
@@ -292,11 +292,11 @@ public class SubscriberQueueTests
     }
 
     internal static TrainInsightEvent[] Events(long first, long last) =>
-        [.. LongRange(first, last).Select(o => (TrainInsightEvent)Stamped(RunA, o, o))];
+        [.. LongRange(first, last).Select(o => (TrainInsightEvent)Stamped(s_runA, o, o))];
 
     /// <summary>Runs A and B alternating, A first: A at odd offsets, B at even ones.</summary>
     internal static TrainInsightEvent[] TwoRuns(long count) =>
-        [.. LongRange(1, count).Select(o => (TrainInsightEvent)Stamped(o % 2 == 1 ? RunA : RunB, o, (o + 1) / 2))];
+        [.. LongRange(1, count).Select(o => (TrainInsightEvent)Stamped(o % 2 == 1 ? s_runA : s_runB, o, (o + 1) / 2))];
 
     private static List<TrainInsightEvent> Read(SubscriberQueue queue, int count)
     {

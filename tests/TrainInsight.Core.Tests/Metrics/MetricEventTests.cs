@@ -2,7 +2,7 @@ namespace TrainInsight.Tests.Metrics;
 
 public class MetricEventTests
 {
-    private static readonly RunDescriptor Run = new("run-a");
+    private static readonly RunDescriptor s_run = new("run-a");
 
     [Fact]
     public void Constructor_Values_KeepsThemAndIsNotYetDispatched()
@@ -10,9 +10,9 @@ public class MetricEventTests
         var timestamp = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
         var values = new Dictionary<string, double> { [MetricNames.TrainLoss] = double.NaN };
 
-        var e = new MetricEvent(Run, 7, values, timestamp) { Epoch = 2, Batch = 3 };
+        var e = new MetricEvent(s_run, 7, values, timestamp) { Epoch = 2, Batch = 3 };
 
-        e.Run.Should().BeSameAs(Run);
+        e.Run.Should().BeSameAs(s_run);
         e.RunId.Should().Be("run-a");
         e.Step.Should().Be(7);
         e.Values.Should().BeSameAs(values);
@@ -24,13 +24,13 @@ public class MetricEventTests
     [Fact]
     public void Constructor_NullValues_UsesEmpty()
     {
-        new MetricEvent(Run, 0, values: null).Values.Should().BeEmpty();
+        new MetricEvent(s_run, 0, values: null).Values.Should().BeEmpty();
     }
 
     [Fact]
     public void Constructor_NegativeStep_ThrowsArgumentOutOfRangeException()
     {
-        var create = () => new MetricEvent(Run, -1, values: null);
+        var create = () => new MetricEvent(s_run, -1, values: null);
 
         create.Should().Throw<ArgumentOutOfRangeException>();
     }
@@ -46,7 +46,7 @@ public class MetricEventTests
     [Fact]
     public void TrainingEvent_UnknownKind_ThrowsArgumentOutOfRangeException()
     {
-        var create = () => new TrainingEvent(Run, (TrainingEventKind)99);
+        var create = () => new TrainingEvent(s_run, (TrainingEventKind)99);
 
         create.Should().Throw<ArgumentOutOfRangeException>();
     }
@@ -54,7 +54,7 @@ public class MetricEventTests
     [Fact]
     public void TrainingEvent_Defaults_MetricsEmptyAndNothingElseSet()
     {
-        var e = new TrainingEvent(Run, TrainingEventKind.RunStarted);
+        var e = new TrainingEvent(s_run, TrainingEventKind.RunStarted);
 
         e.Metrics.Should().BeEmpty();
         e.State.Should().BeNull();

@@ -1,5 +1,3 @@
-using TrainInsight.Testing;
-
 namespace TrainInsight.Tests.Storage;
 
 /// <summary>The store contract (tests/Shared/MetricStoreContractTests.cs) against the reference store; the SQLite store runs the same tests.</summary>

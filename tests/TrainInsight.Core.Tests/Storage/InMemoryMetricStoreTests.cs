@@ -4,8 +4,8 @@ namespace TrainInsight.Tests.Storage;
 
 public class InMemoryMetricStoreTests
 {
-    private static readonly RunDescriptor RunA = new("run-a");
-    private static readonly RunDescriptor RunB = new("run-b");
+    private static readonly RunDescriptor s_runA = new("run-a");
+    private static readonly RunDescriptor s_runB = new("run-b");
 
     [Fact]
     public void Constructor_MaxEventsOutOfRange_Throws()
@@ -32,30 +32,30 @@ public class InMemoryMetricStoreTests
     public async Task LoadState_TwoRuns_LastOffsetAndEachRunsLastSequence()
     {
         using var store = new InMemoryMetricStore();
-        await store.AppendAsync([Stamped(RunA, 1, 1), Stamped(RunB, 2, 1), Stamped(RunA, 3, 2), Stamped(RunA, 4, 3)]);
+        await store.AppendAsync([Stamped(s_runA, 1, 1), Stamped(s_runB, 2, 1), Stamped(s_runA, 3, 2), Stamped(s_runA, 4, 3)]);
 
         var state = store.LoadState();
 
         state.LastOffset.Should().Be(4);
-        state.LastSequences.Should().BeEquivalentTo(new Dictionary<string, long> { [RunA.Id] = 3, [RunB.Id] = 1 });
+        state.LastSequences.Should().BeEquivalentTo(new Dictionary<string, long> { [s_runA.Id] = 3, [s_runB.Id] = 1 });
     }
 
     [Fact]
     public async Task AppendAsync_BeyondMaxEvents_RemovesOldestButKeepsRunSummariesAndState()
     {
         using var store = new InMemoryMetricStore(maxEvents: 3);
-        await store.AppendAsync([Stamped(RunB, 1, 1), Stamped(RunA, 2, 1), Stamped(RunA, 3, 2)]);
-        await store.AppendAsync([Stamped(RunA, 4, 3), Stamped(RunA, 5, 4)]);
+        await store.AppendAsync([Stamped(s_runB, 1, 1), Stamped(s_runA, 2, 1), Stamped(s_runA, 3, 2)]);
+        await store.AppendAsync([Stamped(s_runA, 4, 3), Stamped(s_runA, 5, 4)]);
 
         (await store.ReadEventsAsync(0, 100)).Select(e => e.Offset).Should().Equal(3, 4, 5);
-        (await store.ReadEventsAsync(0, 100, RunB.Id)).Should().BeEmpty();
-        (await store.ReadEventsAsync(0, 100, RunA.Id)).Select(e => e.Offset).Should().Equal(3, 4, 5);
-        var runB = await store.GetRunAsync(RunB.Id);
+        (await store.ReadEventsAsync(0, 100, s_runB.Id)).Should().BeEmpty();
+        (await store.ReadEventsAsync(0, 100, s_runA.Id)).Select(e => e.Offset).Should().Equal(3, 4, 5);
+        var runB = await store.GetRunAsync(s_runB.Id);
         runB.Should().NotBeNull("retention removes events, not run summaries");
         runB!.EventCount.Should().Be(1);
         runB.LastOffset.Should().Be(1);
-        (await store.GetRunAsync(RunA.Id))!.EventCount.Should().Be(4);
-        store.LoadState().LastSequences.Should().BeEquivalentTo(new Dictionary<string, long> { [RunA.Id] = 4, [RunB.Id] = 1 });
+        (await store.GetRunAsync(s_runA.Id))!.EventCount.Should().Be(4);
+        store.LoadState().LastSequences.Should().BeEquivalentTo(new Dictionary<string, long> { [s_runA.Id] = 4, [s_runB.Id] = 1 });
     }
 
     [Fact]
@@ -64,11 +64,11 @@ public class InMemoryMetricStoreTests
         using var store = new InMemoryMetricStore(maxEvents: 100);
         for (var offset = 1L; offset <= 5_000; offset += 50)
         {
-            await store.AppendAsync([.. LongRange(offset, offset + 49).Select(o => (TrainInsightEvent)Stamped(RunA, o, o))]);
+            await store.AppendAsync([.. LongRange(offset, offset + 49).Select(o => (TrainInsightEvent)Stamped(s_runA, o, o))]);
         }
 
         (await store.ReadEventsAsync(0, 1_000)).Select(e => e.Offset).Should().Equal(LongRange(4_901, 5_000));
-        (await store.ReadEventsAsync(4_950, 10, RunA.Id)).Select(e => e.Offset).Should().Equal(LongRange(4_951, 4_960));
+        (await store.ReadEventsAsync(4_950, 10, s_runA.Id)).Select(e => e.Offset).Should().Equal(LongRange(4_951, 4_960));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public class InMemoryMetricStoreTests
     {
         using var store = new InMemoryMetricStore();
 
-        await store.AppendAsync([new GapEvent(RunA, 2, 1, 2, 1), Stamped(RunA, 3, 3)]);
+        await store.AppendAsync([new GapEvent(s_runA, 2, 1, 2, 1), Stamped(s_runA, 3, 3)]);
 
         (await store.ReadEventsAsync(0, 10)).Select(e => e.Offset).Should().Equal(3);
     }
@@ -85,10 +85,10 @@ public class InMemoryMetricStoreTests
     public async Task ReadEventsAsync_AfterOffsetLimitAndRun_ReturnsThoseInOrder()
     {
         using var store = new InMemoryMetricStore();
-        await store.AppendAsync([.. LongRange(1, 10).Select(o => (TrainInsightEvent)Stamped(o % 2 == 0 ? RunB : RunA, o, (o + 1) / 2))]);
+        await store.AppendAsync([.. LongRange(1, 10).Select(o => (TrainInsightEvent)Stamped(o % 2 == 0 ? s_runB : s_runA, o, (o + 1) / 2))]);
 
         (await store.ReadEventsAsync(3, 4)).Select(e => e.Offset).Should().Equal(4, 5, 6, 7);
-        (await store.ReadEventsAsync(3, 100, RunB.Id)).Select(e => e.Offset).Should().Equal(4, 6, 8, 10);
+        (await store.ReadEventsAsync(3, 100, s_runB.Id)).Select(e => e.Offset).Should().Equal(4, 6, 8, 10);
         (await store.ReadEventsAsync(10, 100)).Should().BeEmpty();
         (await store.ReadEventsAsync(0, 100, "unknown")).Should().BeEmpty();
         await store.Invoking(s => s.ReadEventsAsync(-1, 1)).Should().ThrowAsync<ArgumentOutOfRangeException>();
@@ -101,45 +101,45 @@ public class InMemoryMetricStoreTests
         using var store = new InMemoryMetricStore();
         await store.AppendAsync(
         [
-            new MetricEvent(RunA, 1, new Dictionary<string, double> { ["b"] = 1, ["a"] = 10 }) { Offset = 1, Sequence = 1 },
-            new MetricEvent(RunB, 1, new Dictionary<string, double> { ["a"] = -1 }) { Offset = 2, Sequence = 1 },
-            new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Metrics = new Dictionary<string, double> { ["a"] = 99 }, Offset = 3, Sequence = 2 },
-            new MetricEvent(RunA, 2, new Dictionary<string, double> { ["c"] = 3, ["a"] = double.NaN, ["b"] = 2 }) { Offset = 4, Sequence = 3 },
-            new MetricEvent(RunA, 3, new Dictionary<string, double> { ["a"] = 30 }) { Offset = 5, Sequence = 4 },
+            new MetricEvent(s_runA, 1, new Dictionary<string, double> { ["b"] = 1, ["a"] = 10 }) { Offset = 1, Sequence = 1 },
+            new MetricEvent(s_runB, 1, new Dictionary<string, double> { ["a"] = -1 }) { Offset = 2, Sequence = 1 },
+            new TrainingEvent(s_runA, TrainingEventKind.EpochCompleted) { Metrics = new Dictionary<string, double> { ["a"] = 99 }, Offset = 3, Sequence = 2 },
+            new MetricEvent(s_runA, 2, new Dictionary<string, double> { ["c"] = 3, ["a"] = double.NaN, ["b"] = 2 }) { Offset = 4, Sequence = 3 },
+            new MetricEvent(s_runA, 3, new Dictionary<string, double> { ["a"] = 30 }) { Offset = 5, Sequence = 4 },
         ]);
 
-        (await store.GetMetricsAsync(new MetricQuery(RunA.Id))).Select(p => (p.Name, p.Step, p.Offset)).Should().Equal(
+        (await store.GetMetricsAsync(new MetricQuery(s_runA.Id))).Select(p => (p.Name, p.Step, p.Offset)).Should().Equal(
             ("a", 1L, 1L), ("b", 1L, 1L), ("a", 2L, 4L), ("b", 2L, 4L), ("c", 2L, 4L), ("a", 3L, 5L));
-        (await store.GetMetricsAsync(new MetricQuery(RunA.Id) { Names = ["a"], AfterStep = 1 })).Select(p => (p.Step, p.Value)).Should().Equal(
+        (await store.GetMetricsAsync(new MetricQuery(s_runA.Id) { Names = ["a"], AfterStep = 1 })).Select(p => (p.Step, p.Value)).Should().Equal(
             (2L, double.NaN), (3L, 30.0));
-        (await store.GetMetricsAsync(new MetricQuery(RunA.Id) { Limit = 3 })).Should().HaveCount(3);
+        (await store.GetMetricsAsync(new MetricQuery(s_runA.Id) { Limit = 3 })).Should().HaveCount(3);
         (await store.GetMetricsAsync(new MetricQuery("nobody"))).Should().BeEmpty();
-        var point = (await store.GetMetricsAsync(new MetricQuery(RunA.Id) { Names = ["c"] })).Single();
-        point.Should().Be(new MetricPoint(RunA.Id, "c", 2, 3, point.Timestamp, 3, 4));
+        var point = (await store.GetMetricsAsync(new MetricQuery(s_runA.Id) { Names = ["c"] })).Single();
+        point.Should().Be(new MetricPoint(s_runA.Id, "c", 2, 3, point.Timestamp, 3, 4));
     }
 
     [Fact]
     public async Task GetCommandsAsync_ControlAppliedEvents_AuditTrailOldestFirst()
     {
         using var store = new InMemoryMetricStore();
-        var pause = new ControlCommand(ControlAction.Pause, RunA.Id);
+        var pause = new ControlCommand(ControlAction.Pause, s_runA.Id);
         var stop = new ControlCommand(ControlAction.Stop);
         await store.AppendAsync(
         [
-            new TrainingEvent(RunA, TrainingEventKind.ControlApplied) { Command = pause, ControlStatus = ControlStatus.Applied, Step = 7, Offset = 1, Sequence = 1 },
-            new TrainingEvent(RunA, TrainingEventKind.ControlApplied) { Offset = 2, Sequence = 2 }, // incomplete: no record
-            new TrainingEvent(RunA, TrainingEventKind.EpochCompleted) { Offset = 3, Sequence = 3 },
-            new TrainingEvent(RunB, TrainingEventKind.ControlApplied) { Command = stop, ControlStatus = ControlStatus.Applied, Offset = 4, Sequence = 1 },
-            new TrainingEvent(RunA, TrainingEventKind.ControlApplied) { Command = stop, ControlStatus = ControlStatus.Rejected, Message = "already stopping", Offset = 5, Sequence = 4 },
+            new TrainingEvent(s_runA, TrainingEventKind.ControlApplied) { Command = pause, ControlStatus = ControlStatus.Applied, Step = 7, Offset = 1, Sequence = 1 },
+            new TrainingEvent(s_runA, TrainingEventKind.ControlApplied) { Offset = 2, Sequence = 2 }, // incomplete: no record
+            new TrainingEvent(s_runA, TrainingEventKind.EpochCompleted) { Offset = 3, Sequence = 3 },
+            new TrainingEvent(s_runB, TrainingEventKind.ControlApplied) { Command = stop, ControlStatus = ControlStatus.Applied, Offset = 4, Sequence = 1 },
+            new TrainingEvent(s_runA, TrainingEventKind.ControlApplied) { Command = stop, ControlStatus = ControlStatus.Rejected, Message = "already stopping", Offset = 5, Sequence = 4 },
         ]);
 
-        var commands = await store.GetCommandsAsync(RunA.Id);
+        var commands = await store.GetCommandsAsync(s_runA.Id);
 
         commands.Select(c => (c.CommandId, c.Action, c.Status, c.Step, c.Message, c.Offset, c.RunId)).Should().Equal(
-            (pause.Id, ControlAction.Pause, ControlStatus.Applied, 7L, (string?)null, 1L, RunA.Id),
-            (stop.Id, ControlAction.Stop, ControlStatus.Rejected, (long?)null, "already stopping", 5L, RunA.Id));
+            (pause.Id, ControlAction.Pause, ControlStatus.Applied, 7L, (string?)null, 1L, s_runA.Id),
+            (stop.Id, ControlAction.Stop, ControlStatus.Rejected, (long?)null, "already stopping", 5L, s_runA.Id));
         commands[0].IssuedAt.Should().Be(pause.IssuedAt);
-        (await store.GetCommandsAsync(RunB.Id)).Should().ContainSingle();
+        (await store.GetCommandsAsync(s_runB.Id)).Should().ContainSingle();
         (await store.GetCommandsAsync("nobody")).Should().BeEmpty();
     }
 
@@ -150,14 +150,14 @@ public class InMemoryMetricStoreTests
         var t0 = DateTimeOffset.UnixEpoch;
         await store.AppendAsync(
         [
-            new MetricEvent(RunA, 1, new Dictionary<string, double> { ["loss"] = 1 }, t0) { Epoch = 1, Offset = 1, Sequence = 1 },
-            new MetricEvent(RunB, 1, new Dictionary<string, double> { ["acc"] = 1 }, t0.AddSeconds(1)) { Offset = 2, Sequence = 1 },
-            new TrainingEvent(RunA, TrainingEventKind.RunFinished, t0.AddSeconds(2)) { State = RunState.Completed, Step = 9, Offset = 3, Sequence = 2 },
+            new MetricEvent(s_runA, 1, new Dictionary<string, double> { ["loss"] = 1 }, t0) { Epoch = 1, Offset = 1, Sequence = 1 },
+            new MetricEvent(s_runB, 1, new Dictionary<string, double> { ["acc"] = 1 }, t0.AddSeconds(1)) { Offset = 2, Sequence = 1 },
+            new TrainingEvent(s_runA, TrainingEventKind.RunFinished, t0.AddSeconds(2)) { State = RunState.Completed, Step = 9, Offset = 3, Sequence = 2 },
         ]);
 
         var runs = await store.GetRunsAsync(10);
 
-        runs.Select(r => r.Run.Id).Should().Equal(RunA.Id, RunB.Id);
+        runs.Select(r => r.Run.Id).Should().Equal(s_runA.Id, s_runB.Id);
         runs[0].Should().BeEquivalentTo(new
         {
             State = RunState.Completed,
@@ -170,7 +170,7 @@ public class InMemoryMetricStoreTests
             LastEpoch = 1,
             MetricNames = new[] { "loss" },
         });
-        (await store.GetRunsAsync(1)).Should().ContainSingle().Which.Run.Should().BeSameAs(RunA);
+        (await store.GetRunsAsync(1)).Should().ContainSingle().Which.Run.Should().BeSameAs(s_runA);
         (await store.GetRunAsync("nobody")).Should().BeNull();
     }
 }

@@ -5,7 +5,7 @@ namespace TrainInsight.Llm.Tests.Analysis;
 
 public class TrainingAnalystTests
 {
-    private static readonly TimeSpan Patience = TestRun.Patience;
+    private static readonly TimeSpan s_patience = TestRun.Patience;
 
     [Fact]
     public void Ctor_NullBus_Throws()
@@ -135,10 +135,10 @@ public class TrainingAnalystTests
         using var cts = new CancellationTokenSource();
 
         var analysis = new TrainingAnalyst(run.Bus, chat).AnalyzeAsync(run.Id, cts.Token);
-        await started.Task.WaitAsync(Patience);
+        await started.Task.WaitAsync(s_patience);
         await cts.CancelAsync();
 
-        var thrown = await FluentActions.Awaiting(() => analysis.WaitAsync(Patience)).Should().ThrowAsync<OperationCanceledException>();
+        var thrown = await FluentActions.Awaiting(() => analysis.WaitAsync(s_patience)).Should().ThrowAsync<OperationCanceledException>();
         thrown.Which.CancellationToken.Should().Be(cts.Token);
     }
 
@@ -188,7 +188,7 @@ public class TrainingAnalystTests
         };
         var options = new LlmOptions { RequestTimeout = TimeSpan.FromSeconds(1) };
 
-        var analysis = await new TrainingAnalyst(run.Bus, chat, options).AnalyzeAsync(run.Id).WaitAsync(Patience);
+        var analysis = await new TrainingAnalyst(run.Bus, chat, options).AnalyzeAsync(run.Id).WaitAsync(s_patience);
 
         analysis.Source.Should().Be(AnalysisSource.Rules);
         analysis.Notice.Should().Be("The chat client did not answer within 1 s (RequestTimeout); falling back to rules.");

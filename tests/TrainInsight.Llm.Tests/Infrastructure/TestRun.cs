@@ -72,22 +72,9 @@ internal sealed class TestRun : IDisposable
     /// <summary>Waits until the bus's history holds every event this run published, failing after <see cref="Patience"/>.</summary>
     public async Task<TestRun> SettledAsync()
     {
-        using var cts = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var history = Bus.GetHistory();
-            if (_published.All(p => history.Count(e => e.RunId == p.Key) >= p.Value))
-            {
-                return this;
-            }
-
-            if (cts.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Timed out after {Patience.TotalSeconds:N0} s waiting for the bus to dispatch the test events.");
-            }
-
-            await Task.Delay(5);
-        }
+        await Poll.UntilAsync(
+            () => _published.All(p => Bus.GetHistory().Count(e => e.RunId == p.Key) >= p.Value), "the bus dispatched the test events", Patience);
+        return this;
     }
 
     public void Dispose() => Bus.Dispose();

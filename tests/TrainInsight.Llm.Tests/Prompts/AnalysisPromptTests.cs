@@ -7,14 +7,14 @@ namespace TrainInsight.Llm.Tests.Prompts;
 
 public class AnalysisPromptTests
 {
-    private static readonly Finding[] SomeFindings = [new(FindingCodes.Plateau, FindingSeverity.Info, "flat for a while")];
+    private static readonly Finding[] s_someFindings = [new(FindingCodes.Plateau, FindingSeverity.Info, "flat for a while")];
 
     [Fact]
     public async Task Build_Always_SystemThenUserMessage()
     {
         using var run = await new TestRun().Losses([1.0]).SettledAsync();
 
-        var messages = AnalysisPrompt.Build(RunHistory.Read(run.Bus, run.Id), SomeFindings, new LlmOptions());
+        var messages = AnalysisPrompt.Build(RunHistory.Read(run.Bus, run.Id), s_someFindings, new LlmOptions());
 
         messages.Select(m => m.Role).Should().Equal(ChatRole.System, ChatRole.User);
         messages[0].Text.Should().Be(AnalysisPrompt.SystemPrompt);
@@ -34,7 +34,7 @@ public class AnalysisPromptTests
             .Epoch(1, trainLoss: 1.5, valLoss: 0.875, valAccuracy: 0.625)
             .SettledAsync();
 
-        var summary = AnalysisPrompt.BuildSummary(RunHistory.Read(run.Bus, run.Id), SomeFindings, maxPoints: 50);
+        var summary = AnalysisPrompt.BuildSummary(RunHistory.Read(run.Bus, run.Id), s_someFindings, maxPoints: 50);
 
         summary.Should()
             .Contain("- id: run-a; name: Test run; state: Training")
@@ -58,7 +58,7 @@ public class AnalysisPromptTests
     {
         using var run = await new TestRun().Started().SettledAsync();
 
-        var summary = AnalysisPrompt.BuildSummary(RunHistory.Read(run.Bus, run.Id), SomeFindings, maxPoints: 50);
+        var summary = AnalysisPrompt.BuildSummary(RunHistory.Read(run.Bus, run.Id), s_someFindings, maxPoints: 50);
 
         summary.Should().Contain("- none sampled").And.Contain("- none completed").And.Contain("- learning_rate: not reported");
     }
@@ -68,7 +68,7 @@ public class AnalysisPromptTests
     {
         using var run = await new TestRun().Losses([1.0, 0.5, double.NaN]).SettledAsync();
 
-        var summary = AnalysisPrompt.BuildSummary(RunHistory.Read(run.Bus, run.Id), SomeFindings, maxPoints: 50);
+        var summary = AnalysisPrompt.BuildSummary(RunHistory.Read(run.Bus, run.Id), s_someFindings, maxPoints: 50);
 
         summary.Should().Contain("last: NaN at step 3; min: 0.5 at step 2; not finite: 1");
     }
@@ -84,7 +84,7 @@ public class AnalysisPromptTests
 
         await run.SettledAsync();
 
-        var summary = AnalysisPrompt.BuildSummary(RunHistory.Read(run.Bus, run.Id), SomeFindings, maxPoints: 10);
+        var summary = AnalysisPrompt.BuildSummary(RunHistory.Read(run.Bus, run.Id), s_someFindings, maxPoints: 10);
 
         var lines = summary.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         var samples = lines.Single(l => l.StartsWith("- samples (", StringComparison.Ordinal));

@@ -1,5 +1,3 @@
-using TrainInsight.Testing;
-
 namespace TrainInsight.Sqlite.Tests.Storage;
 
 /// <summary>The store contract (the reference is <see cref="InMemoryMetricStore"/>) against a real database file.</summary>

@@ -356,7 +356,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
             bus.TryPublish(new MetricEvent(run, step, TenMetrics(step))).Should().BeTrue();
             if (step % 500 == 0)
             {
-                await WaitUntilAsync(() => bus.GetStatistics().StoredOffset == step);
+                await Poll.UntilAsync(() => bus.GetStatistics().StoredOffset == step, $"the store confirmed step {step}");
             }
         }
 
@@ -548,14 +548,5 @@ public sealed class SqliteMetricStoreTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(s_patience);
-        while (!condition())
-        {
-            await Task.Delay(5, deadline.Token);
-        }
     }
 }

@@ -3,11 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using TrainInsight.Streaming;
 
 namespace TrainInsight.Streaming.Tests.Infrastructure;
 
@@ -110,7 +108,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
     }
 
     /// <summary>Waits until every event accepted so far was dispatched (or dropped at ingest).</summary>
-    public Task WaitForDispatchAsync() => Eventually.SucceedsAsync(() =>
+    public Task WaitForDispatchAsync() => Poll.UntilAsync(() =>
     {
         var statistics = Bus.GetStatistics();
         return statistics.Dispatched + statistics.DroppedAtIngest == statistics.Published;
@@ -120,11 +118,11 @@ internal sealed class StreamingTestServer : IAsyncDisposable
     public Task WaitForStoreAsync(TrainInsightEvent last)
     {
         var store = App.Services.GetRequiredService<IMetricStore>();
-        return Eventually.SucceedsAsync(() => store.LoadState().LastOffset >= last.Offset && last.Offset > 0, $"the store to hold offset {last.Offset}");
+        return Poll.UntilAsync(() => store.LoadState().LastOffset >= last.Offset && last.Offset > 0, $"the store to hold offset {last.Offset}");
     }
 
     /// <summary>Waits until the store holds every event dispatched so far (its writer flushes every StoreFlushInterval).</summary>
-    public Task WaitForStoreAsync() => Eventually.SucceedsAsync(() =>
+    public Task WaitForStoreAsync() => Poll.UntilAsync(() =>
     {
         var last = Bus.GetStatistics().LastOffset;
         var newest = Store.ReadEventsAsync(Math.Max(0, last - 1), 1).GetAwaiter().GetResult();
@@ -133,7 +131,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
 
     /// <summary>Waits until the bus has at least <paramref name="count"/> subscribers.</summary>
     public Task WaitForSubscribersAsync(int count) =>
-        Eventually.SucceedsAsync(() => Bus.GetStatistics().Subscribers >= count, $"{count} subscriber(s) on the bus");
+        Poll.UntilAsync(() => Bus.GetStatistics().Subscribers >= count, $"{count} subscriber(s) on the bus");
 
     /// <summary>Opens an SSE stream and returns once its headers have arrived (the server has subscribed by then).</summary>
     public async Task<HttpResponseMessage> OpenSseAsync(string pathAndQuery, CancellationToken cancellationToken, string? lastEventId = null)

@@ -1,11 +1,10 @@
-using TrainInsight.Wire;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using TrainInsight.Streaming.Serialization;
 using TrainInsight.Streaming.Tests.Infrastructure;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Tests.Internal;
 

@@ -1,9 +1,8 @@
-using TrainInsight.Wire;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using TrainInsight.Streaming.Serialization;
 using TrainInsight.Streaming.Tests.Infrastructure;
+using TrainInsight.Wire;
 using static TrainInsight.Streaming.Tests.Infrastructure.TestEvents;
 
 namespace TrainInsight.Streaming.Tests.Rest;

@@ -9,13 +9,13 @@ namespace TrainInsight.Streaming.Tests.Rest;
 /// <summary>A trainer's local bus → <see cref="HttpIngestSink"/> → a real server's <c>POST /api/ingest</c> → the server's bus.</summary>
 public sealed class HttpIngestSinkEndToEndTests
 {
-    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private static readonly HttpClient s_http = new() { Timeout = Timeout.InfiniteTimeSpan };
     [Fact]
     public async Task Sink_LocalRun_AppearsOnServerWithIdentityAndNonFiniteValues()
     {
         await using var server = await StreamingTestServer.StartAsync();
         using var local = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(local, Fast(Endpoint(server.BaseAddress)), Http);
+        await using var sink = new HttpIngestSink(local, Fast(Endpoint(server.BaseAddress)), s_http);
         var run = new RunDescriptor("remote-run") { Name = "Remote", ModelName = "SmallCnn", ParameterCount = 105866, TotalEpochs = 3, StepsPerEpoch = 10 };
 
         local.TryPublish(new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training });
@@ -26,7 +26,8 @@ public sealed class HttpIngestSinkEndToEndTests
                 [MetricNames.TrainLoss] = step == 20 ? double.NaN : 1.0 / step,
                 [MetricNames.GradientNorm] = step == 20 ? double.PositiveInfinity : step,
                 ["log_ratio"] = double.NegativeInfinity,
-            }) { Epoch = (step - 1) / 10 + 1, Batch = (step - 1) % 10 + 1 });
+            })
+            { Epoch = (step - 1) / 10 + 1, Batch = (step - 1) % 10 + 1 });
         }
 
         local.TryPublish(new TrainingEvent(run, TrainingEventKind.RunFinished) { State = RunState.Failed, Message = "diverged" });
@@ -62,7 +63,7 @@ public sealed class HttpIngestSinkEndToEndTests
         using var local = TelemetryBus.Create();
         var options = Fast(Endpoint(server.BaseAddress));
         options.BatchSize = 16;
-        await using var sink = new HttpIngestSink(local, options, Http);
+        await using var sink = new HttpIngestSink(local, options, s_http);
         var a = new RunDescriptor("run-a");
         var b = new RunDescriptor("run-b");
 
@@ -86,10 +87,10 @@ public sealed class HttpIngestSinkEndToEndTests
     {
         var port = FreePort();
         using var local = TelemetryBus.Create();
-        await using var sink = new HttpIngestSink(local, Fast(new Uri($"http://127.0.0.1:{port}/api/ingest")), Http);
+        await using var sink = new HttpIngestSink(local, Fast(new Uri($"http://127.0.0.1:{port}/api/ingest")), s_http);
         var run = new RunDescriptor("remote-run");
         Publish(local, run, 100);
-        await Eventually.SucceedsAsync(() => sink.FailedAttemptCount >= 3, "the sink to retry against the absent server");
+        await Poll.UntilAsync(() => sink.FailedAttemptCount >= 3, "the sink to retry against the absent server");
 
         await using var server = await StreamingTestServer.StartAsync(port: port);
         Publish(local, run, 100, firstStep: 101);
@@ -121,7 +122,7 @@ public sealed class HttpIngestSinkEndToEndTests
         using var local = TelemetryBus.Create();
         var options = Fast(Endpoint(server.BaseAddress));
         options.FlushInterval = TimeSpan.FromMinutes(1);
-        await using var sink = new HttpIngestSink(local, options, Http);
+        await using var sink = new HttpIngestSink(local, options, s_http);
         var run = new RunDescriptor("remote-run");
 
         Publish(local, run, 10);

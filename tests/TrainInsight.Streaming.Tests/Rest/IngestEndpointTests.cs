@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using TrainInsight.Streaming.Tests.Infrastructure;
 
 namespace TrainInsight.Streaming.Tests.Rest;
@@ -96,7 +95,10 @@ public sealed class IngestEndpointTests
         await server.WaitForDispatchAsync();
         server.Bus.GetHistory()[0].Run.Hyperparameters.Should().BeEquivalentTo(new Dictionary<string, HyperparameterValue>
         {
-            ["optimizer"] = "sgd", ["learning_rate"] = 0.05, ["batch_size"] = 128, ["shuffle"] = false,
+            ["optimizer"] = "sgd",
+            ["learning_rate"] = 0.05,
+            ["batch_size"] = 128,
+            ["shuffle"] = false,
         });
     }
 

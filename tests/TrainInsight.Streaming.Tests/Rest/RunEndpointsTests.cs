@@ -28,7 +28,12 @@ public sealed class RunEndpointsTests
         var started = DateTimeOffset.FromUnixTimeMilliseconds(1_795_483_000_123);
         var a = new RunDescriptor("run-a")
         {
-            Name = "Fashion CNN", ModelName = "SmallCnn", ParameterCount = 105_866, TotalEpochs = 8, StepsPerEpoch = 469, StartedAt = started,
+            Name = "Fashion CNN",
+            ModelName = "SmallCnn",
+            ParameterCount = 105_866,
+            TotalEpochs = 8,
+            StepsPerEpoch = 469,
+            StartedAt = started,
         };
         var b = Run("run-b");
         var first = new MetricEvent(a, 10, new Dictionary<string, double> { [MetricNames.TrainLoss] = 2.1, [MetricNames.LearningRate] = 0.001 }) { Epoch = 1 };

@@ -1,20 +1,20 @@
-using TrainInsight.Wire;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using TrainInsight.Streaming.Serialization;
+using TrainInsight.Wire;
 using static TrainInsight.Streaming.Tests.Infrastructure.TestEvents;
 
 namespace TrainInsight.Streaming.Tests.Serialization;
 
 public sealed class WireFormatTests
 {
-    private static readonly DateTimeOffset Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_250);
+    private static readonly DateTimeOffset s_timestamp = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_250);
 
     [Fact]
     public void SerializeSse_MetricEvent_WritesEnvelopeInDocumentedOrder()
     {
-        var metric = new MetricEvent(Run("run-a"), 3, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 }, Timestamp);
+        var metric = new MetricEvent(Run("run-a"), 3, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 }, s_timestamp);
 
         var text = Encoding.UTF8.GetString(WireFormat.SerializeSse(metric));
 
@@ -24,7 +24,7 @@ public sealed class WireFormatTests
     [Fact]
     public void SerializeWebSocket_MetricEvent_WritesMessageTypeFirst()
     {
-        var metric = new MetricEvent(Run("run-a"), 3, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 }, Timestamp);
+        var metric = new MetricEvent(Run("run-a"), 3, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 }, s_timestamp);
 
         var text = Encoding.UTF8.GetString(WireFormat.SerializeWebSocket(metric));
 
@@ -34,7 +34,7 @@ public sealed class WireFormatTests
     [Fact]
     public void SerializeSse_TrainingEvent_WritesEventKindAfterType()
     {
-        var finished = new TrainingEvent(Run("run-a"), TrainingEventKind.RunFinished, Timestamp) { State = RunState.Completed };
+        var finished = new TrainingEvent(Run("run-a"), TrainingEventKind.RunFinished, s_timestamp) { State = RunState.Completed };
 
         Names(Sse(finished)).Should().Equal("timestamp", "event_type", "event", "run_id", "sequence", "offset", "data");
         Names(WebSocket(finished)).Should().Equal("message_type", "event", "timestamp", "run_id", "sequence", "offset", "data");
@@ -271,12 +271,14 @@ public sealed class WireFormatTests
         {
             Hyperparameters = new Dictionary<string, HyperparameterValue>
             {
-                [HyperparameterNames.Optimizer] = "sgd", [HyperparameterNames.LearningRate] = 0.05, [HyperparameterNames.BatchSize] = 128,
+                [HyperparameterNames.Optimizer] = "sgd",
+                [HyperparameterNames.LearningRate] = 0.05,
+                [HyperparameterNames.BatchSize] = 128,
                 [HyperparameterNames.Shuffle] = true,
             },
         };
 
-        var data = Sse(new TrainingEvent(run, TrainingEventKind.RunStarted, Timestamp)).GetProperty("data");
+        var data = Sse(new TrainingEvent(run, TrainingEventKind.RunStarted, s_timestamp)).GetProperty("data");
 
         data.GetProperty("hyperparameters").GetRawText().Should().Be("""{"batch_size":128,"learning_rate":0.05,"optimizer":"sgd","shuffle":true}""");
     }
@@ -286,8 +288,8 @@ public sealed class WireFormatTests
     {
         var run = new RunDescriptor("run-a") { Hyperparameters = new Dictionary<string, HyperparameterValue> { [HyperparameterNames.LearningRateSchedule] = "cosine" } };
 
-        var plain = Sse(new MetricEvent(run, 3, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 }, Timestamp)).GetProperty("data");
-        var withAdvanced = Sse(new MetricEvent(run, 4, new Dictionary<string, double> { [MetricNames.GradientNorm] = 0.02 }, Timestamp)).GetProperty("data");
+        var plain = Sse(new MetricEvent(run, 3, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.5 }, s_timestamp)).GetProperty("data");
+        var withAdvanced = Sse(new MetricEvent(run, 4, new Dictionary<string, double> { [MetricNames.GradientNorm] = 0.02 }, s_timestamp)).GetProperty("data");
 
         plain.GetProperty("advanced_metrics").GetRawText().Should().Be("""{"lr_schedule":"cosine"}""");
         withAdvanced.GetProperty("advanced_metrics").GetRawText().Should().Be("""{"gradient_norm":0.02,"lr_schedule":"cosine"}""");
@@ -296,7 +298,7 @@ public sealed class WireFormatTests
     [Fact]
     public void SerializeSse_RunLost_WritesLostStateAndMessage()
     {
-        var lost = new TrainingEvent(Run("run-a"), TrainingEventKind.RunLost, Timestamp) { State = RunState.Lost, Step = 41, Message = "No event for 10 minutes." };
+        var lost = new TrainingEvent(Run("run-a"), TrainingEventKind.RunLost, s_timestamp) { State = RunState.Lost, Step = 41, Message = "No event for 10 minutes." };
 
         Encoding.UTF8.GetString(WireFormat.SerializeSse(lost)).Should().Be(
             """{"timestamp":1767225600.25,"event_type":"training_event","event":"run_lost","run_id":"run-a","sequence":0,"offset":0,"data":{"step":41,"model_state":"lost","message":"No event for 10 minutes."}}""");
@@ -370,8 +372,8 @@ public sealed class WireFormatTests
     {
         using var bus = TelemetryBus.Create();
         var run = new RunDescriptor("run-a") { Name = "CIFAR", ModelName = "SmallCnn" };
-        bus.TryPublish(new MetricEvent(run, 10, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.4, ["custom"] = 1 }, Timestamp) { Epoch = 1, Batch = 10 });
-        bus.TryPublish(new TrainingEvent(run, TrainingEventKind.ControlApplied, Timestamp) { State = RunState.Paused });
+        bus.TryPublish(new MetricEvent(run, 10, new Dictionary<string, double> { [MetricNames.TrainLoss] = 0.4, ["custom"] = 1 }, s_timestamp) { Epoch = 1, Batch = 10 });
+        bus.TryPublish(new TrainingEvent(run, TrainingEventKind.ControlApplied, s_timestamp) { State = RunState.Paused });
         SpinWait.SpinUntil(() => bus.GetStatistics().Dispatched == 2, TimeSpan.FromSeconds(10)).Should().BeTrue();
 
         var buffer = new ArrayBufferWriter<byte>();
@@ -458,7 +460,7 @@ public sealed class WireFormatTests
     public void SerializeWebSocket_ControlAppliedForNewAction_WritesActionValueAndMessage(ControlAction action, double? value, string name)
     {
         var command = new ControlCommand(action, "run-a", value);
-        var applied = new TrainingEvent(Run(), TrainingEventKind.ControlApplied, Timestamp)
+        var applied = new TrainingEvent(Run(), TrainingEventKind.ControlApplied, s_timestamp)
         {
             Command = command,
             ControlStatus = ControlStatus.Applied,
@@ -486,7 +488,7 @@ public sealed class WireFormatTests
     [Fact]
     public void SerializeSse_RejectedNonIntegerPatience_WritesTheValueAsSubmitted()
     {
-        var rejected = new TrainingEvent(Run(), TrainingEventKind.ControlApplied, Timestamp)
+        var rejected = new TrainingEvent(Run(), TrainingEventKind.ControlApplied, s_timestamp)
         {
             Command = new ControlCommand(ControlAction.SetEarlyStopping, "run-a", 2.5),
             ControlStatus = ControlStatus.Rejected,
@@ -516,7 +518,7 @@ public sealed class WireFormatTests
     [Fact]
     public void SerializeSse_GapEvent_WritesExactJsonWithoutSequenceOrOffset()
     {
-        var gap = new GapEvent(Run("run-a"), 3, 5, 7, 2, Timestamp);
+        var gap = new GapEvent(Run("run-a"), 3, 5, 7, 2, s_timestamp);
 
         var text = Encoding.UTF8.GetString(WireFormat.SerializeSse(gap));
 
@@ -526,7 +528,7 @@ public sealed class WireFormatTests
     [Fact]
     public void SerializeWebSocket_GapEvent_WritesExactJsonWithMessageTypeFirst()
     {
-        var gap = new GapEvent(Run("run-a"), 3, 5, 7, 2, Timestamp);
+        var gap = new GapEvent(Run("run-a"), 3, 5, 7, 2, s_timestamp);
 
         var text = Encoding.UTF8.GetString(WireFormat.SerializeWebSocket(gap));
 
@@ -537,7 +539,7 @@ public sealed class WireFormatTests
     public void SerializeSse_GapEventWithUnknownSequence_OmitsFirstSequence()
     {
         // A gap across runs (or read from a store that lacks the events) does not know the first missed sequence.
-        var gap = new GapEvent(Run("run-b"), 1_000_000, 1, 1_000_000, 0, Timestamp);
+        var gap = new GapEvent(Run("run-b"), 1_000_000, 1, 1_000_000, 0, s_timestamp);
 
         Encoding.UTF8.GetString(WireFormat.SerializeSse(gap)).Should().Be(
             """{"timestamp":1767225600.25,"event_type":"gap","run_id":"run-b","data":{"missed":1000000,"first_offset":1,"last_offset":1000000}}""");
@@ -549,7 +551,7 @@ public sealed class WireFormatTests
     public void SerializeSse_GapEventWhoseMissedDiffersFromRange_WritesBothAsGiven()
     {
         // A filtered subscriber misses fewer events than the offsets the gap spans: "missed" counts only its own.
-        var gap = new GapEvent(Run("run-a"), 2, 10, 40, 4, Timestamp);
+        var gap = new GapEvent(Run("run-a"), 2, 10, 40, 4, s_timestamp);
 
         var data = Sse(gap).GetProperty("data");
 

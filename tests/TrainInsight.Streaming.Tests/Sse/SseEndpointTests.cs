@@ -380,7 +380,7 @@ public sealed class SseEndpointTests
 
         await sse.DisposeAsync();
 
-        await Eventually.SucceedsAsync(() => server.Bus.GetStatistics().Subscribers == 0, "the SSE subscription to end");
+        await Poll.UntilAsync(() => server.Bus.GetStatistics().Subscribers == 0, "the SSE subscription to end");
     }
 
     [Fact]
@@ -418,7 +418,7 @@ public sealed class SseEndpointTests
         }
 
         await server.WaitForDispatchAsync();
-        await Eventually.SucceedsAsync(() => server.Bus.GetStatistics().DroppedAtSubscribers > 0, "the stalled client to lose events");
+        await Poll.UntilAsync(() => server.Bus.GetStatistics().DroppedAtSubscribers > 0, "the stalled client to lose events");
         var coverage = new StreamCoverage(0);
         await FollowAsync(sse, coverage, 20_000);
 
@@ -637,7 +637,7 @@ public sealed class SseEndpointTests
         await before.DisposeAsync(); // The network goes away.
 
         var lastSeen = seen[^1];
-        await Eventually.SucceedsAsync(
+        await Poll.UntilAsync(
             () => server.Bus.GetStatistics().LastOffset >= lastSeen + outageEvents, "the trainer to publish through the outage", TimeSpan.FromSeconds(60));
 
         await using var after = await SseReader.OpenAsync(

@@ -5,8 +5,8 @@ namespace TrainInsight.Streaming.Tests.WebSockets;
 
 public sealed class ConnectionFilterTests
 {
-    private static readonly RunDescriptor A = Run("run-a");
-    private static readonly RunDescriptor B = Run("run-b");
+    private static readonly RunDescriptor s_a = Run("run-a");
+    private static readonly RunDescriptor s_b = Run("run-b");
 
     [Fact]
     public void Everything_AnyEvent_Matches()
@@ -15,8 +15,8 @@ public sealed class ConnectionFilterTests
 
         filter.Runs.Should().BeNull();
         filter.Metrics.Should().BeNull();
-        filter.Matches(Loss(A, 1)).Should().BeTrue();
-        filter.Matches(EpochCompleted(B, 1, 1)).Should().BeTrue();
+        filter.Matches(Loss(s_a, 1)).Should().BeTrue();
+        filter.Matches(EpochCompleted(s_b, 1, 1)).Should().BeTrue();
     }
 
     [Fact]
@@ -42,9 +42,9 @@ public sealed class ConnectionFilterTests
     {
         var filter = ConnectionFilter.Create("run-a", null);
 
-        filter.Matches(Loss(A, 1)).Should().BeTrue();
-        filter.Matches(Loss(B, 1)).Should().BeFalse();
-        filter.Matches(EpochCompleted(B, 1, 1)).Should().BeFalse();
+        filter.Matches(Loss(s_a, 1)).Should().BeTrue();
+        filter.Matches(Loss(s_b, 1)).Should().BeFalse();
+        filter.Matches(EpochCompleted(s_b, 1, 1)).Should().BeFalse();
     }
 
     [Fact]
@@ -52,10 +52,10 @@ public sealed class ConnectionFilterTests
     {
         var filter = ConnectionFilter.Create(null, [MetricNames.ValLoss]);
 
-        filter.Matches(Loss(A, 1)).Should().BeFalse("it carries only train_loss");
-        filter.Matches(Metric(A, 1, (MetricNames.ValLoss, 0.5))).Should().BeTrue();
-        filter.Matches(Metric(A, 1, (MetricNames.TrainLoss, 0.5), (MetricNames.ValLoss, 0.5))).Should().BeTrue();
-        filter.Matches(EpochCompleted(A, 1, 1)).Should().BeTrue("training events are not metric updates");
+        filter.Matches(Loss(s_a, 1)).Should().BeFalse("it carries only train_loss");
+        filter.Matches(Metric(s_a, 1, (MetricNames.ValLoss, 0.5))).Should().BeTrue();
+        filter.Matches(Metric(s_a, 1, (MetricNames.TrainLoss, 0.5), (MetricNames.ValLoss, 0.5))).Should().BeTrue();
+        filter.Matches(EpochCompleted(s_a, 1, 1)).Should().BeTrue("training events are not metric updates");
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class ConnectionFilterTests
     {
         var filter = ConnectionFilter.Create(null, ["val_loss"]);
 
-        filter.Matches(Metric(A, 1, ("VAL_LOSS", 0.5))).Should().BeFalse();
+        filter.Matches(Metric(s_a, 1, ("VAL_LOSS", 0.5))).Should().BeFalse();
     }
 
     [Fact]
@@ -71,9 +71,9 @@ public sealed class ConnectionFilterTests
     {
         var nothing = ConnectionFilter.Everything.Unsubscribe([ConnectionFilter.All], [ConnectionFilter.All], out _)!;
 
-        nothing.Matches(new GapEvent(B, 3, 1, 3, 0)).Should().BeTrue();
-        ConnectionFilter.Create("run-a", ["x"]).Matches(new GapEvent(B, 3, 1, 3, 0)).Should().BeTrue();
-        nothing.Matches(Loss(A, 1)).Should().BeFalse();
+        nothing.Matches(new GapEvent(s_b, 3, 1, 3, 0)).Should().BeTrue();
+        ConnectionFilter.Create("run-a", ["x"]).Matches(new GapEvent(s_b, 3, 1, 3, 0)).Should().BeTrue();
+        nothing.Matches(Loss(s_a, 1)).Should().BeFalse();
     }
 
     [Fact]
@@ -83,8 +83,8 @@ public sealed class ConnectionFilterTests
 
         filter.Runs.Should().BeEquivalentTo("run-b");
         filter.Metrics.Should().BeNull("metrics were not named");
-        filter.Matches(Loss(A, 1)).Should().BeFalse();
-        filter.Matches(Loss(B, 1)).Should().BeTrue();
+        filter.Matches(Loss(s_a, 1)).Should().BeFalse();
+        filter.Matches(Loss(s_b, 1)).Should().BeTrue();
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class ConnectionFilterTests
 
         filter.Runs.Should().BeNull();
         filter.Metrics.Should().BeNull();
-        filter.Matches(Loss(B, 1)).Should().BeTrue();
+        filter.Matches(Loss(s_b, 1)).Should().BeTrue();
     }
 
     [Fact]
@@ -154,8 +154,8 @@ public sealed class ConnectionFilterTests
 
         error.Should().BeNull();
         filter!.Runs.Should().BeEmpty();
-        filter.Matches(Loss(A, 1)).Should().BeFalse();
-        filter.Matches(new GapEvent(A, 1, 1, 1, 1)).Should().BeTrue();
+        filter.Matches(Loss(s_a, 1)).Should().BeFalse();
+        filter.Matches(new GapEvent(s_a, 1, 1, 1, 1)).Should().BeTrue();
     }
 
     [Fact]
@@ -170,8 +170,8 @@ public sealed class ConnectionFilterTests
         fromAll.Metrics.Should().BeNull();
         fromList!.Metrics.Should().BeEmpty();
         fromList.Runs.Should().BeNull();
-        fromList.Matches(Loss(A, 1)).Should().BeFalse("no metric is wanted any more");
-        fromList.Matches(EpochCompleted(A, 1, 1)).Should().BeTrue("training events still pass");
+        fromList.Matches(Loss(s_a, 1)).Should().BeFalse("no metric is wanted any more");
+        fromList.Matches(EpochCompleted(s_a, 1, 1)).Should().BeTrue("training events still pass");
     }
 
     [Fact]

@@ -25,7 +25,8 @@ public sealed class WebSocketEndpointTests
         {
             [MetricNames.TrainLoss] = 0.5,
             [MetricNames.StepsPerSecond] = 12.5,
-        }, timestamp) { Epoch = 1 });
+        }, timestamp)
+        { Epoch = 1 });
 
         var (type, text) = await client.ReceiveAsync(cts.Token);
         type.Should().Be(WebSocketMessageType.Text);
@@ -172,7 +173,7 @@ public sealed class WebSocketEndpointTests
         }
 
         accepted.Should().Be(20_000);
-        await Eventually.SucceedsAsync(() => server.Bus.GetStatistics().DroppedAtSubscribers > 0, "the stalled client's losses to be counted");
+        await Poll.UntilAsync(() => server.Bus.GetStatistics().DroppedAtSubscribers > 0, "the stalled client's losses to be counted");
         await server.WaitForDispatchAsync();
         server.Bus.GetStatistics().DroppedAtIngest.Should().Be(0);
 
@@ -205,7 +206,7 @@ public sealed class WebSocketEndpointTests
 
         client.State.Should().Be(WebSocketState.Closed);
         client.CloseStatus.Should().Be(WebSocketCloseStatus.NormalClosure);
-        await Eventually.SucceedsAsync(() => server.Bus.GetStatistics().Subscribers == 0, "the WebSocket subscription to end");
+        await Poll.UntilAsync(() => server.Bus.GetStatistics().Subscribers == 0, "the WebSocket subscription to end");
     }
 
     [Fact]
@@ -642,7 +643,7 @@ public sealed class WebSocketEndpointTests
             Volatile.Write(ref requested, run);
             await SendTextAsync(client, $$"""{"type":"subscribe","runs":["{{run}}"]}""", cts.Token);
             await SendTextAsync(client, $$"""{"type":"unsubscribe","runs":["{{run}}"]}""", cts.Token);
-            await Eventually.SucceedsAsync(() => Volatile.Read(ref replies) >= 2 * (i + 1), "the replies");
+            await Poll.UntilAsync(() => Volatile.Read(ref replies) >= 2 * (i + 1), "the replies");
         }
 
         await receiving.WaitAsync(cts.Token);
@@ -767,7 +768,7 @@ public sealed class WebSocketEndpointTests
         before.Dispose();
 
         var lastSeen = seen[^1];
-        await Eventually.SucceedsAsync(
+        await Poll.UntilAsync(
             () => server.Bus.GetStatistics().LastOffset >= lastSeen + outageEvents, "the trainer to publish through the outage", TimeSpan.FromSeconds(60));
 
         using var after = await WebSocketReader.ConnectAsync(server.WebSocketUri($"{SocketPath}?after={lastSeen}"), cts.Token);

@@ -29,7 +29,7 @@ public sealed class TensorBoardEventFileReaderFuzzTests
     private const long AllocationLimitPerInput = 1 << 20;
 
     /// <summary>Not a performance assertion: an input that takes this long means the reader hangs.</summary>
-    private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_hangLimit = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void ReadAvailable_RandomlyMutatedFiles_NeverThrowAgreeWhenReadInPartsAndStayBounded()
@@ -70,7 +70,7 @@ public sealed class TensorBoardEventFileReaderFuzzTests
                     : whole.Partial != (whole.Position < input.Length) ? $"partial={whole.Partial} at position {whole.Position} of {input.Length}"
                     : whole.Events + whole.Unreadable != whole.Records ? $"{whole.Records} records but {whole.Events} events and {whole.Unreadable} unreadable"
                     : allocated > AllocationLimitPerInput ? $"allocated {allocated:N0} bytes"
-                    : watch.Elapsed - started > HangLimit ? $"took {watch.Elapsed - started}"
+                    : watch.Elapsed - started > s_hangLimit ? $"took {watch.Elapsed - started}"
                     : null;
                 if (problem is not null)
                 {

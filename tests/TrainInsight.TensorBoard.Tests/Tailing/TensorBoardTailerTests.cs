@@ -133,7 +133,7 @@ public sealed class TensorBoardTailerTests : IDisposable
         using var subscription = _bus.Subscribe();
         await using var tailer = Tailer(o => o.PollInterval = TimeSpan.FromHours(1));
         tailer.Start();
-        await WaitUntilAsync(() => tailer.GetStatistics().Scans >= 1);
+        await Poll.UntilAsync(() => tailer.GetStatistics().Scans >= 1, "the tailer scanned once");
 
         writer.Scalars(3, 1_700_000_000, ("loss", 0.25f));
 
@@ -195,7 +195,7 @@ public sealed class TensorBoardTailerTests : IDisposable
         using var subscription = _bus.Subscribe();
         await using var tailer = new TensorBoardTailer(_bus, new TensorBoardTailerOptions { LogDirectory = later, PollInterval = TimeSpan.FromMilliseconds(50) });
         tailer.Start();
-        await WaitUntilAsync(() => tailer.GetStatistics().Scans >= 2);
+        await Poll.UntilAsync(() => tailer.GetStatistics().Scans >= 2, "the tailer scanned twice");
 
         using (var writer = new TfEventsWriter(Path.Combine(later, "run", "events.out.tfevents.1.h.0")))
         {
@@ -220,7 +220,7 @@ public sealed class TensorBoardTailerTests : IDisposable
         (await TakeAsync(subscription, 2)).OfType<MetricEvent>().Single().Step.Should().Be(1);
 
         Directory.Delete(root, recursive: true);
-        await WaitUntilAsync(() => tailer.GetStatistics().Files == 0);
+        await Poll.UntilAsync(() => tailer.GetStatistics().Files == 0, "the deleted file was forgotten");
         Directory.CreateDirectory(root);
         await Task.Delay(300);
         using (var writer = new TfEventsWriter(Path.Combine(root, "new", "events.out.tfevents.2.h.0")))
@@ -384,14 +384,5 @@ public sealed class TensorBoardTailerTests : IDisposable
         }
 
         return events;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(s_patience);
-        while (!condition())
-        {
-            await Task.Delay(10, cts.Token);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using TorchSharp;
 using TrainInsight.Torch.Vision;
 using static TorchSharp.torch;
 

@@ -1,5 +1,3 @@
-using TorchSharp;
-using TrainInsight.Torch.Vision;
 using static TorchSharp.torch;
 
 namespace TrainInsight.Torch.Tests.Hooks;

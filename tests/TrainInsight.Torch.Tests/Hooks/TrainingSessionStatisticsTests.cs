@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using TrainInsight.Torch.Vision;
 using static TorchSharp.torch;
@@ -8,7 +7,7 @@ namespace TrainInsight.Torch.Tests.Hooks;
 /// <summary>Per-layer norms, update ratios, activation health, the data/compute split and per-group learning rates, on real training.</summary>
 public sealed class TrainingSessionStatisticsTests
 {
-    private static readonly string[] SmallCnnLayers = ["conv1", "conv2", "fc1", "fc2"];
+    private static readonly string[] s_smallCnnLayers = ["conv1", "conv2", "fc1", "fc2"];
 
     [Fact]
     public async Task RecordStep_LayerStatisticsWithSgd_MatchNormsComputedByHand()
@@ -39,8 +38,8 @@ public sealed class TrainingSessionStatisticsTests
                     var gradients = LayerSquares(model, p => p.grad!);
                     optimizer.step();
                     var after = LayerSquares(model, p => p);
-                    expected.Add(SmallCnnLayers.ToDictionary(l => l, l => 0.0));
-                    foreach (var layer in SmallCnnLayers)
+                    expected.Add(s_smallCnnLayers.ToDictionary(l => l, l => 0.0));
+                    foreach (var layer in s_smallCnnLayers)
                     {
                         expected[^1]["g/" + layer] = Math.Sqrt(gradients[layer]);
                         expected[^1]["w/" + layer] = Math.Sqrt(after[layer]);
@@ -61,17 +60,17 @@ public sealed class TrainingSessionStatisticsTests
         for (var step = 0; step < metrics.Count; step++)
         {
             var values = metrics[step].Values;
-            foreach (var layer in SmallCnnLayers)
+            foreach (var layer in s_smallCnnLayers)
             {
                 values[MetricNames.ForLayer(MetricNames.GradientNorm, layer)].Should().BeApproximately(expected[step]["g/" + layer], expected[step]["g/" + layer] * 1e-5);
                 values[MetricNames.ForLayer(MetricNames.WeightNorm, layer)].Should().BeApproximately(expected[step]["w/" + layer], expected[step]["w/" + layer] * 1e-5);
                 values[MetricNames.ForLayer(MetricNames.UpdateRatio, layer)].Should().BeApproximately(expected[step]["r/" + layer], expected[step]["r/" + layer] * 1e-3);
             }
 
-            var layerGradients = SmallCnnLayers.Sum(l => Math.Pow(values[MetricNames.ForLayer(MetricNames.GradientNorm, l)], 2));
+            var layerGradients = s_smallCnnLayers.Sum(l => Math.Pow(values[MetricNames.ForLayer(MetricNames.GradientNorm, l)], 2));
             values[MetricNames.GradientNorm].Should().BeApproximately(Math.Sqrt(layerGradients), 1e-9, "the global norm is the layers' norms combined");
             values.Should().ContainKeys(MetricNames.WeightNorm, MetricNames.UpdateRatio);
-            values.Keys.Where(k => k.Contains('/')).Should().HaveCount(3 * SmallCnnLayers.Length, "no other per-layer names appear");
+            values.Keys.Where(k => k.Contains('/')).Should().HaveCount(3 * s_smallCnnLayers.Length, "no other per-layer names appear");
         }
     }
 

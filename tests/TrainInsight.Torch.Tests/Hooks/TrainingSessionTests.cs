@@ -1,4 +1,3 @@
-using TorchSharp;
 using TrainInsight.Torch.Training;
 using TrainInsight.Torch.Vision;
 using Xunit.Abstractions;

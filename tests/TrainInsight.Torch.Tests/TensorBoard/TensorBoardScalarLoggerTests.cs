@@ -204,7 +204,7 @@ public sealed class TensorBoardScalarLoggerTests
         }
 
         bus.TryPublish(new TrainingEvent(run, TrainingEventKind.RunFinished)).Should().BeTrue();
-        await WaitForDispatchAsync(bus, 21);
+        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched >= 21, "the bus dispatched all 21 events");
 
         // Not reading yet, the logger's queue of 4 kept the newest events and a gap before them.
         logger.Start(onError: null);
@@ -251,13 +251,4 @@ public sealed class TensorBoardScalarLoggerTests
 
     private static IReadOnlyList<TensorBoardEventsFile.Scalar> ReadScalars(TensorBoardScalarLogger logger) =>
         TensorBoardEventsFile.Scalars(TensorBoardEventsFile.Read(Directory.GetFiles(logger.LogDirectory!).Single()));
-
-    private static async Task WaitForDispatchAsync(ITelemetryBus bus, long count)
-    {
-        using var timeout = new CancellationTokenSource(EventRecorder.Patience);
-        while (bus.GetStatistics().Dispatched < count)
-        {
-            await Task.Delay(5, timeout.Token);
-        }
-    }
 }

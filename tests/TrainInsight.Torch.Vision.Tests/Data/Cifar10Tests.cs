@@ -1,4 +1,3 @@
-using TrainInsight.Torch.Vision;
 using static TorchSharp.torch;
 
 namespace TrainInsight.Torch.Vision.Tests.Data;

@@ -1,5 +1,3 @@
-using TrainInsight.Torch.Vision;
-
 namespace TrainInsight.Torch.Vision.Tests.Data;
 
 public sealed class IdxReaderTests : IDisposable

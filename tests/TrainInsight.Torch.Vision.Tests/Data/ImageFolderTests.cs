@@ -1,5 +1,4 @@
 using SkiaSharp;
-using TrainInsight.Torch.Vision;
 using static TorchSharp.torch;
 
 namespace TrainInsight.Torch.Vision.Tests.Data;

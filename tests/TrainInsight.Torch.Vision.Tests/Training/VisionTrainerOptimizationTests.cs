@@ -1,5 +1,4 @@
 using TrainInsight.Torch.Training;
-using TrainInsight.Torch.Vision;
 using static TorchSharp.torch;
 
 namespace TrainInsight.Torch.Vision.Tests.Training;
@@ -68,7 +67,13 @@ public sealed class VisionTrainerOptimizationTests
         using var data = SyntheticShapes.Generate(64, size: 16, seed: 11);
         var options = new VisionTrainerOptions
         {
-            Epochs = 3, BatchSize = 16, LearningRate = 0.01, Schedule = LearningRateSchedule.Step, StepSizeEpochs = 1, StepGamma = 0.5, WarmupSteps = 2,
+            Epochs = 3,
+            BatchSize = 16,
+            LearningRate = 0.01,
+            Schedule = LearningRateSchedule.Step,
+            StepSizeEpochs = 1,
+            StepGamma = 0.5,
+            WarmupSteps = 2,
         };
 
         var result = await TrainAsync(options, data);

@@ -1,6 +1,4 @@
-using TorchSharp;
 using TrainInsight.Torch.Training;
-using TrainInsight.Torch.Vision;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -53,8 +51,15 @@ public sealed class VisionTrainerTests(ITestOutputHelper output)
         summary.Run.StepsPerEpoch.Should().Be(8);
         summary.Run.Hyperparameters.Should().BeEquivalentTo(new Dictionary<string, HyperparameterValue>
         {
-            ["optimizer"] = "adam", ["learning_rate"] = 0.001, ["lr_schedule"] = "constant", ["batch_size"] = 128, ["weight_decay"] = 0,
-            ["epochs"] = 2, ["augmentation"] = "none", ["shuffle"] = true, ["seed"] = options.Seed,
+            ["optimizer"] = "adam",
+            ["learning_rate"] = 0.001,
+            ["lr_schedule"] = "constant",
+            ["batch_size"] = 128,
+            ["weight_decay"] = 0,
+            ["epochs"] = 2,
+            ["augmentation"] = "none",
+            ["shuffle"] = true,
+            ["seed"] = options.Seed,
         });
         result.Events.OfType<TrainingEvent>().First(e => e.Kind == TrainingEventKind.RunStarted).Run.Hyperparameters.Should().HaveCount(9);
         summary.ValidationAccuracy.Should().BeInRange(0, 1);
@@ -282,17 +287,37 @@ public sealed class VisionTrainerTests(ITestOutputHelper output)
     {
         var options = new VisionTrainerOptions
         {
-            Optimizer = TrainerOptimizer.SgdMomentum, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Step,
-            StepSizeEpochs = 3, StepGamma = 0.5, WarmupSteps = 100, Augment = true, Seed = 7, BatchSize = 16, Epochs = 4,
+            Optimizer = TrainerOptimizer.SgdMomentum,
+            LearningRate = 0.05,
+            Momentum = 0.9,
+            WeightDecay = 5e-4,
+            Schedule = LearningRateSchedule.Step,
+            StepSizeEpochs = 3,
+            StepGamma = 0.5,
+            WarmupSteps = 100,
+            Augment = true,
+            Seed = 7,
+            BatchSize = 16,
+            Epochs = 4,
         };
 
         var values = VisionTrainer.Hyperparameters(options);
 
         values.Should().BeEquivalentTo(new Dictionary<string, HyperparameterValue>
         {
-            ["optimizer"] = "sgd", ["learning_rate"] = 0.05, ["momentum"] = 0.9, ["weight_decay"] = 5e-4, ["lr_schedule"] = "step",
-            ["lr_step_epochs"] = 3, ["lr_step_gamma"] = 0.5, ["warmup_steps"] = 100, ["augmentation"] = "flip_crop", ["seed"] = 7,
-            ["batch_size"] = 16, ["epochs"] = 4, ["shuffle"] = true,
+            ["optimizer"] = "sgd",
+            ["learning_rate"] = 0.05,
+            ["momentum"] = 0.9,
+            ["weight_decay"] = 5e-4,
+            ["lr_schedule"] = "step",
+            ["lr_step_epochs"] = 3,
+            ["lr_step_gamma"] = 0.5,
+            ["warmup_steps"] = 100,
+            ["augmentation"] = "flip_crop",
+            ["seed"] = 7,
+            ["batch_size"] = 16,
+            ["epochs"] = 4,
+            ["shuffle"] = true,
         });
     }
 }
