@@ -149,8 +149,7 @@ public sealed class TrainingSession : IDisposable
 
         if (_commands.ApplyPending(_receiver, cancellationToken))
         {
-            // A pause, a checkpoint or an evaluation is not step time.
-            _window.Restart();
+            _window.Restart(); // a pause, a checkpoint or an evaluation is not step time
         }
 
         // Arm the statistics only now, after any evaluation, so that validation passes are never measured.
@@ -288,8 +287,7 @@ public sealed class TrainingSession : IDisposable
 
     internal void CountTelemetryError() => Interlocked.Increment(ref _telemetryErrors);
 
-    /// <summary>Gets the session's statistics (tests look at their hooks and weight copies).</summary>
-    internal SessionStatistics Statistics => _statistics;
+    internal SessionStatistics Statistics => _statistics; // tests look at the hooks and the weight copies
 
     private void RecordStepCore(Tensor loss, Tensor? output, Tensor? target, long batchSize)
     {
