@@ -27,7 +27,7 @@ public sealed class BusStatistics
     /// <summary>Gets how many events never reached the store because its writer fell too far behind or kept failing.</summary>
     public long DroppedAtStore { get; init; }
 
-    /// <summary>Gets how many store writes failed (each failed batch is retried with the next one).</summary>
+    /// <summary>Gets how many store operations failed: writes (each failed batch is retried with the next one), the state read at start, and reads replaying events older than the history ring.</summary>
     public long StoreErrors { get; init; }
 
     /// <summary>Gets the offset of the latest event the store has confirmed, or 0 when there is no store or nothing was written.</summary>

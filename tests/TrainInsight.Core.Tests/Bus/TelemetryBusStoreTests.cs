@@ -137,6 +137,7 @@ public class TelemetryBusStoreTests
         using var subscription = bus.Subscribe(new SubscriptionOptions { AfterOffset = 3 });
 
         (await ReadAsync(subscription, 5)).Select(Describe).Should().Equal("gap(13,4..16,s0)", "17", "18", "19", "20");
+        bus.GetStatistics().StoreErrors.Should().Be(1, "the failed read is counted (and logged once), not swallowed");
     }
 
     [Fact]

@@ -21,4 +21,7 @@ internal static partial class BusLog
 
     [LoggerMessage(6, LogLevel.Warning, "TrainInsight could not read the unfinished runs of its store; runs from before this start are not reported lost.")]
     public static partial void StoredRunsUnreadable(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "TrainInsight could not read its store to replay events older than the history ring; the subscriber gets a gap in their place. This is logged once per bus; StoreErrors counts every failure.")]
+    public static partial void StoreReadFailed(ILogger logger, Exception exception);
 }

@@ -38,6 +38,7 @@ internal sealed class InProcessTelemetryBus : ITelemetryBus
     private long _dispatched;
     private long _droppedAtSubscribers;
     private long _storeStateErrors;
+    private long _storeReadErrors;
     private int _disposed;
     private Task? _disposal;
 
@@ -169,7 +170,7 @@ internal sealed class InProcessTelemetryBus : ITelemetryBus
                 Dispatched = _dispatched,
                 DroppedAtSubscribers = Interlocked.Read(ref _droppedAtSubscribers),
                 DroppedAtStore = _storeWriter?.DroppedCount ?? 0,
-                StoreErrors = _storeStateErrors + (_storeWriter?.ErrorCount ?? 0),
+                StoreErrors = _storeStateErrors + Interlocked.Read(ref _storeReadErrors) + (_storeWriter?.ErrorCount ?? 0),
                 StoredOffset = _storeWriter?.StoredOffset ?? 0,
                 SnapshotErrors = _runs.SnapshotErrors,
                 Subscribers = _subscribers.Length,
@@ -257,7 +258,8 @@ internal sealed class InProcessTelemetryBus : ITelemetryBus
             var lastSequence = runId is null ? 0
                 : tracker is not null ? tracker.LastSequence - replay.Count
                 : _runs.RecoveredSequence(runId);
-            queue.ReplayFromStoreFirst(new StoreReplay(writer.Store, runId, afterOffset, until, tracker?.Run ?? _runs.Latest?.Run, lastSequence, () => writer.StoredOffset));
+            queue.ReplayFromStoreFirst(new StoreReplay(
+                writer.Store, runId, afterOffset, until, tracker?.Run ?? _runs.Latest?.Run, lastSequence, () => writer.StoredOffset, OnStoreReadFailed));
         }
         else
         {
@@ -342,6 +344,15 @@ internal sealed class InProcessTelemetryBus : ITelemetryBus
         lock (_gate)
         {
             return _runs.Measure(name);
+        }
+    }
+
+    /// <summary>A replay's store read failed (the subscriber got a gap instead): counted, the first logged with its exception.</summary>
+    private void OnStoreReadFailed(Exception exception)
+    {
+        if (Interlocked.Increment(ref _storeReadErrors) == 1)
+        {
+            BusLog.StoreReadFailed(_logger, exception);
         }
     }
 

@@ -16,8 +16,10 @@ namespace TrainInsight.Internal;
 /// so that the store missing the run's latest events is reported too.
 /// </param>
 /// <param name="storedOffset">Reads the latest offset the store confirmed, so the replay can wait for a lagging writer.</param>
+/// <param name="readFailed">Told of a failed read (the subscriber gets a gap in its place), to count and log it.</param>
 internal sealed class StoreReplay(
-    IMetricStore store, string? runId, long afterOffset, long untilOffset, RunDescriptor? run, long expectedSequence, Func<long>? storedOffset)
+    IMetricStore store, string? runId, long afterOffset, long untilOffset, RunDescriptor? run, long expectedSequence, Func<long>? storedOffset,
+    Action<Exception>? readFailed = null)
 {
     private const int PageSize = 512;
     private static readonly RunDescriptor s_unknownRun = new("unknown");
@@ -53,6 +55,7 @@ internal sealed class StoreReplay(
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Reported to the subscriber as a gap below: it learns exactly which offsets it is missing.
+            readFailed?.Invoke(ex);
             page = [];
             failed = true;
         }
@@ -141,6 +144,7 @@ internal sealed class StoreReplay(
         {
             // The page itself was read; without the unfiltered probe the leading loss stays unknown, and the page's own
             // sequences still report every hole after the run's first stored event.
+            readFailed?.Invoke(ex);
             return null;
         }
 
