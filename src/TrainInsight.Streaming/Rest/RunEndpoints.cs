@@ -70,11 +70,11 @@ internal static class RunEndpoints
             {
                 Id = runs[i].Run.Id,
                 Name = runs[i].Run.Name,
-                StartedAt = UnixSeconds(runs[i].Run.StartedAt),
+                StartedAt = WireNames.UnixSeconds(runs[i].Run.StartedAt),
                 State = WireNames.State(runs[i].State),
                 Live = active.Contains(runs[i].Run.Id),
-                FirstEventAt = UnixSeconds(runs[i].FirstEventAt),
-                LastEventAt = UnixSeconds(runs[i].LastEventAt),
+                FirstEventAt = WireNames.UnixSeconds(runs[i].FirstEventAt),
+                LastEventAt = WireNames.UnixSeconds(runs[i].LastEventAt),
                 EventCount = runs[i].EventCount,
                 LastSequence = runs[i].LastSequence,
                 LastOffset = runs[i].LastOffset,
@@ -107,7 +107,7 @@ internal static class RunEndpoints
                 Source = "live",
                 Step = snapshot.Step,
                 Epoch = snapshot.Epoch,
-                Timestamp = UnixSeconds(snapshot.Timestamp),
+                Timestamp = WireNames.UnixSeconds(snapshot.Timestamp),
                 Offset = snapshot.Offset,
                 Values = snapshot.Values,
             }
@@ -117,11 +117,11 @@ internal static class RunEndpoints
         {
             Id = run.Run.Id,
             Name = run.Run.Name,
-            StartedAt = UnixSeconds(run.Run.StartedAt),
+            StartedAt = WireNames.UnixSeconds(run.Run.StartedAt),
             State = WireNames.State(newer ? snapshot!.State : run.State),
             Live = control.ActiveRuns.Contains(id),
-            FirstEventAt = UnixSeconds(run.FirstEventAt),
-            LastEventAt = UnixSeconds(run.LastEventAt),
+            FirstEventAt = WireNames.UnixSeconds(run.FirstEventAt),
+            LastEventAt = WireNames.UnixSeconds(run.LastEventAt),
             EventCount = run.EventCount,
             LastSequence = run.LastSequence,
             LastOffset = run.LastOffset,
@@ -181,7 +181,7 @@ internal static class RunEndpoints
         for (var i = 0; i < count; i++)
         {
             var point = points[i];
-            models[i] = new MetricPointModel(point.Name, point.Step, point.Value, UnixSeconds(point.Timestamp), point.Sequence, point.Offset);
+            models[i] = new MetricPointModel(point.Name, point.Step, point.Value, WireNames.UnixSeconds(point.Timestamp), point.Sequence, point.Offset);
         }
 
         var response = new MetricPointsResponse { RunId = id, Points = models, NextSince = nextSince };
@@ -205,8 +205,8 @@ internal static class RunEndpoints
             Action = WireNames.Action(r.Action),
             Value = r.Value,
             Status = r.Status == ControlStatus.Applied ? "applied" : "rejected",
-            IssuedAt = UnixSeconds(r.IssuedAt),
-            HandledAt = UnixSeconds(r.HandledAt),
+            IssuedAt = WireNames.UnixSeconds(r.IssuedAt),
+            HandledAt = WireNames.UnixSeconds(r.HandledAt),
             Step = r.Step,
             Message = r.Message,
             Offset = r.Offset,
@@ -252,7 +252,7 @@ internal static class RunEndpoints
         {
             Source = "store",
             Step = lastStep,
-            Timestamp = UnixSeconds(last[^1].Timestamp),
+            Timestamp = WireNames.UnixSeconds(last[^1].Timestamp),
             Offset = last[^1].Offset,
             Values = values,
         };
@@ -338,6 +338,4 @@ internal static class RunEndpoints
         names = set;
         return true;
     }
-
-    private static double UnixSeconds(DateTimeOffset timestamp) => WireNames.UnixSeconds(timestamp);
 }

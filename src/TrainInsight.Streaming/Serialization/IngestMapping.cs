@@ -12,8 +12,6 @@ internal static class IngestMapping
     /// <summary>The longest metric name accepted.</summary>
     public const int MaxMetricNameLength = 256;
 
-    public const string MetricsUpdate = IngestEventDto.MetricsUpdate;
-    public const string TrainingEventType = IngestEventDto.TrainingEvent;
 
     // 9999-12-31T23:59:59Z, the last second a DateTimeOffset can hold.
     private const double MaxUnixSeconds = 253_402_300_799;
@@ -103,7 +101,7 @@ internal static class IngestMapping
     public static TrainInsightEvent ToEvent(RunDescriptor run, IngestEventDto item)
     {
         var timestamp = FromUnixSeconds(item.Timestamp!.Value);
-        if (item.Type == MetricsUpdate)
+        if (item.Type == IngestEventDto.MetricsUpdate)
         {
             return new MetricEvent(run, item.Step!.Value, item.Values, timestamp) { Epoch = item.Epoch, Batch = item.Batch };
         }
@@ -155,7 +153,7 @@ internal static class IngestMapping
             return new Error(path, $"{path} must be an event object.");
         }
 
-        if (item.Type is not (MetricsUpdate or TrainingEventType))
+        if (item.Type is not (IngestEventDto.MetricsUpdate or IngestEventDto.TrainingEvent))
         {
             return new Error(path + ".type", item.Type is null
                 ? $"{path}.type is required: \"metrics_update\" or \"training_event\"."
@@ -178,7 +176,7 @@ internal static class IngestMapping
             return new Error(path + ".timestamp", $"{path}.timestamp is required: Unix seconds, a finite number from 0 to {MaxUnixSeconds:F0}.");
         }
 
-        if (item.Step is < 0 || (item.Step is null && item.Type == MetricsUpdate))
+        if (item.Step is < 0 || (item.Step is null && item.Type == IngestEventDto.MetricsUpdate))
         {
             return new Error(path + ".step", item.Step is null
                 ? $"{path}.step is required for a metrics_update: a non-negative integer."
@@ -195,7 +193,7 @@ internal static class IngestMapping
             return new Error(path + ".batch", $"{path}.batch must be a non-negative integer.");
         }
 
-        if (item.Type == MetricsUpdate)
+        if (item.Type == IngestEventDto.MetricsUpdate)
         {
             return item.Values is null
                 ? new Error(path + ".values", $"{path}.values is required for a metrics_update: an object of metric names to numbers.")

@@ -12,9 +12,6 @@ internal sealed class EventFilter
         _metricNames = metricNames;
     }
 
-    /// <summary>Gets the only run accepted, or <see langword="null"/> for all runs.</summary>
-    public string? RunId => _runId;
-
     /// <summary>Creates the filter of a subscription, or <see langword="null"/> when it accepts everything.</summary>
     public static EventFilter? Create(string? runId, IReadOnlyCollection<string>? metricNames)
     {
