@@ -64,6 +64,21 @@ public static class MetricNames
     /// </summary>
     public const string Saturation = "saturation";
 
+    /// <summary>
+    /// Mean of the sampled input batch ("input_mean"); with <see cref="InputStd"/> it tells normalised inputs (around 0 and 1)
+    /// from raw ones (0–255 pixels have a mean near 70–130).
+    /// </summary>
+    public const string InputMean = "input_mean";
+
+    /// <summary>Standard deviation of the sampled input batch ("input_std").</summary>
+    public const string InputStd = "input_std";
+
+    /// <summary>
+    /// Share (0..1) of the sampled batch's targets that belong to its most common class ("batch_class_share"): near
+    /// 1 / classes for shuffled data, 1 for data sorted by class and not shuffled.
+    /// </summary>
+    public const string BatchClassShare = "batch_class_share";
+
     /// <summary>Estimated seconds until the planned work is done ("eta_seconds").</summary>
     public const string EtaSeconds = "eta_seconds";
 

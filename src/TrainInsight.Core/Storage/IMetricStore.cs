@@ -29,7 +29,7 @@ public interface IMetricStore : IDisposable
     StoreState LoadState();
 
     /// <summary>Appends dispatched events, in offset order, as one batch: all of it is kept or, on failure, none.</summary>
-    /// <param name="events">The events; <see cref="MetricEvent"/>s and <see cref="TrainingEvent"/>s, other types are ignored.</param>
+    /// <param name="events">The events; <see cref="MetricEvent"/>s, <see cref="TrainingEvent"/>s and <see cref="FindingEvent"/>s, other types are ignored.</param>
     /// <param name="cancellationToken">A token to cancel the write.</param>
     /// <returns>A task that completes when the batch is durable (or kept in memory after a write failure).</returns>
     Task AppendAsync(IReadOnlyList<TrainInsightEvent> events, CancellationToken cancellationToken = default);
@@ -65,4 +65,12 @@ public interface IMetricStore : IDisposable
     /// <param name="cancellationToken">A token to cancel the read.</param>
     /// <returns>The commands with their outcomes.</returns>
     Task<IReadOnlyList<ControlRecord>> GetCommandsAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads a run's findings: the latest revision of each, in the order they were first raised.
+    /// </summary>
+    /// <param name="query">Which findings; the state and severity filters apply to the latest revision.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The findings; empty when the run is unknown or has none.</returns>
+    Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default);
 }

@@ -50,7 +50,7 @@ public sealed class InMemoryMetricStore : IMetricStore
         {
             foreach (var item in events)
             {
-                if (item is not (MetricEvent or TrainingEvent))
+                if (item is not (MetricEvent or TrainingEvent or FindingEvent))
                 {
                     continue;
                 }
@@ -163,6 +163,30 @@ public sealed class InMemoryMetricStore : IMetricStore
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>Findings are kept apart from the events, so the latest revision of each survives when old events are removed.</remarks>
+    public Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_runs.GetValueOrDefault(query.RunId) is not { } run)
+            {
+                return Task.FromResult<IReadOnlyList<FindingEvent>>([]);
+            }
+
+            IReadOnlyList<FindingEvent> result =
+            [
+                .. run.FindingOrder
+                    .Select(id => run.Findings[id])
+                    .Where(f => (query.State is not { } state || f.State == state) && (query.MinSeverity is not { } min || f.Severity >= min))
+                    .Take(query.Limit),
+            ];
+            return Task.FromResult(result);
+        }
+    }
+
     /// <summary>Does nothing: the store holds only memory.</summary>
     public void Dispose()
     {
@@ -176,6 +200,10 @@ public sealed class InMemoryMetricStore : IMetricStore
 
         public List<ControlRecord> Commands { get; } = [];
 
+        public Dictionary<string, FindingEvent> Findings { get; } = new(StringComparer.Ordinal);
+
+        public List<string> FindingOrder { get; } = [];
+
         public long LastSequence => Summary.LastSequence;
 
         public long LastOffset => Summary.LastOffset;
@@ -186,6 +214,15 @@ public sealed class InMemoryMetricStore : IMetricStore
             if (item is TrainingEvent training && ControlRecords.From(training) is { } record)
             {
                 Commands.Add(record);
+            }
+            else if (item is FindingEvent finding)
+            {
+                if (!Findings.ContainsKey(finding.FindingId))
+                {
+                    FindingOrder.Add(finding.FindingId);
+                }
+
+                Findings[finding.FindingId] = finding;
             }
         }
 
