@@ -17,8 +17,7 @@ internal sealed class RunDiagnosis
     private readonly SignalsMissingTracker _coverage;
     private double _trainLossSum;
     private int _trainLossCount;
-    private double _trainAccuracySum;
-    private int _trainAccuracyCount;
+    private double _trainAccuracyEma = double.NaN;
     private int? _lastValidatedEpoch;
     private int _validations;
 
@@ -56,9 +55,12 @@ internal sealed class RunDiagnosis
     /// <summary>The <see cref="System.Diagnostics.Stopwatch"/> timestamp of the latest event, for forgetting idle runs.</summary>
     public long LastTouched { get; set; }
 
-    public IEnumerable<FindingTracker> Trackers => _trackers;
+    public FindingTracker[] Trackers => _trackers;
 
     public FindingEvent? CoverageFinding => _coverage.Latest;
+
+    /// <summary>How many validations the run reported.</summary>
+    public int Validations => _validations;
 
     public bool HasSeen(Signal signal) => (SeenSignals & (1 << (int)signal)) != 0;
 
@@ -129,8 +131,10 @@ internal sealed class RunDiagnosis
 
         if (frame.Has(Signal.TrainAccuracy) && double.IsFinite(frame[Signal.TrainAccuracy]))
         {
-            _trainAccuracySum += frame[Signal.TrainAccuracy];
-            _trainAccuracyCount++;
+            // Smoothed, not averaged since the last validation: during the first epochs the batch accuracy climbs, and the
+            // epoch's mean lags far behind the accuracy the model has at the validation.
+            var accuracy = frame[Signal.TrainAccuracy];
+            _trainAccuracyEma = double.IsNaN(_trainAccuracyEma) ? accuracy : _trainAccuracyEma + (0.3 * (accuracy - _trainAccuracyEma));
         }
 
         Checks++;
@@ -206,13 +210,13 @@ internal sealed class RunDiagnosis
             valLoss,
             valAccuracy,
             _trainLossCount > 0 ? _trainLossSum / _trainLossCount : null,
-            _trainAccuracyCount > 0 ? _trainAccuracySum / _trainAccuracyCount : null)
+            double.IsNaN(_trainAccuracyEma) ? null : _trainAccuracyEma)
         {
             ValLossName = lossName,
             ValAccuracyName = accuracyName,
         };
-        _trainLossSum = _trainAccuracySum = 0;
-        _trainLossCount = _trainAccuracyCount = 0;
+        _trainLossSum = 0;
+        _trainLossCount = 0;
         if (valLoss is not null)
         {
             SeenSignals |= 1 << (int)Signal.ValLoss;

@@ -23,7 +23,7 @@ internal static class Text
         }
 
         var abs = Math.Abs(value);
-        return abs != 0 && (abs < 1e-3 || abs >= 1e6)
+        return abs != 0 && (abs < 1e-4 || abs >= 1e6)
             ? value.ToString("0.###e+0", CultureInfo.InvariantCulture)
             : value.ToString("0.####", CultureInfo.InvariantCulture);
     }

@@ -9,8 +9,14 @@ public sealed class TrainingAnalysis
     /// <summary>Gets where <see cref="Text"/> comes from.</summary>
     public required AnalysisSource Source { get; init; }
 
-    /// <summary>Gets what the built-in rules found, most severe first; never empty (a run without problems gets <see cref="FindingCodes.Healthy"/>).</summary>
-    public required IReadOnlyList<Finding> Findings { get; init; }
+    /// <summary>
+    /// Gets the run's open findings from the diagnosis (latest revision of each), most severe first; empty when the diagnosis
+    /// found nothing (or has not seen enough of the run yet).
+    /// </summary>
+    public required IReadOnlyList<FindingEvent> Findings { get; init; }
+
+    /// <summary>Gets whether no open finding is of <see cref="FindingSeverity.Warning"/> or worse.</summary>
+    public bool IsHealthy => Findings.All(f => f.Severity < FindingSeverity.Warning);
 
     /// <summary>Gets the answer: the chat client's text, or a summary of the findings written by the rules.</summary>
     public required string Text { get; init; }

@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.AI;
+using TrainInsight.Diagnostics;
 using TrainInsight.Llm.Internal;
 using TrainInsight.Llm.Prompts;
-using TrainInsight.Llm.Rules;
 
 namespace TrainInsight.Llm;
 
 /// <summary>
-/// Analyzes a training run from the telemetry on the <see cref="ITelemetryBus"/>: built-in rules find known problems, and
-/// when the host registered an <see cref="IChatClient"/>, the chat client explains them in words.
+/// Analyzes a training run from the telemetry on the <see cref="ITelemetryBus"/>: the diagnosis (<see cref="DiagnosisEngine"/>)
+/// finds known problems, and when the host registered an <see cref="IChatClient"/>, the chat client explains them in words.
 /// </summary>
 /// <remarks>
 /// The analyst never creates a chat client or picks a provider: it uses the one it is given (with dependency injection,
@@ -24,24 +24,30 @@ public sealed class TrainingAnalyst
     private readonly ITelemetryBus _bus;
     private readonly IChatClient? _chatClient;
     private readonly LlmOptions _options;
+    private readonly DiagnosisEngine? _diagnosis;
 
     /// <summary>Initializes a new instance of the <see cref="TrainingAnalyst"/> class.</summary>
     /// <param name="bus">The bus whose history and current values are analyzed.</param>
     /// <param name="chatClient">The chat client that explains the findings, or <see langword="null"/> to answer from rules only.</param>
     /// <param name="options">The settings. The default is <c>new LlmOptions()</c>. Read on every call, so later changes apply.</param>
-    public TrainingAnalyst(ITelemetryBus bus, IChatClient? chatClient = null, LlmOptions? options = null)
+    /// <param name="diagnosis">
+    /// The engine diagnosing the bus live, whose findings the analysis uses. The default is <see langword="null"/>: each
+    /// analysis then diagnoses the run afresh from the bus's history.
+    /// </param>
+    public TrainingAnalyst(ITelemetryBus bus, IChatClient? chatClient = null, LlmOptions? options = null, DiagnosisEngine? diagnosis = null)
     {
         ArgumentNullException.ThrowIfNull(bus);
         _bus = bus;
         _chatClient = chatClient;
         _options = options ?? new LlmOptions();
+        _diagnosis = diagnosis;
     }
 
     /// <summary>Analyzes a run.</summary>
     /// <param name="runId">The run, or <see langword="null"/> for the run that published most recently.</param>
     /// <param name="cancellationToken">Cancels the analysis, including a pending chat request.</param>
     /// <returns>
-    /// The analysis. Its <see cref="TrainingAnalysis.Findings"/> always come from the rules; its
+    /// The analysis. Its <see cref="TrainingAnalysis.Findings"/> always come from the diagnosis; its
     /// <see cref="TrainingAnalysis.Text"/> comes from the chat client when one is available and answers in time.
     /// </returns>
     /// <exception cref="ArgumentException"><paramref name="runId"/> is empty or white space.</exception>
@@ -58,7 +64,7 @@ public sealed class TrainingAnalyst
 
         cancellationToken.ThrowIfCancellationRequested();
         var history = RunHistory.Read(_bus, runId);
-        var findings = TrainingRules.Evaluate(history);
+        var findings = Diagnose(history.Run.Id);
         if (_chatClient is null)
         {
             return FromRules(history, findings, NoChatClientNotice);
@@ -109,7 +115,32 @@ public sealed class TrainingAnalyst
         return FromRules(history, findings, notice);
     }
 
-    private static TrainingAnalysis FromRules(RunHistory history, IReadOnlyList<Finding> findings, string notice)
+    private IReadOnlyList<FindingEvent> Diagnose(string runId)
+    {
+        IReadOnlyList<FindingEvent> all;
+        if (_diagnosis is not null)
+        {
+            all = _diagnosis.GetFindings(runId);
+        }
+        else
+        {
+            // No live engine: diagnose the run's events still in the bus's history.
+            var diagnoser = new TrainingDiagnoser();
+            foreach (var item in _bus.GetHistory())
+            {
+                if (string.Equals(item.RunId, runId, StringComparison.Ordinal))
+                {
+                    diagnoser.Observe(item);
+                }
+            }
+
+            all = diagnoser.GetFindings(runId);
+        }
+
+        return [.. all.Where(f => f.State == FindingState.Open).OrderByDescending(f => f.Severity).ThenBy(f => f.FirstStep)];
+    }
+
+    private static TrainingAnalysis FromRules(RunHistory history, IReadOnlyList<FindingEvent> findings, string notice)
     {
         var run = history.Run;
         var current = history.Current;
@@ -141,9 +172,18 @@ public sealed class TrainingAnalyst
         }
 
         text.AppendLine(".");
+        if (findings.All(f => f.Severity < FindingSeverity.Warning))
+        {
+            text.AppendLine("The diagnosis found no problem of warning severity or worse.");
+        }
+
         foreach (var finding in findings)
         {
-            text.Append("- ").AppendLine(finding.ToString());
+            text.Append("- ").AppendLine(FindingText.Line(finding));
+            foreach (var fix in finding.Fixes.Take(2))
+            {
+                text.Append("  fix (").Append(FindingText.Kind(fix.Kind)).Append("): ").AppendLine(fix.Title);
+            }
         }
 
         return new TrainingAnalysis

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TrainInsight;
+using TrainInsight.Diagnostics;
 using TrainInsight.Llm;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class LlmTrainInsightBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="TrainingAnalyst"/> and <see cref="LlmOptions"/>. Safe to call more than once: later calls only apply
+    /// Adds <see cref="TrainingAnalyst"/> and <see cref="LlmOptions"/>, and the diagnosis it takes its findings from
+    /// (<c>AddDiagnostics()</c>, unless already added). Safe to call more than once: later calls only apply
     /// <paramref name="configure"/>.
     /// </summary>
     /// <remarks>
@@ -24,9 +26,10 @@ public static class LlmTrainInsightBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        builder.AddDiagnostics();
         OptionsRegistration.GetOrAdd(services, configure);
         services.TryAddSingleton(sp => new TrainingAnalyst(
-            sp.GetRequiredService<ITelemetryBus>(), sp.GetService<IChatClient>(), sp.GetRequiredService<LlmOptions>()));
+            sp.GetRequiredService<ITelemetryBus>(), sp.GetService<IChatClient>(), sp.GetRequiredService<LlmOptions>(), sp.GetRequiredService<DiagnosisEngine>()));
         return builder;
     }
 }

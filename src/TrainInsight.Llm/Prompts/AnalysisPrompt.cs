@@ -12,18 +12,18 @@ internal static class AnalysisPrompt
         "You are TrainInsight's training analyst. You review the telemetry of one machine-learning training run and advise " +
         "the engineer who runs it. Use only the data given in the user's message: do not invent metrics, steps or values " +
         "that are not there, and say so when the data is not enough to tell. The rule findings were computed from the same " +
-        "data; confirm, refine or dispute them. Answer concisely: a one-sentence diagnosis, the evidence with its numbers, " +
+        "data by TrainInsight's detectors; confirm, refine or dispute them. Answer concisely: a one-sentence diagnosis, the evidence with its numbers, " +
         "then at most three concrete next steps.";
 
     /// <summary>Builds the system message and the user message with the run's summary and the rule findings.</summary>
-    public static List<ChatMessage> Build(RunHistory history, IReadOnlyList<Finding> findings, LlmOptions options) =>
+    public static List<ChatMessage> Build(RunHistory history, IReadOnlyList<FindingEvent> findings, LlmOptions options) =>
     [
         new ChatMessage(ChatRole.System, SystemPrompt),
         new ChatMessage(ChatRole.User, BuildSummary(history, findings, options.MaxPromptPoints)),
     ];
 
     /// <summary>Writes a compact summary of the run; every series lists at most <paramref name="maxPoints"/> points.</summary>
-    public static string BuildSummary(RunHistory history, IReadOnlyList<Finding> findings, int maxPoints)
+    public static string BuildSummary(RunHistory history, IReadOnlyList<FindingEvent> findings, int maxPoints)
     {
         var run = history.Run;
         var current = history.Current;
@@ -83,9 +83,18 @@ internal static class AnalysisPrompt
         }
 
         sb.AppendLine().AppendLine("## Rule findings");
+        if (findings.Count == 0)
+        {
+            sb.AppendLine("- none: the detectors found no open problem");
+        }
+
         foreach (var finding in findings)
         {
-            sb.Append("- ").AppendLine(finding.ToString());
+            sb.Append("- ").AppendLine(FindingText.Line(finding));
+            foreach (var fix in finding.Fixes)
+            {
+                sb.Append("  - suggested fix (").Append(FindingText.Kind(fix.Kind)).Append("): ").Append(fix.Title).Append(" — ").AppendLine(fix.Rationale);
+            }
         }
 
         return sb.ToString();

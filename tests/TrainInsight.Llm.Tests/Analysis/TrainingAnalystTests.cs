@@ -25,10 +25,11 @@ public class TrainingAnalystTests
         analysis.RunId.Should().Be(run.Id);
         analysis.Source.Should().Be(AnalysisSource.Rules);
         analysis.Notice.Should().Be("No IChatClient is registered; this analysis comes from rules only.");
-        analysis.Findings.Should().ContainSingle().Which.Code.Should().Be(FindingCodes.Healthy);
+        analysis.Findings.Should().BeEmpty();
+        analysis.IsHealthy.Should().BeTrue();
         analysis.Text.Should().StartWith("Run 'run-a' (SmallCnn) is training at step 4")
             .And.Contain("last train_loss 0.4321")
-            .And.Contain("Info healthy:");
+            .And.Contain("The diagnosis found no problem of warning severity or worse.");
     }
 
     [Fact]
@@ -42,7 +43,7 @@ public class TrainingAnalystTests
         analysis.Source.Should().Be(AnalysisSource.ChatClient);
         analysis.Text.Should().Be("The run looks fine.");
         analysis.Notice.Should().BeNull();
-        analysis.Findings.Should().ContainSingle().Which.Code.Should().Be(FindingCodes.Healthy);
+        analysis.Findings.Should().BeEmpty();
         chat.Calls.Should().Be(1);
     }
 
@@ -67,7 +68,8 @@ public class TrainingAnalystTests
             .And.Contain("min: 0.4321 at step 22")
             .And.Contain("val_loss=0.987").And.Contain("val_accuracy=0.654")
             .And.Contain("learning_rate: first 0.0125")
-            .And.Contain("Warning loss_diverging:");
+            .And.Contain("Critical divergence (confidence")
+            .And.Contain("suggested fix (live action): Set the learning rate to 0.0013 (0.0125 × 0.1)");
     }
 
     [Fact]
@@ -83,8 +85,10 @@ public class TrainingAnalystTests
 
         analysis.Source.Should().Be(AnalysisSource.Rules);
         analysis.Notice.Should().Be("The chat client failed (HttpRequestException: 503 Service Unavailable); falling back to rules.");
-        analysis.Findings.Should().ContainSingle().Which.Code.Should().Be(FindingCodes.LossNotFinite);
-        analysis.Text.Should().Contain("Critical loss_not_finite:");
+        analysis.Findings.Should().ContainSingle().Which.Label.Should().Be(FindingLabels.Divergence);
+        analysis.IsHealthy.Should().BeFalse();
+        analysis.Text.Should().Contain("Critical divergence (confidence 1, since step 2): train_loss was NaN at step 2")
+            .And.Contain("fix (live action): Stop the run");
     }
 
     [Fact]
@@ -263,7 +267,7 @@ public class TrainingAnalystTests
         var analysis = await new TrainingAnalyst(first.Bus).AnalyzeAsync();
 
         analysis.RunId.Should().Be("run-b");
-        analysis.Findings.Should().ContainSingle().Which.Code.Should().Be(FindingCodes.Healthy);
+        analysis.Findings.Should().BeEmpty();
     }
 
     [Fact]
@@ -278,8 +282,8 @@ public class TrainingAnalystTests
         var analysis = await new TrainingAnalyst(first.Bus).AnalyzeAsync("run-a");
 
         analysis.RunId.Should().Be("run-a");
-        analysis.Findings.Should().ContainSingle().Which.Code.Should().Be(FindingCodes.LossNotFinite);
-        analysis.Findings[0].Message.Should().Contain("1 of 2 samples");
+        analysis.Findings.Should().ContainSingle().Which.Label.Should().Be(FindingLabels.Divergence);
+        analysis.Findings[0].Message.Should().Contain("train_loss was NaN at step 2");
     }
 
     [Fact]

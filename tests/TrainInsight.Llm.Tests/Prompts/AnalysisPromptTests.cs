@@ -7,7 +7,14 @@ namespace TrainInsight.Llm.Tests.Prompts;
 
 public class AnalysisPromptTests
 {
-    private static readonly Finding[] s_someFindings = [new(FindingCodes.Plateau, FindingSeverity.Info, "flat for a while")];
+    private static readonly FindingEvent[] s_someFindings =
+    [
+        new(new RunDescriptor("run-a"), "run-a/plateau/1", FindingLabels.Plateau, FindingSeverity.Warning, FindingState.Open, "flat for a while")
+        {
+            FirstStep = 7,
+            Fixes = [new SuggestedFix("lower_learning_rate", FixKind.LiveAction, "Set the learning rate to 0.01 (0.1 × 0.1)", "decay unlocks progress", [new FixCommand(ControlAction.SetLearningRate, 0.01)])],
+        },
+    ];
 
     [Fact]
     public async Task Build_Always_SystemThenUserMessage()
@@ -50,7 +57,8 @@ public class AnalysisPromptTests
             .And.Contain("- steps_per_second: first 19.25 at step 1")
             .And.Contain("- latest values: ")
             .And.Contain("## Rule findings")
-            .And.Contain("- Info plateau: flat for a while");
+            .And.Contain("- Warning plateau (confidence 1, since step 7): flat for a while")
+            .And.Contain("  - suggested fix (live action): Set the learning rate to 0.01 (0.1 × 0.1) — decay unlocks progress");
     }
 
     [Fact]

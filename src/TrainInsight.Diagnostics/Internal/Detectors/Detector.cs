@@ -27,6 +27,9 @@ internal abstract class Detector(string label, FindingSeverity severity)
     /// <summary>The labels that, open, explain this one's symptoms: it is not raised while one of them is open.</summary>
     public virtual IReadOnlyList<string> ExplainedBy => [];
 
+    /// <summary>Whether the label is judged at validations only, so its signals cannot be expected before the first one.</summary>
+    public virtual bool NeedsValidation => false;
+
     /// <summary>The signals the label needs, as a sentence for the <see cref="FindingLabels.SignalsMissing"/> finding.</summary>
     public abstract string NeededSignals { get; }
 

@@ -1,8 +1,8 @@
 namespace TrainInsight.Diagnostics.Internal;
 
 /// <summary>
-/// For <see cref="LabelNoiseOptions.Patience"/> validations in a row <c>val_accuracy</c> exceeded the mean training accuracy
-/// since the previous validation by at least <see cref="LabelNoiseOptions.MinAccuracyGap"/>.
+/// For <see cref="LabelNoiseOptions.Patience"/> validations in a row <c>val_accuracy</c> exceeded the smoothed training
+/// accuracy by at least <see cref="LabelNoiseOptions.MinAccuracyGap"/>.
 /// </summary>
 internal sealed class LabelNoiseDetector(DiagnosticsOptions options) : Detector(FindingLabels.LabelNoise, FindingSeverity.Warning)
 {
@@ -11,6 +11,8 @@ internal sealed class LabelNoiseDetector(DiagnosticsOptions options) : Detector(
     private EpochCheck _last;
 
     public override IReadOnlyList<string> ExplainedBy { get; } = [FindingLabels.Divergence, FindingLabels.UnshuffledData];
+
+    public override bool NeedsValidation => true;
 
     public override string NeededSignals => "val_accuracy and train_accuracy";
 
@@ -42,7 +44,7 @@ internal sealed class LabelNoiseDetector(DiagnosticsOptions options) : Detector(
             Text.Join($"Validation accuracy ({Text.Percent(val)}) has exceeded training accuracy ({Text.Percent(train)}) by {Text.Percent(val - train)} for {_streak} validations (epoch {_last.Epoch}). A model that does better on held-out data than on its own training batches is being taught wrong answers: roughly {Text.Percent(wrong)} of the training labels look wrong (estimate assuming about 10 classes and random errors)."),
             [
                 new FindingEvidence(_last.ValAccuracyName, val, _last.Step, "validation accuracy"),
-                new FindingEvidence(_last.TrainAccuracyName, train, _last.Step, "mean training accuracy since the previous validation", val - _options.MinAccuracyGap),
+                new FindingEvidence(_last.TrainAccuracyName, train, _last.Step, "smoothed training accuracy (EMA of the batch accuracy, weight 0.3)", val - _options.MinAccuracyGap),
             ],
             [
                 Fixes.Code("audit_labels", "Audit the training labels: list the training samples with the highest loss under the current model and check them by hand (confident learning)", "The highest-loss samples of a noisy set are mostly the mislabelled ones."),

@@ -1,7 +1,8 @@
 namespace TrainInsight.Diagnostics.Internal;
 
 /// <summary>
-/// Over the last <see cref="LearningRateOptions.Window"/> finite <c>train_loss</c> samples the loss has no downward trend,
+/// Over the last <see cref="LearningRateOptions.Window"/> finite <c>train_loss</c> samples the loss has no downward trend
+/// (the newer half's mean is at least 90 % of the older half's),
 /// is still above a quarter of where it started, and either swings with a coefficient of variation of at least
 /// <see cref="LearningRateOptions.Oscillation"/> or the median <c>update_ratio</c> is at least <see cref="LearningRateOptions.HighUpdateRatio"/>.
 /// </summary>
@@ -67,10 +68,12 @@ internal sealed class LearningRateTooHighDetector : Detector
         _older = _losses.Mean(half, half);
         var mean = _losses.Mean();
         _cv = mean > 0 ? _losses.StandardDeviation() / mean : 0;
-        var noTrend = _recent >= 0.98 * _older;
+        // Hysteresis: once oscillating, noise in the half-window means must not flip the judgement every few samples.
+        var slack = Active ? 0.7 : 1.0;
+        var noTrend = _recent >= (Active ? 0.8 : 0.9) * _older;
         var unconverged = _recent >= 0.25 * _initial;
-        var largeUpdates = _ratios.Count > 0 && _ratios.Median() >= _options.HighUpdateRatio;
-        var active = noTrend && unconverged && (_cv >= _options.Oscillation || largeUpdates);
+        var largeUpdates = _ratios.Count > 0 && _ratios.Median() >= slack * _options.HighUpdateRatio;
+        var active = noTrend && unconverged && (_cv >= slack * _options.Oscillation || largeUpdates);
         Confidence = largeUpdates && _cv >= _options.Oscillation ? 0.9 : 0.7;
         Judge(active, Math.Max(_cv / _options.Oscillation, largeUpdates ? _ratios.Median() / _options.HighUpdateRatio : 0));
     }

@@ -18,6 +18,8 @@ internal sealed class OverfittingDetector(DiagnosticsOptions options) : Detector
 
     public override IReadOnlyList<string> ExplainedBy { get; } = [FindingLabels.Divergence, FindingLabels.LabelNoise];
 
+    public override bool NeedsValidation => true;
+
     public override string NeededSignals => "val_loss and train_loss";
 
     public override bool IsCovered(RunDiagnosis run) => run.HasSeen(Signal.ValLoss) && run.HasSeen(Signal.TrainLoss);

@@ -25,7 +25,7 @@ internal sealed class SignalsMissingTracker(RunDiagnosis run)
         var missing = 0;
         foreach (var tracker in run.Trackers)
         {
-            if (!tracker.Detector.IsCovered(run))
+            if (IsMissing(tracker.Detector))
             {
                 missing++;
             }
@@ -45,10 +45,10 @@ internal sealed class SignalsMissingTracker(RunDiagnosis run)
         }
 
         _revision++;
-        var lines = run.Trackers.Where(t => !t.Detector.IsCovered(run)).Select(t => Text.Join($"{t.Detector.Label} (needs {t.Detector.NeededSignals})")).ToList();
+        var lines = run.Trackers.Where(t => IsMissing(t.Detector)).Select(t => Text.Join($"{t.Detector.Label} (needs {t.Detector.NeededSignals})")).ToList();
         var message = missing == 0
             ? Text.Join($"Every label can now be judged: the run sends the signals each needs (step {Text.F(step)}).")
-            : Text.Join($"{missing} of {run.Trackers.Count()} labels cannot be judged because the run does not send their signals, so they are not guessed: {string.Join("; ", lines)}.");
+            : Text.Join($"{missing} of {run.Trackers.Length} labels cannot be judged because the run does not send their signals, so they are not guessed: {string.Join("; ", lines)}.");
         Latest = new FindingEvent(run.Run, run.Run.Id + "/" + FindingLabels.SignalsMissing + "/1", FindingLabels.SignalsMissing, FindingSeverity.Info, missing == 0 ? FindingState.Resolved : FindingState.Open, message, timestamp)
         {
             Confidence = 1,
@@ -66,4 +66,9 @@ internal sealed class SignalsMissingTracker(RunDiagnosis run)
         };
         output.Add(Latest);
     }
+
+    // Labels judged at validations cannot expect their signals before the first one (or, for a run that never validates,
+    // ten times the usual number of updates).
+    private bool IsMissing(Detector detector) =>
+        !detector.IsCovered(run) && (!detector.NeedsValidation || run.Validations > 0 || run.MetricChecks >= 10L * run.Options.CoverageAfterChecks);
 }

@@ -1,0 +1,151 @@
+using TrainInsight.Diagnostics.Tests.Infrastructure;
+
+namespace TrainInsight.Diagnostics.Tests.Detectors;
+
+/// <summary>The detectors that read one signal against a threshold: a clear positive, a clear negative and a borderline value each.</summary>
+public class SignalDetectorTests
+{
+    public static TheoryData<string, string, double, int> Positives => new()
+    {
+        { FindingLabels.DyingRelu, MetricNames.DeadRelu, 0.9, 1 },
+        { FindingLabels.SaturatedActivations, MetricNames.Saturation, 0.8, 1 },
+        { FindingLabels.ExplodingGradients, MetricNames.GradientNorm, 1e5, 1 },
+        { FindingLabels.UnshuffledData, MetricNames.BatchClassShare, 1.0, 1 },
+        { FindingLabels.UnnormalizedInput, MetricNames.InputMean, 73, 1 },
+    };
+
+    public static TheoryData<string, string, double> Borderlines => new()
+    {
+        { FindingLabels.DyingRelu, MetricNames.DeadRelu, 0.45 },
+        { FindingLabels.SaturatedActivations, MetricNames.Saturation, 0.45 },
+        { FindingLabels.ExplodingGradients, MetricNames.GradientNorm, 900 },
+        { FindingLabels.UnshuffledData, MetricNames.BatchClassShare, 0.7 },
+        { FindingLabels.UnnormalizedInput, MetricNames.InputMean, 0.45 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Positives))]
+    public void Observe_ClearPositive_RaisesAtOnce(string label, string metric, double value, int check)
+    {
+        var run = new Synthetic();
+        run.Samples(20, i => Synthetic.HealthyWith(i, (metric, value)));
+
+        run.FirstCheckOf(label).Should().Be(check);
+        var finding = run.Raised.First(f => f.Label == label);
+        finding.Evidence[0].Metric.Should().Be(metric);
+        finding.Fixes.Should().NotBeEmpty();
+        run.Raised.Count(f => f.Label == label).Should().Be(1, "a finding is raised once per episode");
+    }
+
+    [Theory]
+    [MemberData(nameof(Borderlines))]
+    public void Observe_JustUnderThreshold_DoesNotRaise(string label, string metric, double value)
+    {
+        var run = new Synthetic();
+        run.Samples(30, i => Synthetic.HealthyWith(i, (metric, value)));
+
+        run.Problems.Should().NotContain(label);
+    }
+
+    [Fact]
+    public void Observe_RawPixels_SuggestsNormalisationWithTheBatchStatistics()
+    {
+        var run = new Synthetic();
+        run.Samples(3, i => Synthetic.HealthyWith(i, (MetricNames.InputMean, 72.94), (MetricNames.InputStd, 90.02), (MetricNames.GradientNorm, 5e4)));
+
+        var finding = run.Raised.Should().ContainSingle(f => f.Severity >= FindingSeverity.Warning).Subject;
+        finding.Label.Should().Be(FindingLabels.UnnormalizedInput, "the raw input explains the large gradients, which are not raised on their own");
+        finding.Message.Should().Contain("the range of raw 0–255 pixels");
+        finding.Fixes[0].Title.Should().StartWith("Normalise the inputs: x = (x − 72.94) / 90.02");
+    }
+
+    [Fact]
+    public void Observe_FirstLayerGradientFarBelowLast_RaisesVanishing()
+    {
+        var run = new Synthetic();
+        run.Samples(10, i => Synthetic.HealthyWith(i, ("gradient_norm/layers.0", 2e-7), ("gradient_norm/layers.2", 0.5)));
+
+        run.FirstCheckOf(FindingLabels.VanishingGradients).Should().Be(1);
+        var finding = run.Raised.Single(f => f.Label == FindingLabels.VanishingGradients);
+        finding.Message.Should().StartWith("The gradient reaching the first layer (layers.0, norm 2e-7) is 4e-7 of the last layer's (layers.2, norm 0.5)");
+        finding.Fixes.Should().OnlyContain(f => f.Kind == FixKind.CodeChange);
+    }
+
+    [Fact]
+    public void Observe_FirstLayerGradientModeratelySmaller_IsNotVanishing()
+    {
+        var run = new Synthetic();
+        run.Samples(10, i => Synthetic.HealthyWith(i, ("gradient_norm/layers.0", 5e-3), ("gradient_norm/layers.2", 1)));
+
+        run.Problems.Should().NotContain(FindingLabels.VanishingGradients);
+    }
+
+    [Fact]
+    public void Observe_TinyGlobalGradientWithoutLayers_RaisesVanishing()
+    {
+        var run = new Synthetic();
+        run.Samples(5, i => new Dictionary<string, double> { [MetricNames.TrainLoss] = 2.3, [MetricNames.GradientNorm] = 1e-8 });
+
+        run.FirstCheckOf(FindingLabels.VanishingGradients).Should().Be(1);
+    }
+
+    [Fact]
+    public void Observe_GradientSummedAcrossSteps_RaisesMissingZeroGrad()
+    {
+        var run = new Synthetic();
+        run.Samples(20, i => Synthetic.HealthyWith(i, (MetricNames.GradientNorm, 0.5 * (1 + (0.6 * i)))));
+
+        // 0.5 × (1 + 0.6 i) passes 5 × 0.5 at i = 7, with all of the last 10 changes rises once 11 samples are in.
+        run.FirstCheckOf(FindingLabels.MissingZeroGrad).Should().Be(11);
+        var finding = run.Raised.Single(f => f.Label == FindingLabels.MissingZeroGrad);
+        finding.Fixes[0].Should().BeEquivalentTo(new { Id = "call_zero_grad", Kind = FixKind.CodeChange });
+    }
+
+    [Fact]
+    public void Observe_GradientGrowingWithDips_IsNotMissingZeroGrad()
+    {
+        var run = new Synthetic();
+        run.Samples(30, i => Synthetic.HealthyWith(i, (MetricNames.GradientNorm, 0.5 * (1 + (0.6 * i)) * (i % 3 == 0 ? 0.7 : 1))));
+
+        run.Problems.Should().NotContain(FindingLabels.MissingZeroGrad);
+    }
+
+    [Fact]
+    public void Observe_LoopWaitsForData_RaisesBottleneckWithSpeedup()
+    {
+        var run = new Synthetic();
+        run.Samples(5, i => Synthetic.HealthyWith(i, (MetricNames.DataTime, 0.03), (MetricNames.BatchTime, 0.036)));
+
+        run.FirstCheckOf(FindingLabels.DataLoaderBottleneck).Should().Be(1);
+        run.Raised.Single(f => f.Label == FindingLabels.DataLoaderBottleneck).Message
+            .Should().Contain("83.3 %").And.Contain("30 ms of 36 ms").And.Contain("up to 6× faster");
+    }
+
+    [Fact]
+    public void Observe_LoopWaitsForDataLessThanHalf_IsNotBottleneck()
+    {
+        var run = new Synthetic();
+        run.Samples(10, i => Synthetic.HealthyWith(i, (MetricNames.DataTime, 0.009), (MetricNames.BatchTime, 0.02)));
+
+        run.Problems.Should().NotContain(FindingLabels.DataLoaderBottleneck);
+    }
+
+    [Fact]
+    public void Observe_FlatLossAtConstantRate_RaisesPlateauWithDecay()
+    {
+        var run = new Synthetic();
+        run.Samples(60, i => Synthetic.HealthyWith(i, (MetricNames.TrainLoss, 0.9 + (0.02 * Synthetic.Noise(i))), (MetricNames.TrainAccuracy, 0.7), (MetricNames.LearningRate, 0.1)));
+
+        run.FirstCheckOf(FindingLabels.Plateau).Should().BeInRange(41, 46, "the window of 40 samples fills at the 41st, and the smoothed loss needs a few more to settle");
+        run.Raised.Single(f => f.Label == FindingLabels.Plateau).Fixes[0].Commands.Single().Value.Should().Be(0.01);
+    }
+
+    [Fact]
+    public void Observe_FlatLossAtFullTrainingAccuracy_IsNotPlateau()
+    {
+        var run = new Synthetic();
+        run.Samples(60, i => Synthetic.HealthyWith(i, (MetricNames.TrainLoss, 0.01), (MetricNames.TrainAccuracy, 1.0)));
+
+        run.Problems.Should().NotContain(FindingLabels.Plateau);
+    }
+}
