@@ -43,7 +43,8 @@ public class TrainingAnalystTests
         analysis.Source.Should().Be(AnalysisSource.ChatClient);
         analysis.Text.Should().Be("The run looks fine.");
         analysis.Notice.Should().BeNull();
-        analysis.Findings.Should().BeEmpty();
+        analysis.IsHealthy.Should().BeTrue();
+        analysis.Findings.Should().ContainSingle().Which.Label.Should().Be(FindingLabels.SignalsMissing, "12 updates with only a loss leave labels unjudged");
         chat.Calls.Should().Be(1);
     }
 
