@@ -16,7 +16,8 @@ public static class TrainInsightEndpointRouteBuilderExtensions
     /// Maps, under <paramref name="prefix"/>: <c>GET /api/stream/metrics</c> (SSE), <c>GET /ws/metrics</c> (WebSocket),
     /// <c>GET /api/metrics/current</c>, <c>GET /api/metrics/history</c>, <c>POST /api/training/control</c>,
     /// <c>POST /api/ingest</c> (batches from trainers in other processes, see docs/ingest.md),
-    /// <c>GET /api/runs</c>, <c>GET /api/runs/{id}</c>, <c>GET /api/runs/{id}/metrics</c>, <c>GET /api/runs/{id}/commands</c>
+    /// <c>GET /api/runs</c>, <c>GET /api/runs/{id}</c>, <c>GET /api/runs/{id}/metrics</c>, <c>GET /api/runs/{id}/commands</c>,
+    /// <c>GET /api/runs/{id}/findings</c>
     /// and, unless <see cref="StreamingOptions.MapOpenApiDocument"/> is off, <c>GET /openapi/traininsight.json</c> (the OpenAPI
     /// document of these endpoints alone). Every endpoint has OpenAPI metadata and the tag "TrainInsight".
     /// </summary>

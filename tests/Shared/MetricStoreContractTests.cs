@@ -72,6 +72,60 @@ public abstract class MetricStoreContractTests : IDisposable
             Sequence = sequence,
         };
 
+    /// <summary>A revision of a finding, with evidence and a fix; the defaults make a warning raised at step 10.</summary>
+    public static FindingEvent Finding(
+        RunDescriptor run,
+        string findingId,
+        long offset,
+        long sequence,
+        FindingState state = FindingState.Open,
+        FindingSeverity severity = FindingSeverity.Warning,
+        int revision = 1,
+        string label = FindingLabels.Overfitting) =>
+        new(run, findingId, label, severity, state, $"{label} revision {revision}", T0.AddSeconds(offset))
+        {
+            Confidence = 0.75,
+            Revision = revision,
+            FirstStep = 10,
+            Step = 10 * revision,
+            FirstSeenAt = T0.AddSeconds(0.25),
+            Evidence = [new FindingEvidence(MetricNames.ValLoss, 0.5 * revision, 10 * revision, "median of the last 5 samples", 0.4)],
+            Fixes = [new SuggestedFix("early_stop", FixKind.LiveAction, "Stop the run", "Validation loss stopped improving.", [new FixCommand(ControlAction.Stop)])],
+            Offset = offset,
+            Sequence = sequence,
+        };
+
+    /// <summary>A finding with every property set, non-finite and negative-zero values included.</summary>
+    public static FindingEvent RichFinding(RunDescriptor run, long offset, long sequence) =>
+        new(run, $"{run.Id}/divergence/1", FindingLabels.Divergence, FindingSeverity.Critical, FindingState.Open, "train_loss is NaN at step 40 (best 0.31 at step 35).", T0.AddSeconds(offset).AddTicks(1234))
+        {
+            Confidence = 0.875,
+            Revision = 3,
+            FirstStep = 38,
+            Step = 40,
+            FirstSeenAt = T0.AddSeconds(offset - 2).AddTicks(5678),
+            Evidence =
+            [
+                new FindingEvidence(MetricNames.TrainLoss, double.NaN, 40, "latest sample", 10),
+                new FindingEvidence("epoch_loss", BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234), 39, "a NaN with a payload"),
+                new FindingEvidence(MetricNames.GradientNorm, double.PositiveInfinity, 40, "latest sample", double.NegativeInfinity),
+                new FindingEvidence(MetricNames.LearningRate, -0.0, 0, "learning rate", double.NaN),
+                new FindingEvidence(MetricNames.ValLoss, 1.0 / 3, 35, "best, × 100 \"quoted\" ü", -0.0),
+            ],
+            Fixes =
+            [
+                new SuggestedFix(
+                    "lower_learning_rate",
+                    FixKind.LiveAction,
+                    "Set the learning rate to 0.0001 (0.001 × 0.1)",
+                    "A smaller step keeps the loss from overshooting.",
+                    [new FixCommand(ControlAction.Pause), new FixCommand(ControlAction.SetLearningRate, 1e-4), new FixCommand(ControlAction.SetWeightDecay, -0.0), new FixCommand(ControlAction.Resume)]),
+                new SuggestedFix("clip_gradients", FixKind.CodeChange, "Clip gradients to norm 1.0", "Caps the update when a batch explodes."),
+            ],
+            Offset = offset,
+            Sequence = sequence,
+        };
+
     /// <summary>Two interleaved runs: a (offsets 1, 2, 4, 6) and b (3, 5), with a start, metrics, an epoch and an end.</summary>
     public static List<TrainInsightEvent> TwoRuns(out RunDescriptor a, out RunDescriptor b)
     {
@@ -486,6 +540,108 @@ public abstract class MetricStoreContractTests : IDisposable
         (await reopened.GetRunAsync("run-h"))!.Run.Hyperparameters.Should().BeEquivalentTo(hyperparameters);
         (await reopened.ReadEventsAsync(0, 10)).Single().Run.Hyperparameters.Should().BeEquivalentTo(hyperparameters);
         (await reopened.GetRunAsync("run-h"))!.Run.Hyperparameters[HyperparameterNames.Seed].Kind.Should().Be(HyperparameterKind.Number);
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_FindingEvents_RoundTripEveryPropertyInOffsetOrderAfterReopen()
+    {
+        var store = CreateStore();
+        var run = Run("run-f");
+        var other = Run("run-g");
+        var rich = RichFinding(run, 3, 3);
+        List<TrainInsightEvent> events =
+        [
+            Training(run, TrainingEventKind.RunStarted, 1, 1),
+            Metric(run, 2, 2, 1),
+            rich,
+            Finding(other, "run-g/overfitting/1", 4, 1),
+            Finding(run, "run-f/plateau/1", 5, 4, FindingState.Resolved, FindingSeverity.Info, 2, FindingLabels.Plateau),
+            Metric(run, 6, 5, 2),
+        ];
+        await store.AppendAsync(events[..4]);
+        await store.AppendAsync(events[4..]);
+        store = Track(Reopen(store));
+
+        var read = await store.ReadEventsAsync(0, 100);
+        var window = await store.ReadEventsAsync(2, 2, "run-f");
+
+        read.Should().BeEquivalentTo(events, o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        read.Select(e => e.GetType()).Should().Equal(events.Select(e => e.GetType()));
+        window.Select(e => e.Offset).Should().Equal(3, 5);
+        var finding = read[2].Should().BeOfType<FindingEvent>().Subject;
+        (finding.Timestamp, finding.FirstSeenAt).Should().Be((rich.Timestamp, rich.FirstSeenAt), "times keep their ticks");
+        finding.Evidence.Select(e => BitConverter.DoubleToInt64Bits(e.Value)).Should().Equal(rich.Evidence.Select(e => BitConverter.DoubleToInt64Bits(e.Value)), "NaN payloads, infinities and -0.0 are kept bit for bit");
+        finding.Evidence.Select(e => e.Threshold is { } t ? BitConverter.DoubleToInt64Bits(t) : (long?)null)
+            .Should().Equal(rich.Evidence.Select(e => e.Threshold is { } t ? BitConverter.DoubleToInt64Bits(t) : (long?)null));
+        finding.Fixes[0].Commands.Select(c => c.Value is { } v ? BitConverter.DoubleToInt64Bits(v) : (long?)null)
+            .Should().Equal(rich.Fixes[0].Commands.Select(c => c.Value is { } v ? BitConverter.DoubleToInt64Bits(v) : (long?)null));
+        finding.Fixes[1].Commands.Should().BeEmpty();
+        (await store.GetRunAsync("run-f"))!.EventCount.Should().Be(5, "a finding is an event of its run");
+        store.LoadState().LastSequences["run-g"].Should().Be(1);
+    }
+
+    [Fact]
+    public async Task GetFindingsAsync_Revisions_ReturnsTheLatestOfEachInTheOrderFirstRaised()
+    {
+        var store = CreateStore();
+        var run = Run("run-f");
+        var aUpdated = Finding(run, "a", 3, 3, revision: 2, severity: FindingSeverity.Critical);
+        var bResolved = Finding(run, "b", 6, 6, FindingState.Resolved, revision: 2);
+        var c = Finding(run, "c", 5, 5, label: FindingLabels.Plateau);
+        var rich = RichFinding(run, 7, 7);
+        await store.AppendAsync([Finding(run, "a", 1, 1), Finding(run, "b", 2, 2), aUpdated, Metric(run, 4, 4, 20)]);
+        await store.AppendAsync([c, bResolved, rich, Finding(Run("run-other"), "a", 8, 1)]);
+
+        var findings = await store.GetFindingsAsync(new FindingQuery("run-f"));
+        var reopened = await Track(Reopen(store)).GetFindingsAsync(new FindingQuery("run-f"));
+
+        findings.Should().BeEquivalentTo(new[] { aUpdated, bResolved, c, rich }, o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        reopened.Should().BeEquivalentTo(new[] { aUpdated, bResolved, c, rich }, o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        reopened[3].Evidence.Select(e => BitConverter.DoubleToInt64Bits(e.Value)).Should().Equal(rich.Evidence.Select(e => BitConverter.DoubleToInt64Bits(e.Value)));
+        reopened.Select(f => (f.FindingId, f.Revision, f.Offset, f.Sequence)).Should().Equal(("a", 2, 3L, 3L), ("b", 2, 6L, 6L), ("c", 1, 5L, 5L), (rich.FindingId, 3, 7L, 7L));
+    }
+
+    [Fact]
+    public async Task GetFindingsAsync_StateSeverityAndLimit_FilterOnTheLatestRevision()
+    {
+        var store = CreateStore();
+        var run = Run("run-f");
+        await store.AppendAsync(
+        [
+            Finding(run, "a", 1, 1, severity: FindingSeverity.Warning),
+            Finding(run, "b", 2, 2, severity: FindingSeverity.Critical),
+            Finding(run, "c", 3, 3, severity: FindingSeverity.Info),
+            Finding(run, "d", 4, 4, FindingState.Resolved, FindingSeverity.Warning),
+            Finding(run, "a", 5, 5, severity: FindingSeverity.Critical, revision: 2),
+            Finding(run, "b", 6, 6, FindingState.Resolved, FindingSeverity.Critical, revision: 2),
+            Finding(run, "e", 7, 7, severity: FindingSeverity.Critical),
+            Finding(run, "e", 8, 8, severity: FindingSeverity.Info, revision: 2),
+        ]);
+        store = Track(Reopen(store));
+
+        async Task<IEnumerable<string>> IdsAsync(FindingState? state = null, FindingSeverity? min = null, int limit = 1_000) =>
+            (await store.GetFindingsAsync(new FindingQuery("run-f") { State = state, MinSeverity = min, Limit = limit })).Select(f => $"{f.FindingId}{f.Revision}");
+
+        (await IdsAsync()).Should().Equal("a2", "b2", "c1", "d1", "e2");
+        (await IdsAsync(FindingState.Open)).Should().Equal("a2", "c1", "e2");
+        (await IdsAsync(FindingState.Resolved)).Should().Equal("b2", "d1");
+        (await IdsAsync(min: FindingSeverity.Info)).Should().Equal("a2", "b2", "c1", "d1", "e2");
+        (await IdsAsync(min: FindingSeverity.Warning)).Should().Equal("a2", "b2", "d1");
+        (await IdsAsync(min: FindingSeverity.Critical)).Should().Equal("a2", "b2");
+        (await IdsAsync(FindingState.Open, FindingSeverity.Critical)).Should().Equal("a2");
+        (await IdsAsync(FindingState.Resolved, FindingSeverity.Critical)).Should().Equal("b2");
+        (await IdsAsync(limit: 2)).Should().Equal("a2", "b2");
+        (await IdsAsync(FindingState.Open, limit: 2)).Should().Equal("a2", "c1");
+        (await store.GetFindingsAsync(new FindingQuery("run-x"))).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task GetFindingsAsync_RunWithoutFindings_ReturnsEmpty()
+    {
+        var store = CreateStore();
+        await store.AppendAsync(TwoRuns(out _, out _));
+
+        (await store.GetFindingsAsync(new FindingQuery("run-a"))).Should().BeEmpty();
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
         "/api/runs/{id}",
         "/api/runs/{id}/metrics",
         "/api/runs/{id}/commands",
+        "/api/runs/{id}/findings",
         "/openapi/traininsight.json",
     ];
 
@@ -81,7 +82,8 @@ public sealed class TrainInsightEndpointRouteBuilderExtensionsTests
         endpoints.Select(e => e.RoutePattern.RawText).Should().BeEquivalentTo(s_routes);
         endpoints.Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName).Should().BeEquivalentTo(
             "TrainInsight.StreamMetrics", "TrainInsight.WebSocketMetrics", "TrainInsight.CurrentMetrics", "TrainInsight.MetricsHistory", "TrainInsight.Control",
-            "TrainInsight.Ingest", "TrainInsight.ListRuns", "TrainInsight.GetRun", "TrainInsight.GetRunMetrics", "TrainInsight.GetRunCommands", "TrainInsight.OpenApiDocument");
+            "TrainInsight.Ingest", "TrainInsight.ListRuns", "TrainInsight.GetRun", "TrainInsight.GetRunMetrics", "TrainInsight.GetRunCommands",
+            "TrainInsight.GetRunFindings", "TrainInsight.OpenApiDocument");
         endpoints.Single(e => e.RoutePattern.RawText == "/api/training/control")
             .Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Should().Equal("POST");
         endpoints.Single(e => e.RoutePattern.RawText == "/api/ingest")

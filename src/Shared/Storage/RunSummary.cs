@@ -118,7 +118,8 @@ internal sealed class RunSummary
     {
         TrainingEvent { Kind: TrainingEventKind.RunLost } => RunState.Lost,
         TrainingEvent { State: { } state } => state,
-        GapEvent => current,
+        // A finding is about the run, not from its trainer: it never says the run is alive again.
+        GapEvent or FindingEvent => current,
         _ => current == RunState.Lost ? RunState.Training : current,
     };
 }

@@ -51,7 +51,10 @@ public sealed class DataOptions
         set => _maxDataWait = OptionsGuard.InRange(value, 0.05, 1);
     }
 
-    /// <summary>Gets or sets how many samples the medians take. Between 1 and 1,000. The default is 3.</summary>
+    /// <summary>
+    /// Gets or sets how many samples the medians take (the loader bottleneck waits for a full window, because the first steps
+    /// include warm-up). Between 1 and 1,000. The default is 3.
+    /// </summary>
     public int Window
     {
         get => _window;

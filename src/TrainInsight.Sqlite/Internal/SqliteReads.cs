@@ -67,6 +67,7 @@ internal static class SqliteReads
         var runs = new Dictionary<long, RunDescriptor>();
         var result = new List<TrainInsightEvent>();
         List<(int Index, TrainingRow Row)>? training = null;
+        Dictionary<long, (int Index, FindingHead Head)>? findings = null;
         using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             long current = -1;
@@ -97,6 +98,13 @@ internal static class SqliteReads
                         metric = new MetricRow(run, offset, reader.GetInt64(2), reader.GetInt64(4), reader.GetInt64(5), NullableInt(reader, 6), NullableInt(reader, 7));
                         values = new Dictionary<string, double>(StringComparer.Ordinal);
                     }
+                    else if (kind == "Finding")
+                    {
+                        // Built from its finding_revisions row, below.
+                        (findings ??= []).Add(offset, (result.Count, new FindingHead(run, reader.GetInt64(2), reader.GetInt64(4), reader.GetInt64(5))));
+                        result.Add(null!);
+                        continue;
+                    }
                     else
                     {
                         // Built once its summary metrics are read, below.
@@ -125,6 +133,59 @@ internal static class SqliteReads
             {
                 result[index] = row.ToEvent(summaries.GetValueOrDefault(row.Offset));
             }
+        }
+
+        if (findings is not null)
+        {
+            await ReadFindingRevisionsAsync(connection, transaction, findings, result, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>The latest revision of each finding of a run, in the order they were first raised, filtered by that revision.</summary>
+    public static async Task<List<FindingEvent>> ReadFindingsAsync(SqliteConnection connection, FindingQuery query, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        var filter = new System.Text.StringBuilder();
+        if (query.State is { } state)
+        {
+            filter.Append(" AND f.state = $state");
+            command.Parameters.AddWithValue("$state", state.ToString());
+        }
+
+        if (query.MinSeverity is { } min)
+        {
+            // Severities are stored by name: the names of those at least as severe.
+            var severities = Enum.GetValues<FindingSeverity>().Where(s => s >= min).ToArray();
+            filter.Append(" AND f.severity IN (");
+            for (var i = 0; i < severities.Length; i++)
+            {
+                var name = "$s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                filter.Append(i == 0 ? name : ", " + name);
+                command.Parameters.AddWithValue(name, severities[i].ToString());
+            }
+
+            filter.Append(')');
+        }
+
+        command.CommandText = $"""
+            SELECT {FindingColumns("f")}, f.timestamp, f.step, f.sequence, f.event_offset,
+                r.id, r.name, r.model_name, r.parameter_count, r.total_epochs, r.steps_per_epoch, r.started_at, r.hyperparameters
+            FROM findings AS f JOIN runs AS r ON r.run_key = f.run_key
+            WHERE f.run_key = {RunKeyOf}{filter}
+            ORDER BY f.first_offset LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$run", query.RunId);
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        var result = new List<FindingEvent>();
+        RunDescriptor? run = null;
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            run ??= ReadDescriptor(reader, FindingColumnCount + 4, FindingColumnCount + 11);
+            var head = new FindingHead(run, reader.GetInt64(FindingColumnCount + 2), reader.GetInt64(FindingColumnCount), reader.GetInt64(FindingColumnCount + 1));
+            result.Add(ReadFinding(reader, head, reader.GetInt64(FindingColumnCount + 3)));
         }
 
         return result;
@@ -237,6 +298,74 @@ internal static class SqliteReads
         return result;
     }
 
+    // The columns of a finding revision that finding_revisions and findings share, in the order ReadFinding reads them.
+    private const int FindingColumnCount = 12;
+
+    private static string FindingColumns(string table) =>
+        $"{table}.finding_id, {table}.label, {table}.severity, {table}.state, {table}.message, {table}.confidence, {table}.confidence_bits, " +
+        $"{table}.revision, {table}.first_step, {table}.first_seen_at, {table}.evidence, {table}.fixes";
+
+    private static async Task ReadFindingRevisionsAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Dictionary<long, (int Index, FindingHead Head)> findings, List<TrainInsightEvent> result, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {FindingColumns("fr")}, fr.event_offset FROM finding_revisions AS fr WHERE fr.event_offset BETWEEN $first AND $last;";
+        command.Parameters.AddWithValue("$first", findings.Keys.Min());
+        command.Parameters.AddWithValue("$last", findings.Keys.Max());
+        var found = 0;
+        using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var offset = reader.GetInt64(FindingColumnCount);
+                if (findings.TryGetValue(offset, out var placeholder))
+                {
+                    result[placeholder.Index] = ReadFinding(reader, placeholder.Head, offset);
+                    found++;
+                }
+            }
+        }
+
+        if (found != findings.Count)
+        {
+            throw new InvalidDataException($"{findings.Count - found} stored finding event(s) have no finding_revisions row.");
+        }
+    }
+
+    /// <summary>Reads a finding from <see cref="FindingColumns"/> (the first <see cref="FindingColumnCount"/> columns).</summary>
+    /// <exception cref="InvalidDataException">A column holds something this store never writes.</exception>
+    private static FindingEvent ReadFinding(SqliteDataReader reader, FindingHead head, long offset)
+    {
+        var id = reader.GetString(0);
+        try
+        {
+            return new FindingEvent(
+                head.Run,
+                id,
+                reader.GetString(1),
+                FindingJson.ParseName<FindingSeverity>(reader.GetString(2)),
+                FindingJson.ParseName<FindingState>(reader.GetString(3)),
+                reader.GetString(4),
+                StoredValues.FromTicks(head.Ticks))
+            {
+                Confidence = StoredValues.Read(reader, 5, 6),
+                Revision = reader.GetInt32(7),
+                FirstStep = reader.GetInt64(8),
+                Step = head.Step,
+                FirstSeenAt = StoredValues.FromTicks(reader.GetInt64(9)),
+                Evidence = FindingJson.ReadEvidence(id, reader.GetString(10)),
+                Fixes = FindingJson.ReadFixes(id, reader.GetString(11)),
+                Sequence = head.Sequence,
+                Offset = offset,
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"The stored finding '{id}' of run '{head.Run.Id}' is not what this store writes: {ex.Message}", ex);
+        }
+    }
+
     private static TrainingRow ReadTrainingRow(SqliteDataReader reader, RunDescriptor run, long offset, string kind) => new(
         run,
         offset,
@@ -261,6 +390,9 @@ internal static class SqliteReads
         reader.IsDBNull(15) ? null : Enum.Parse<ControlStatus>(reader.GetString(15)));
 
     private static int? NullableInt(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+
+    /// <summary>What a finding's events row holds: its run, sequence, time and step.</summary>
+    private readonly record struct FindingHead(RunDescriptor Run, long Sequence, long Ticks, long Step);
 
     private readonly record struct MetricRow(RunDescriptor Run, long Offset, long Sequence, long Ticks, long Step, int? Epoch, int? Batch)
     {

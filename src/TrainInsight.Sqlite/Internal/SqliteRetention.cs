@@ -45,7 +45,10 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
     /// <summary>The pass was carried out: the runs it trimmed need no trimming until they are written again.</summary>
     public void Completed() => _touched.Clear();
 
-    /// <summary>Removes runs entirely, and the oldest events of the runs given beyond the per-run limit, in one transaction.</summary>
+    /// <summary>
+    /// Removes runs entirely (their findings too), and the oldest events of the runs given beyond the per-run limit, in one
+    /// transaction.
+    /// </summary>
     public void Execute(SqliteConnection connection, IReadOnlyCollection<long> runsToRemove, IReadOnlyCollection<long> runsToTrim)
     {
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -56,6 +59,8 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
                 transaction,
                 """
                 DELETE FROM training_metrics WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND kind <> 'Metric');
+                DELETE FROM finding_revisions WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND kind = 'Finding');
+                DELETE FROM findings WHERE run_key = $run;
                 DELETE FROM metric_points WHERE run_key = $run;
                 DELETE FROM events WHERE run_key = $run;
                 DELETE FROM commands WHERE run_key = $run;
@@ -69,7 +74,8 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
         {
             foreach (var key in runsToTrim)
             {
-                // The newest event beyond the limit: it and everything older goes (the audit trail stays).
+                // The newest event beyond the limit: it and everything older goes (the audit trail and the latest revision of
+                // each finding stay).
                 using var find = connection.CreateCommand();
                 find.Transaction = transaction;
                 find.CommandText = "SELECT event_offset FROM events WHERE run_key = $run ORDER BY event_offset DESC LIMIT 1 OFFSET $max;";
@@ -82,6 +88,7 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
                         transaction,
                         """
                         DELETE FROM training_metrics WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND event_offset <= $until AND kind <> 'Metric');
+                        DELETE FROM finding_revisions WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND event_offset <= $until AND kind = 'Finding');
                         DELETE FROM metric_points WHERE run_key = $run AND event_offset <= $until;
                         DELETE FROM events WHERE run_key = $run AND event_offset <= $until;
                         """,

@@ -9,7 +9,50 @@ namespace TrainInsight.Sqlite.Internal;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 3;
+    public const int Version = 4;
+
+    // Version 4: findings. Every revision of a finding is an event (kind 'Finding') with its details in
+    // finding_revisions; findings holds the latest revision of each finding of a run (an upsert), read by
+    // GetFindingsAsync, and outlives the trimming of old events like the audit trail. Evidence and fixes are JSON arrays
+    // (see FindingJson); a double in them is "value" (a JSON number) or, for NaN, infinities and -0.0, "value_bits".
+    private const string MigrateV3ToV4 = """
+        CREATE TABLE finding_revisions (
+            event_offset INTEGER PRIMARY KEY,
+            finding_id TEXT NOT NULL,
+            label TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            state TEXT NOT NULL,
+            message TEXT NOT NULL,
+            confidence REAL,
+            confidence_bits INTEGER,
+            revision INTEGER NOT NULL,
+            first_step INTEGER NOT NULL,
+            first_seen_at INTEGER NOT NULL,
+            evidence TEXT NOT NULL,
+            fixes TEXT NOT NULL);
+
+        CREATE TABLE findings (
+            run_key INTEGER NOT NULL,
+            finding_id TEXT NOT NULL,
+            first_offset INTEGER NOT NULL,
+            event_offset INTEGER NOT NULL,
+            sequence INTEGER NOT NULL,
+            timestamp INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            state TEXT NOT NULL,
+            message TEXT NOT NULL,
+            confidence REAL,
+            confidence_bits INTEGER,
+            revision INTEGER NOT NULL,
+            first_step INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            first_seen_at INTEGER NOT NULL,
+            evidence TEXT NOT NULL,
+            fixes TEXT NOT NULL,
+            PRIMARY KEY (run_key, finding_id));
+        CREATE INDEX ix_findings_run_state ON findings (run_key, state, first_offset);
+        """;
 
     // Version 3: the run's hyperparameters, as a JSON object (NULL when it has none).
     private const string MigrateV2ToV3 = """
@@ -129,9 +172,10 @@ internal static class SqliteSchema
 
         var sql = version switch
         {
-            0 => CreateV1 + MigrateV1ToV2 + MigrateV2ToV3,
-            1 => MigrateV1ToV2 + MigrateV2ToV3,
-            2 => MigrateV2ToV3,
+            0 => CreateV1 + MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4,
+            1 => MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4,
+            2 => MigrateV2ToV3 + MigrateV3ToV4,
+            3 => MigrateV3ToV4,
             _ => throw new InvalidOperationException($"The database has schema version {version}; this version of TrainInsight.Sqlite reads versions 1 to {Version}."),
         };
         using (var command = connection.CreateCommand())

@@ -18,6 +18,8 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteCommand _upsertRun;
     private readonly SqliteCommand _insertName;
     private readonly SqliteCommand _updateState;
+    private readonly SqliteCommand _insertFindingRevision;
+    private readonly SqliteCommand _upsertFinding;
 
     private SqliteWriter(SqliteConnection connection)
     {
@@ -64,6 +66,32 @@ internal sealed class SqliteWriter : IDisposable
             "$first_event_at", "$last_event_at", "$state", "$last_sequence", "$last_offset", "$last_step", "$last_epoch", "$event_count", "$hyperparameters");
         _insertName = Prepare("INSERT OR IGNORE INTO run_metric_names (run_key, name) VALUES ($run, $name);", "$run", "$name");
         _updateState = Prepare("UPDATE store_state SET last_offset = max(last_offset, $offset) WHERE id = 1;", "$offset");
+        _insertFindingRevision = Prepare(
+            """
+            INSERT INTO finding_revisions (event_offset, finding_id, label, severity, state, message, confidence, confidence_bits,
+                revision, first_step, first_seen_at, evidence, fixes)
+            VALUES ($offset, $id, $label, $severity, $state, $message, $confidence, $confidence_bits,
+                $revision, $first_step, $first_seen_at, $evidence, $fixes);
+            """,
+            "$offset", "$id", "$label", "$severity", "$state", "$message", "$confidence", "$confidence_bits",
+            "$revision", "$first_step", "$first_seen_at", "$evidence", "$fixes");
+
+        // The latest revision of each finding, by offset; first_offset (where it was first raised) orders the findings.
+        _upsertFinding = Prepare(
+            """
+            INSERT INTO findings (run_key, finding_id, first_offset, event_offset, sequence, timestamp, label, severity, state, message,
+                confidence, confidence_bits, revision, first_step, step, first_seen_at, evidence, fixes)
+            VALUES ($run, $id, $offset, $offset, $sequence, $timestamp, $label, $severity, $state, $message,
+                $confidence, $confidence_bits, $revision, $first_step, $step, $first_seen_at, $evidence, $fixes)
+            ON CONFLICT (run_key, finding_id) DO UPDATE SET event_offset = excluded.event_offset, sequence = excluded.sequence,
+                timestamp = excluded.timestamp, label = excluded.label, severity = excluded.severity, state = excluded.state,
+                message = excluded.message, confidence = excluded.confidence, confidence_bits = excluded.confidence_bits,
+                revision = excluded.revision, first_step = excluded.first_step, step = excluded.step,
+                first_seen_at = excluded.first_seen_at, evidence = excluded.evidence, fixes = excluded.fixes
+            WHERE excluded.event_offset > findings.event_offset;
+            """,
+            "$run", "$id", "$offset", "$sequence", "$timestamp", "$label", "$severity", "$state", "$message",
+            "$confidence", "$confidence_bits", "$revision", "$first_step", "$step", "$first_seen_at", "$evidence", "$fixes");
     }
 
     /// <summary>Opens (creating when missing) the database, switches it to WAL and prepares the statements.</summary>
@@ -103,7 +131,7 @@ internal sealed class SqliteWriter : IDisposable
     public SqliteConnection Connection => _connection;
 
     /// <summary>Writes one batch in one transaction: all of it, or (throwing) none of it.</summary>
-    /// <param name="batch">The events, in offset order: <see cref="MetricEvent"/>s and <see cref="TrainingEvent"/>s only.</param>
+    /// <param name="batch">The events, in offset order: <see cref="MetricEvent"/>s, <see cref="TrainingEvent"/>s and <see cref="FindingEvent"/>s only.</param>
     /// <param name="runKeys">The database key of each event's run.</param>
     /// <param name="runs">The summaries of the runs the batch touched, after the batch.</param>
     /// <param name="newNames">Metric names the runs had not reported before.</param>
@@ -175,6 +203,20 @@ internal sealed class SqliteWriter : IDisposable
             return;
         }
 
+        if (item is FindingEvent finding)
+        {
+            p[3].Value = "Finding";
+            p[5].Value = finding.Step;
+            for (var i = 6; i < p.Count; i++)
+            {
+                p[i].Value = DBNull.Value;
+            }
+
+            _insertEvent.ExecuteNonQuery();
+            WriteFinding(finding, runKey, timestamp);
+            return;
+        }
+
         var training = (TrainingEvent)item;
         p[3].Value = training.Kind.ToString();
         p[5].Value = Nullable(training.Step);
@@ -219,6 +261,47 @@ internal sealed class SqliteWriter : IDisposable
             c[10].Value = handled.Value is { } bits ? StoredValues.ToBitsColumn(bits) : DBNull.Value;
             _insertCommand.ExecuteNonQuery();
         }
+    }
+
+    private void WriteFinding(FindingEvent finding, long runKey, long timestamp)
+    {
+        var evidence = FindingJson.WriteEvidence(finding.Evidence);
+        var fixes = FindingJson.WriteFixes(finding.Fixes);
+        var r = _insertFindingRevision.Parameters;
+        r[0].Value = finding.Offset;
+        r[1].Value = finding.FindingId;
+        r[2].Value = finding.Label;
+        r[3].Value = finding.Severity.ToString();
+        r[4].Value = finding.State.ToString();
+        r[5].Value = finding.Message;
+        r[6].Value = StoredValues.ToValueColumn(finding.Confidence);
+        r[7].Value = StoredValues.ToBitsColumn(finding.Confidence);
+        r[8].Value = finding.Revision;
+        r[9].Value = finding.FirstStep;
+        r[10].Value = StoredValues.ToTicks(finding.FirstSeenAt);
+        r[11].Value = evidence;
+        r[12].Value = fixes;
+        _insertFindingRevision.ExecuteNonQuery();
+
+        var f = _upsertFinding.Parameters;
+        f[0].Value = runKey;
+        f[1].Value = finding.FindingId;
+        f[2].Value = finding.Offset;
+        f[3].Value = finding.Sequence;
+        f[4].Value = timestamp;
+        f[5].Value = finding.Label;
+        f[6].Value = finding.Severity.ToString();
+        f[7].Value = finding.State.ToString();
+        f[8].Value = finding.Message;
+        f[9].Value = StoredValues.ToValueColumn(finding.Confidence);
+        f[10].Value = StoredValues.ToBitsColumn(finding.Confidence);
+        f[11].Value = finding.Revision;
+        f[12].Value = finding.FirstStep;
+        f[13].Value = finding.Step;
+        f[14].Value = StoredValues.ToTicks(finding.FirstSeenAt);
+        f[15].Value = evidence;
+        f[16].Value = fixes;
+        _upsertFinding.ExecuteNonQuery();
     }
 
     private void WritePoints(MetricEvent metrics, long runKey, long timestamp)

@@ -7,8 +7,8 @@ using TrainInsight.Sqlite.Internal;
 namespace TrainInsight.Sqlite;
 
 /// <summary>
-/// An <see cref="IMetricStore"/> in an embedded SQLite database file: runs, every event, the metric points they carried
-/// and the audit trail of control commands survive the process, and a bus on the same file continues offsets and
+/// An <see cref="IMetricStore"/> in an embedded SQLite database file: runs, every event, the metric points they carried,
+/// the latest revision of each finding and the audit trail of control commands survive the process, and a bus on the same file continues offsets and
 /// sequences where the last one stopped.
 /// </summary>
 /// <remarks>
@@ -136,7 +136,7 @@ public sealed class SqliteMetricStore : IMetricStore
                 // Stage the runs' new summaries on copies: readers see them only once the batch is stored.
                 foreach (var item in events)
                 {
-                    if (item is not (MetricEvent or TrainingEvent))
+                    if (item is not (MetricEvent or TrainingEvent or FindingEvent))
                     {
                         continue;
                     }
@@ -272,6 +272,24 @@ public sealed class SqliteMetricStore : IMetricStore
 
         var memory = await fallback.GetCommandsAsync(runId, cancellationToken).ConfigureAwait(false);
         return MergedReads.Merge(stored, memory, r => r.Offset, int.MaxValue, null);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The latest revision of each finding is kept apart from the events, so it outlives <see cref="SqliteStoreOptions.MaxEventsPerRun"/>.</remarks>
+    public async Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (Volatile.Read(ref _fallback) is not { } fallback)
+        {
+            return await ReadDiskAsync(c => SqliteReads.ReadFindingsAsync(c, query, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Degraded: a finding's latest revision may be in memory and an older one on disk, and the filters apply to the
+        // latest; so both are read whole and merged first.
+        var everything = new FindingQuery(query.RunId) { Limit = MergedReads.MaxFindings };
+        var stored = await ReadDiskAsync(c => SqliteReads.ReadFindingsAsync(c, everything, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var memory = await fallback.GetFindingsAsync(everything, cancellationToken).ConfigureAwait(false);
+        return MergedReads.MergeFindings(stored, memory, query);
     }
 
     /// <summary>Closes the database (checkpointing its WAL) and drops what was kept in memory.</summary>

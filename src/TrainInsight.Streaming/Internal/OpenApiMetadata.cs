@@ -109,7 +109,7 @@ internal static class OpenApiMetadata
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithQueryParameter(
             "names",
-            $"Only metrics_update events carrying at least one of these metrics (comma-separated and/or repeated, at most {QueryParsing.MaxMetricNames}); training events always pass.",
+            $"Only metrics_update events carrying at least one of these metrics (comma-separated and/or repeated, at most {QueryParsing.MaxMetricNames}); training events and findings always pass.",
             new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1 });
 
     /// <summary>The resume position (Last-Event-ID header, ?lastEventId=, ?after=) of the streaming endpoints.</summary>
@@ -147,6 +147,13 @@ internal static class OpenApiMetadata
         Format = "int64",
         Minimum = minimum.ToString(System.Globalization.CultureInfo.InvariantCulture),
         Maximum = maximum?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A string that is one of <paramref name="values"/>.</summary>
+    public static OpenApiSchema StringEnum(IEnumerable<string> values) => new()
+    {
+        Type = JsonSchemaType.String,
+        Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))],
     };
 
     public static OpenApiSchema StringArray() => new()

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,13 +11,17 @@ using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Rest;
 
-/// <summary>GET /api/runs, /api/runs/{id}, /api/runs/{id}/metrics and /api/runs/{id}/commands: the stored runs.</summary>
+/// <summary>GET /api/runs, /api/runs/{id}, /api/runs/{id}/metrics, /api/runs/{id}/commands and /api/runs/{id}/findings: the stored runs.</summary>
 internal static class RunEndpoints
 {
     public const int DefaultRunLimit = 100;
     public const int MaxRunLimit = 1_000;
     public const int DefaultPointLimit = 1_000;
     public const int MaxPointLimit = 100_000;
+
+    // FindingQuery's default and maximum.
+    public const int DefaultFindingLimit = 1_000;
+    public const int MaxFindingLimit = 10_000;
 
     public static void Map(IEndpointRouteBuilder group)
     {
@@ -52,6 +58,18 @@ internal static class RunEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithRunIdParameter();
+
+        group.MapGet("/api/runs/{id}/findings", GetFindingsAsync)
+            .WithName("TrainInsight.GetRunFindings")
+            .WithSummary("Reads a run's findings: the latest revision of each, in the order they were first raised.")
+            .WithDescription("Each finding is the SSE data of its latest finding event. The state and severity filters apply to that revision.")
+            .Produces<FindingListResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithRunIdParameter()
+            .WithQueryParameter("state", "Only findings in this state now: open or resolved. The default is both.", OpenApiMetadata.StringEnum(FindingWireNames.States.Select(s => s.Name)))
+            .WithQueryParameter("severity", "Only findings at least this severe: info, warning or critical. The default is every severity.", OpenApiMetadata.StringEnum(FindingWireNames.Severities.Select(s => s.Name)))
+            .WithQueryParameter("limit", $"The most findings to return, 1 to {MaxFindingLimit:N0}. The default is {DefaultFindingLimit:N0}.", OpenApiMetadata.Integer(1, MaxFindingLimit));
     }
 
     public static async Task<IResult> ListAsync(HttpRequest request, IMetricStore store, ITrainingControl control, CancellationToken cancellationToken)
@@ -214,6 +232,47 @@ internal static class RunEndpoints
         return TypedResults.Json(new CommandListResponse(id, commands), RestJsonContext.Default.CommandListResponse);
     }
 
+    public static async Task<IResult> GetFindingsAsync(string id, HttpRequest request, IMetricStore store, CancellationToken cancellationToken)
+    {
+        if (!RunDescriptor.IsValidId(id))
+        {
+            return InvalidRunId(id);
+        }
+
+        if (!TryGetChoice(request, "state", FindingWireNames.States, "open or resolved", out FindingState? state, out var problem) ||
+            !TryGetChoice(request, "severity", FindingWireNames.Severities, "info, warning or critical (the least severity to return)", out FindingSeverity? severity, out problem) ||
+            !TryGetInt(request, "limit", DefaultFindingLimit, MaxFindingLimit, out var limit, out problem))
+        {
+            return problem;
+        }
+
+        var lookup = await FindAsync(id, store, cancellationToken).ConfigureAwait(false);
+        if (!lookup.Found)
+        {
+            return lookup.Problem;
+        }
+
+        var findings = await store.GetFindingsAsync(new FindingQuery(id) { State = state, MinSeverity = severity, Limit = limit }, cancellationToken).ConfigureAwait(false);
+
+        // Each finding is its event's SSE data, encoded once and shared with the streams (docs/architecture.md).
+        var buffer = new ArrayBufferWriter<byte>(512 * (findings.Count + 1));
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("run_id", id);
+            writer.WriteStartArray("findings");
+            foreach (var finding in findings)
+            {
+                writer.WriteRawValue(EncodedEvent.For(finding).Sse, skipInputValidation: true);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return new JsonBytesResult(buffer.WrittenMemory);
+    }
+
     /// <summary>The stored run, or the problem to answer with (400 for a malformed id, 404 for an unknown run).</summary>
     private static async Task<RunLookup> FindAsync(string id, IMetricStore store, CancellationToken cancellationToken)
     {
@@ -289,6 +348,34 @@ internal static class RunEndpoints
         }
 
         return true;
+    }
+
+    /// <summary>Reads an optional parameter that must be one of <paramref name="choices"/> (exact wire names), given once.</summary>
+    private static bool TryGetChoice<T>(
+        HttpRequest request, string name, IReadOnlyList<(string Name, T Value)> choices, string allowed, out T? value, [NotNullWhen(false)] out IResult? problem)
+        where T : struct
+    {
+        problem = null;
+        value = null;
+        if (!request.Query.TryGetValue(name, out var raw))
+        {
+            return true;
+        }
+
+        if (raw.Count == 1)
+        {
+            foreach (var choice in choices)
+            {
+                if (string.Equals(raw[0], choice.Name, StringComparison.Ordinal))
+                {
+                    value = choice.Value;
+                    return true;
+                }
+            }
+        }
+
+        problem = Problems.BadRequest($"Invalid {name}", $"{name} must be one of {allowed}, given once, not '{raw}'.");
+        return false;
     }
 
     private static bool TryGetSince(HttpRequest request, out long? since, [NotNullWhen(false)] out IResult? problem)

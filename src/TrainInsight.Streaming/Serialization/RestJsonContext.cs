@@ -14,4 +14,5 @@ namespace TrainInsight.Streaming.Serialization;
 [JsonSerializable(typeof(RunDetail))]
 [JsonSerializable(typeof(MetricPointsResponse))]
 [JsonSerializable(typeof(CommandListResponse))]
+[JsonSerializable(typeof(FindingDataModel))]
 internal sealed partial class RestJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using TrainInsight.Streaming.Rest;
 using TrainInsight.Wire;
 
 namespace TrainInsight.Streaming.Serialization;
@@ -14,6 +15,7 @@ internal static class WireFormat
     public const string MetricsUpdate = "metrics_update";
     public const string TrainingEventType = "training_event";
     public const string GapType = "gap";
+    public const string FindingType = "finding";
 
     // Metric names written at the top level of "data"; every other name goes into "advanced_metrics".
     private static readonly HashSet<string> s_topLevel = new(StringComparer.Ordinal)
@@ -31,6 +33,7 @@ internal static class WireFormat
     {
         MetricEvent => MetricsUpdate,
         GapEvent => GapType,
+        FindingEvent => FindingType,
         _ => TrainingEventType,
     };
 
@@ -116,6 +119,10 @@ internal static class WireFormat
                     break;
                 case TrainingEvent training:
                     WriteTrainingData(writer, training);
+                    break;
+                case FindingEvent finding:
+                    // The same model (and so the same shape) as the OpenAPI schema of GET /api/runs/{id}/findings.
+                    JsonSerializer.Serialize(writer, FindingDataModel.From(finding), RestJsonContext.Default.FindingDataModel);
                     break;
                 default:
                     writer.WriteStartObject();
@@ -330,5 +337,4 @@ internal static class WireFormat
             writer.WriteString(name, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
         }
     }
-
 }

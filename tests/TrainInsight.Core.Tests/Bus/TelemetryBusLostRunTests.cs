@@ -39,6 +39,28 @@ public class TelemetryBusLostRunTests
     }
 
     [Fact]
+    public async Task LostRunTimeout_FindingAfterTheRunWentSilent_NeitherRevivesItNorDelaysTheNotice()
+    {
+        var run = new RunDescriptor("diagnosed-run");
+        using var bus = TelemetryBus.Create(Options());
+        using var subscription = bus.Subscribe();
+        bus.TryPublish(new TrainingEvent(run, TrainingEventKind.RunStarted) { State = RunState.Training, Step = 0 });
+        bus.TryPublish(Metric(run, 7));
+
+        // The diagnosis keeps publishing about the run while its trainer is silent.
+        using var diagnosis = new Timer(
+            _ => bus.TryPublish(new FindingEvent(run, "diagnosed-run/plateau/1", FindingLabels.Plateau, FindingSeverity.Warning, FindingState.Open, "flat")),
+            null,
+            TimeSpan.Zero,
+            s_timeout / 4);
+        await ReadUntilAsync(subscription, e => e is TrainingEvent { Kind: TrainingEventKind.RunLost });
+        bus.TryPublish(new FindingEvent(run, "diagnosed-run/plateau/1", FindingLabels.Plateau, FindingSeverity.Warning, FindingState.Resolved, "resolved") { Revision = 2 });
+        await ReadUntilAsync(subscription, e => e is FindingEvent { State: FindingState.Resolved });
+
+        bus.GetCurrent(run.Id)!.State.Should().Be(RunState.Lost);
+    }
+
+    [Fact]
     public async Task LostRunTimeout_RunAttachedToControl_NeverReportedHoweverLongItIsSilent()
     {
         var control = TrainingControl.Create();

@@ -345,6 +345,8 @@ public class SubscriberQueueTests
 
         public Task<IReadOnlyList<ControlRecord>> GetCommandsAsync(string runId, CancellationToken cancellationToken = default) => _inner.GetCommandsAsync(runId, cancellationToken);
 
+        public Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default) => _inner.GetFindingsAsync(query, cancellationToken);
+
         public void Dispose()
         {
         }

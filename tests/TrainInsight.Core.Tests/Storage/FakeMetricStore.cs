@@ -81,5 +81,7 @@ internal sealed class FakeMetricStore : IMetricStore
 
     public Task<IReadOnlyList<ControlRecord>> GetCommandsAsync(string runId, CancellationToken cancellationToken = default) => Inner.GetCommandsAsync(runId, cancellationToken);
 
+    public Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default) => Inner.GetFindingsAsync(query, cancellationToken);
+
     public void Dispose() => Inner.Dispose();
 }

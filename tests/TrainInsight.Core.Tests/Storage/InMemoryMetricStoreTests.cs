@@ -41,6 +41,23 @@ public class InMemoryMetricStoreTests
     }
 
     [Fact]
+    public async Task GetFindingsAsync_RevisionEventsRemovedBeyondMaxEvents_KeepsTheLatestRevisionOfEachFinding()
+    {
+        using var store = new InMemoryMetricStore(maxEvents: 2);
+        await store.AppendAsync(
+        [
+            MetricStoreContractTests.Finding(s_runA, "a", 1, 1),
+            MetricStoreContractTests.Finding(s_runA, "b", 2, 2),
+            MetricStoreContractTests.Finding(s_runA, "a", 3, 3, FindingState.Resolved, revision: 2),
+        ]);
+        await store.AppendAsync([Stamped(s_runA, 4, 4), Stamped(s_runA, 5, 5)]);
+
+        (await store.ReadEventsAsync(0, 100)).Select(e => e.Offset).Should().Equal(4, 5);
+        (await store.GetFindingsAsync(new FindingQuery(s_runA.Id))).Select(f => (f.FindingId, f.Revision, f.Offset)).Should().Equal(("a", 2, 3L), ("b", 1, 2L));
+        (await store.GetFindingsAsync(new FindingQuery(s_runA.Id) { State = FindingState.Open })).Select(f => f.FindingId).Should().Equal("b");
+    }
+
+    [Fact]
     public async Task AppendAsync_BeyondMaxEvents_RemovesOldestButKeepsRunSummariesAndState()
     {
         using var store = new InMemoryMetricStore(maxEvents: 3);

@@ -93,10 +93,10 @@ public class SignalDetectorTests
     public void Observe_GradientSummedAcrossSteps_RaisesMissingZeroGrad()
     {
         var run = new Synthetic();
-        run.Samples(20, i => Synthetic.HealthyWith(i, (MetricNames.GradientNorm, 0.5 * (1 + (0.6 * i)))));
+        run.Samples(20, i => Synthetic.HealthyWith(i, (MetricNames.GradientNorm, 0.5 * Math.Pow(1.8, i))));
 
-        // 0.5 × (1 + 0.6 i) passes 5 × 0.5 at i = 7, with all of the last 10 changes rises once 11 samples are in.
-        run.FirstCheckOf(FindingLabels.MissingZeroGrad).Should().Be(11);
+        // 0.5 × 1.8^i passes 20 × 0.5 at i = 6 (the 7th update), when the last 5 changes are all rises.
+        run.FirstCheckOf(FindingLabels.MissingZeroGrad).Should().Be(7);
         var finding = run.Raised.Single(f => f.Label == FindingLabels.MissingZeroGrad);
         finding.Fixes[0].Should().BeEquivalentTo(new { Id = "call_zero_grad", Kind = FixKind.CodeChange });
     }
@@ -105,7 +105,7 @@ public class SignalDetectorTests
     public void Observe_GradientGrowingWithDips_IsNotMissingZeroGrad()
     {
         var run = new Synthetic();
-        run.Samples(30, i => Synthetic.HealthyWith(i, (MetricNames.GradientNorm, 0.5 * (1 + (0.6 * i)) * (i % 3 == 0 ? 0.7 : 1))));
+        run.Samples(30, i => Synthetic.HealthyWith(i, (MetricNames.GradientNorm, 0.5 * Math.Pow(1.3, i) * (i % 3 == 0 ? 0.7 : 1))));
 
         run.Problems.Should().NotContain(FindingLabels.MissingZeroGrad);
     }
@@ -116,7 +116,7 @@ public class SignalDetectorTests
         var run = new Synthetic();
         run.Samples(5, i => Synthetic.HealthyWith(i, (MetricNames.DataTime, 0.03), (MetricNames.BatchTime, 0.036)));
 
-        run.FirstCheckOf(FindingLabels.DataLoaderBottleneck).Should().Be(1);
+        run.FirstCheckOf(FindingLabels.DataLoaderBottleneck).Should().Be(3, "timings are judged over a full window of 3, because the first steps include warm-up");
         run.Raised.Single(f => f.Label == FindingLabels.DataLoaderBottleneck).Message
             .Should().Contain("83.3 %").And.Contain("30 ms of 36 ms").And.Contain("up to 6× faster");
     }
@@ -134,17 +134,51 @@ public class SignalDetectorTests
     public void Observe_FlatLossAtConstantRate_RaisesPlateauWithDecay()
     {
         var run = new Synthetic();
-        run.Samples(60, i => Synthetic.HealthyWith(i, (MetricNames.TrainLoss, 0.9 + (0.02 * Synthetic.Noise(i))), (MetricNames.TrainAccuracy, 0.7), (MetricNames.LearningRate, 0.1)));
+        run.Samples(120, i => Synthetic.HealthyWith(i, (MetricNames.TrainLoss, 0.9 + (0.02 * Synthetic.Noise(i))), (MetricNames.TrainAccuracy, 0.7), (MetricNames.LearningRate, 0.1)));
 
-        run.FirstCheckOf(FindingLabels.Plateau).Should().BeInRange(41, 46, "the window of 40 samples fills at the 41st, and the smoothed loss needs a few more to settle");
+        run.FirstCheckOf(FindingLabels.Plateau).Should().BeInRange(101, 110, "without validations the 100-sample window of the training loss decides: full at the 101st, and the smoothed loss settles within a few more");
         run.Raised.Single(f => f.Label == FindingLabels.Plateau).Fixes[0].Commands.Single().Value.Should().Be(0.01);
+    }
+
+    [Fact]
+    public void Observe_ValidationStalledAtConstantRate_RaisesPlateauAfterFourValidations()
+    {
+        var run = new Synthetic();
+        double[] val = [0.9, 0.6, 0.5, 0.52, 0.499, 0.51, 0.505, 0.5];
+        for (var epoch = 0; epoch < val.Length; epoch++)
+        {
+            var offset = epoch * 20;
+            run.Samples(20, i => Synthetic.HealthyWith(offset + i, (MetricNames.TrainLoss, 0.6 - (0.01 * epoch)), (MetricNames.TrainAccuracy, 0.8), (MetricNames.LearningRate, 0.1)));
+            run.Validate(val[epoch], 0.8);
+        }
+
+        // Best 0.5 at epoch 3; 0.499 is not 1 % better; epochs 4 to 7 make four validations without progress.
+        run.FirstCheckOf(FindingLabels.Plateau).Should().Be(7 * 21);
+        var finding = run.Raised.Single(f => f.Label == FindingLabels.Plateau);
+        finding.Message.Should().StartWith("val_loss has not improved by 1 % for 4 validations at a constant learning rate of 0.1: its best is 0.5 at epoch 3");
+        finding.Fixes[0].Commands.Single().Value.Should().Be(0.01);
+    }
+
+    [Fact]
+    public void Observe_ValidationStalledWhileTrainingFallsFast_IsNotPlateau()
+    {
+        var run = new Synthetic();
+        double[] val = [0.9, 0.6, 0.5, 0.52, 0.51, 0.505, 0.52, 0.53];
+        for (var epoch = 0; epoch < val.Length; epoch++)
+        {
+            var offset = epoch * 20;
+            run.Samples(20, i => Synthetic.HealthyWith(offset + i, (MetricNames.TrainLoss, 0.6 * Math.Pow(0.8, epoch)), (MetricNames.TrainAccuracy, 0.8)));
+            run.Validate(val[epoch], 0.8);
+        }
+
+        run.Problems.Should().NotContain(FindingLabels.Plateau);
     }
 
     [Fact]
     public void Observe_FlatLossAtFullTrainingAccuracy_IsNotPlateau()
     {
         var run = new Synthetic();
-        run.Samples(60, i => Synthetic.HealthyWith(i, (MetricNames.TrainLoss, 0.01), (MetricNames.TrainAccuracy, 1.0)));
+        run.Samples(120, i => Synthetic.HealthyWith(i, (MetricNames.TrainLoss, 0.01), (MetricNames.TrainAccuracy, 1.0)));
 
         run.Problems.Should().NotContain(FindingLabels.Plateau);
     }

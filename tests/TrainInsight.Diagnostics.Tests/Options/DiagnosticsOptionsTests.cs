@@ -16,11 +16,14 @@ public class DiagnosticsOptionsTests
         options.LearningRate.LowUpdateRatio.Should().Be(1e-5);
         options.Gradients.VanishingRatio.Should().Be(1e-3);
         options.Gradients.ExplodingNorm.Should().Be(1e3);
-        options.Activations.DeadRelu.Should().Be(0.5);
+        options.Activations.DeadRelu.Should().Be(0.7);
         options.Data.MaxClassShare.Should().Be(0.8);
         options.LabelNoise.MinAccuracyGap.Should().Be(0.15);
         options.Overfitting.Patience.Should().Be(2);
-        options.Plateau.Window.Should().Be(40);
+        options.Plateau.Window.Should().Be(100);
+        options.Plateau.Patience.Should().Be(4);
+        options.Gradients.AccumulationGrowth.Should().Be(20);
+        options.Divergence.MaxUpdateRatio.Should().Be(1);
     }
 
     public static TheoryData<Action<DiagnosticsOptions>, string> BadValues => new()

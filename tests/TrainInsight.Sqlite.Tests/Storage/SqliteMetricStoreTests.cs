@@ -21,8 +21,9 @@ public sealed class SqliteMetricStoreTests : IDisposable
         store.Path.Should().Be(path);
         using var connection = OpenRaw(path);
         Scalar(connection, "PRAGMA journal_mode;").Should().Be("wal");
-        Scalar(connection, "PRAGMA user_version;").Should().Be(3L);
-        Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table';").Should().Be(7L);
+        Scalar(connection, "PRAGMA user_version;").Should().Be(4L);
+        Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table';").Should().Be(9L);
+        Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'ix_findings_run_state';").Should().Be(1L);
     }
 
     [Fact]
@@ -82,7 +83,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(3L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(4L);
     }
 
     [Fact]
@@ -117,7 +118,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(3L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(4L);
         Scalar(raw, "SELECT hyperparameters FROM runs WHERE id = 'run-new';").Should().Be("""{"optimizer":"adamw","weight_decay":0.01}""");
     }
 
@@ -136,6 +137,69 @@ public sealed class SqliteMetricStoreTests : IDisposable
             (await read.Should().ThrowAsync<InvalidDataException>()).WithMessage("The stored hyperparameters of run 'run-d' are not a JSON object*");
         }
     }
+
+    [Fact]
+    public async Task Constructor_VersionThreeFile_MigratesKeepingOldDataAndStoresFindings()
+    {
+        var path = _directory.File("v3.db");
+        using (var connection = OpenRaw(path))
+        {
+            Execute(connection, VersionOneSchema + VersionOneToTwo + VersionTwoToThree + """
+                PRAGMA user_version = 3;
+                UPDATE store_state SET last_offset = 2;
+                INSERT INTO runs (run_key, id, name, started_at, first_event_at, last_event_at, state, last_sequence, last_offset, last_step, event_count, hyperparameters)
+                    VALUES (1, 'run-old', 'run-old', 0, 0, 20, 'Paused', 2, 2, 1, 2, '{"optimizer":"sgd"}');
+                INSERT INTO run_metric_names (run_key, name) VALUES (1, 'train_loss');
+                INSERT INTO events (event_offset, run_key, sequence, kind, timestamp, step)
+                    VALUES (1, 1, 1, 'Metric', 10, 1);
+                INSERT INTO metric_points (run_key, event_offset, name, step, value, value_bits, sequence, timestamp)
+                    VALUES (1, 1, 'train_loss', 1, 0.5, NULL, 1, 10);
+                INSERT INTO events (event_offset, run_key, sequence, kind, timestamp, step, state, command_id, command_action, command_run_id, command_issued_at, control_status)
+                    VALUES (2, 1, 2, 'ControlApplied', 20, 1, 'Paused', 'cmd_old', 'Pause', 'run-old', 15, 'Applied');
+                INSERT INTO commands (event_offset, run_key, command_id, action, issued_at, status, handled_at, step, message)
+                    VALUES (2, 1, 'cmd_old', 'Pause', 15, 'Applied', 20, 1, NULL);
+                """);
+        }
+
+        // The trainer's descriptor; the store keeps the one it has for the run.
+        var run = new RunDescriptor("run-old");
+        var raised = Finding(run, "run-old/divergence/1", 3, 3, severity: FindingSeverity.Critical, label: FindingLabels.Divergence);
+        var resolved = Finding(run, "run-old/divergence/1", 4, 4, FindingState.Resolved, FindingSeverity.Critical, 2, FindingLabels.Divergence);
+        using (var store = new SqliteMetricStore(new SqliteStoreOptions { Path = path }))
+        {
+            store.IsDegraded.Should().BeFalse();
+            store.LoadState().LastOffset.Should().Be(2);
+            var old = await store.ReadEventsAsync(0, 10);
+            old.Select(e => e.GetType()).Should().Equal(typeof(MetricEvent), typeof(TrainingEvent));
+            ((MetricEvent)old[0]).Values.Should().Equal(new Dictionary<string, double> { ["train_loss"] = 0.5 });
+            (await store.GetCommandsAsync("run-old")).Should().ContainSingle().Which.CommandId.Should().Be("cmd_old");
+            (await store.GetFindingsAsync(new TrainInsight.FindingQuery("run-old"))).Should().BeEmpty("a version-3 file has no findings");
+
+            await store.AppendAsync([raised, resolved]);
+        }
+
+        using (var reopened = new SqliteMetricStore(new SqliteStoreOptions { Path = path }))
+        {
+            var events = await reopened.ReadEventsAsync(0, 10);
+            events.Select(e => e.Offset).Should().Equal(1, 2, 3, 4);
+            events.Skip(2).Should().BeEquivalentTo(new[] { raised, resolved }, o => o.RespectingRuntimeTypes().WithStrictOrdering().Excluding(f => f.Run));
+            events[3].Run.Hyperparameters.Should().ContainKey("optimizer", "the stored run's descriptor");
+            var finding = (await reopened.GetFindingsAsync(new TrainInsight.FindingQuery("run-old"))).Should().ContainSingle().Subject;
+            (finding.Revision, finding.State, finding.Offset).Should().Be((2, FindingState.Resolved, 4L));
+            (await reopened.GetRunAsync("run-old"))!.EventCount.Should().Be(4);
+            (await reopened.GetCommandsAsync("run-old")).Should().ContainSingle();
+        }
+
+        using var raw = OpenRaw(path);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(4L);
+        Scalar(raw, "SELECT count(*) FROM finding_revisions;").Should().Be(2L);
+        Scalar(raw, "SELECT count(*) FROM findings;").Should().Be(1L);
+    }
+
+    // The version-2 to version-3 step as it shipped, frozen for the same reason as VersionOneSchema.
+    private const string VersionTwoToThree = """
+        ALTER TABLE runs ADD COLUMN hyperparameters TEXT;
+        """;
 
     // The version-1 to version-2 step as it shipped, frozen for the same reason as VersionOneSchema.
     private const string VersionOneToTwo = """

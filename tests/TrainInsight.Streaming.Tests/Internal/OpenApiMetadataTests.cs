@@ -25,6 +25,7 @@ public sealed class OpenApiMetadataTests
         { "/api/runs/{id}", "get", ["200", "400", "404"] },
         { "/api/runs/{id}/metrics", "get", ["200", "400", "404"] },
         { "/api/runs/{id}/commands", "get", ["200", "400", "404"] },
+        { "/api/runs/{id}/findings", "get", ["200", "400", "404"] },
     };
 
     [Fact]
@@ -114,6 +115,45 @@ public sealed class OpenApiMetadataTests
     }
 
     [Fact]
+    public async Task Document_FindingsEndpoint_DescribesParametersAndTheSchemaOfWhatItSends()
+    {
+        await using var server = await StreamingTestServer.StartAsync(configureBus: o => o.StoreFlushInterval = TimeSpan.FromMilliseconds(20));
+        var finding = TestEvents.Finding(TestEvents.Run("run-a"));
+        await server.PublishAsync(finding);
+        await server.WaitForStoreAsync(finding);
+
+        var document = await GetDocumentAsync(server, DocumentPath);
+        var sent = await GetDocumentAsync(server, "api/runs/run-a/findings");
+
+        var operation = document.GetProperty("paths").GetProperty("/api/runs/{id}/findings").GetProperty("get");
+        operation.GetProperty("operationId").GetString().Should().Be("TrainInsight.GetRunFindings");
+        Parameters(operation).Should().BeEquivalentTo(["path:id", "query:state", "query:severity", "query:limit"]);
+        Parameter(operation, "state").GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal("open", "resolved");
+        Parameter(operation, "severity").GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal("info", "warning", "critical");
+        Parameter(operation, "severity").GetProperty("description").GetString().Should().Contain("at least");
+        Parameter(operation, "limit").GetProperty("schema").GetProperty("maximum").GetInt32().Should().Be(10_000);
+        operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()
+            .Should().EndWith("/FindingListResponse");
+
+        // The schemas name exactly what the endpoint (and the streams) send; only optional members may be absent.
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var list = sent;
+        var item = list.GetProperty("findings")[0];
+        var data = item.GetProperty("data");
+        Properties(schemas, "FindingListResponse").Should().Equal(Names(list));
+        Properties(schemas, "FindingEventModel").Should().Equal(Names(item));
+        Properties(schemas, "FindingDataModel").Should().Equal(Names(data));
+        Properties(schemas, "FindingEvidenceModel").Should().Equal(Names(data.GetProperty("evidence")[0]));
+        Properties(schemas, "SuggestedFixModel").Should().Equal(Names(data.GetProperty("fixes")[0]));
+        Properties(schemas, "FixCommandModel").Should().Equal(Names(data.GetProperty("fixes")[0].GetProperty("commands")[0]));
+        var evidenceValue = schemas.GetProperty("FindingEvidenceModel").GetProperty("properties").GetProperty("value");
+        evidenceValue.GetProperty("anyOf").EnumerateArray().Select(s => JsonSerializer.Serialize(s)).Should().Equal(
+            """{"type":"number"}""", """{"enum":["NaN","Infinity","-Infinity"]}""");
+        schemas.GetProperty("FindingDataModel").GetProperty("properties").GetProperty("revision").GetProperty("type").GetString().Should().Be("integer");
+        schemas.GetProperty("FindingDataModel").GetProperty("properties").GetProperty("severity").GetProperty("description").GetString().Should().Be("info, warning or critical.");
+    }
+
+    [Fact]
     public async Task Document_ControlActions_AreEnumeratedInTheRequestAndNamedInEveryDescription()
     {
         await using var server = await StreamingTestServer.StartAsync();
@@ -178,6 +218,11 @@ public sealed class OpenApiMetadataTests
 
     private static IEnumerable<string> Parameters(JsonElement operation) =>
         operation.GetProperty("parameters").EnumerateArray().Select(p => $"{p.GetProperty("in").GetString()}:{p.GetProperty("name").GetString()}");
+
+    private static JsonElement Parameter(JsonElement operation, string name) =>
+        operation.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+
+    private static List<string> Names(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
 
     private static IEnumerable<string> Properties(JsonElement schemas, string name) =>
         schemas.GetProperty(name).GetProperty("properties").EnumerateObject().Select(p => p.Name).ToList();

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using TrainInsight.Streaming.Serialization;
 using TrainInsight.Streaming.Tests.Infrastructure;
 using static TrainInsight.Streaming.Tests.Infrastructure.TestEvents;
 
@@ -224,6 +226,8 @@ public sealed class RunEndpointsTests
     [InlineData("api/runs/run-z")]
     [InlineData("api/runs/run-z/metrics")]
     [InlineData("api/runs/run-z/commands")]
+    [InlineData("api/runs/run-z/findings")]
+    [InlineData("api/runs/run-z/findings?state=open&severity=critical&limit=5")]
     public async Task RunPaths_UnknownRun_Return404Problem(string path)
     {
         await using var server = await StartAsync();
@@ -242,6 +246,8 @@ public sealed class RunEndpointsTests
     [InlineData("api/runs/bad$id")]
     [InlineData("api/runs/bad$id/metrics")]
     [InlineData("api/runs/bad$id/commands")]
+    [InlineData("api/runs/bad$id/findings")]
+    [InlineData("api/runs/bad$id/findings?state=closed")]
     public async Task RunPaths_MalformedRunId_Return400Problem(string path)
     {
         await using var server = await StartAsync();
@@ -529,6 +535,113 @@ public sealed class RunEndpointsTests
         var json = await GetJsonAsync(server, "api/runs/run-a/commands");
 
         json.GetProperty("commands").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Findings_Revisions_ReturnsTheLatestOfEachAsItsSseDataInTheOrderFirstRaised()
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        var a = Finding(run, "a");
+        var b = Finding(run, "b", severity: FindingSeverity.Critical);
+        var aUpdated = Finding(run, "a", revision: 2);
+        var bResolved = Finding(run, "b", FindingState.Resolved, FindingSeverity.Critical, 2);
+        await server.PublishAsync(a, Loss(run, 100), b, aUpdated, Finding(Run("run-b"), "a"), bResolved);
+        await server.WaitForStoreAsync(bResolved);
+
+        using var response = await server.Client.GetAsync("api/runs/run-a/findings");
+        var text = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        text.Should().Be(
+            """{"run_id":"run-a","findings":[""" + Encoding.UTF8.GetString(WireFormat.SerializeSse(aUpdated)) + "," + Encoding.UTF8.GetString(WireFormat.SerializeSse(bResolved)) + "]}",
+            "each finding is the SSE data of its latest revision");
+        var findings = JsonDocument.Parse(text).RootElement.GetProperty("findings").EnumerateArray().ToList();
+        findings.Select(f => (f.GetProperty("offset").GetInt64(), f.GetProperty("data").GetProperty("revision").GetInt32())).Should().Equal((aUpdated.Offset, 2), (bResolved.Offset, 2));
+        findings[0].GetProperty("event_type").GetString().Should().Be("finding");
+        findings[0].GetProperty("data").GetProperty("evidence")[1].GetProperty("value").GetString().Should().Be("NaN");
+    }
+
+    [Theory]
+    [InlineData("", "a2 b2 c1 d1")]
+    [InlineData("state=open", "a2 c1")]
+    [InlineData("state=resolved", "b2 d1")]
+    [InlineData("severity=info", "a2 b2 c1 d1")]
+    [InlineData("severity=warning", "a2 b2 d1")]
+    [InlineData("severity=critical", "a2 b2")]
+    [InlineData("state=open&severity=critical", "a2")]
+    [InlineData("state=resolved&severity=warning&limit=1", "b2")]
+    [InlineData("limit=3", "a2 b2 c1")]
+    [InlineData("limit=10000", "a2 b2 c1 d1")]
+    public async Task Findings_Filters_ApplyToTheLatestRevision(string query, string expected)
+    {
+        await using var server = await StartAsync();
+        var run = Run("run-a");
+        var last = Finding(run, "b", FindingState.Resolved, FindingSeverity.Critical, 2);
+        await server.PublishAsync(
+            Finding(run, "a", severity: FindingSeverity.Warning),
+            Finding(run, "b", severity: FindingSeverity.Critical),
+            Finding(run, "c", severity: FindingSeverity.Info),
+            Finding(run, "d", FindingState.Resolved, FindingSeverity.Warning),
+            Finding(run, "a", severity: FindingSeverity.Critical, revision: 2),
+            last);
+        await server.WaitForStoreAsync(last);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a/findings?" + query);
+
+        string.Join(' ', json.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("data").GetProperty("finding_id").GetString() + f.GetProperty("data").GetProperty("revision").GetInt32()))
+            .Should().Be(expected);
+    }
+
+    [Fact]
+    public async Task Findings_RunWithoutFindings_ReturnsEmptyList()
+    {
+        await using var server = await StartAsync();
+        var last = Loss(Run("run-a"), 1);
+        await server.PublishAsync(last);
+        await server.WaitForStoreAsync(last);
+
+        var json = await GetJsonAsync(server, "api/runs/run-a/findings");
+
+        json.GetRawText().Should().Be("""{"run_id":"run-a","findings":[]}""");
+    }
+
+    [Theory]
+    [InlineData("state=closed", "Invalid state", "state must be one of open or resolved, given once, not 'closed'.")]
+    [InlineData("state=Open", "Invalid state", "state must be one of open or resolved, given once, not 'Open'.")]
+    [InlineData("state=", "Invalid state", "state must be one of open or resolved, given once, not ''.")]
+    [InlineData("state=open&state=resolved", "Invalid state", "state must be one of open or resolved, given once, not 'open,resolved'.")]
+    [InlineData("severity=error", "Invalid severity", "severity must be one of info, warning or critical (the least severity to return), given once, not 'error'.")]
+    [InlineData("severity=WARNING", "Invalid severity", "severity must be one of info, warning or critical (the least severity to return), given once, not 'WARNING'.")]
+    [InlineData("limit=0", "Invalid limit", "limit must be one integer from 1 to 10,000, not '0'.")]
+    [InlineData("limit=10001", "Invalid limit", "limit must be one integer from 1 to 10,000, not '10001'.")]
+    [InlineData("limit=many", "Invalid limit", "limit must be one integer from 1 to 10,000, not 'many'.")]
+    public async Task Findings_InvalidQuery_Returns400NamingTheParameterAndTheAllowedValues(string query, string title, string detail)
+    {
+        await using var server = await StartAsync();
+        var last = Finding(Run("run-a"));
+        await server.PublishAsync(last);
+        await server.WaitForStoreAsync(last);
+
+        using var response = await server.Client.GetAsync("api/runs/run-a/findings?" + query);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be(title);
+        problem.GetProperty("detail").GetString().Should().Be(detail);
+    }
+
+    [Fact]
+    public async Task Findings_WithPrefix_AreMappedUnderIt()
+    {
+        await using var server = await StartAsync(prefix: "/traininsight");
+        var last = Finding(Run("run-a"));
+        await server.PublishAsync(last);
+        await server.WaitForStoreAsync(last);
+
+        var json = await GetJsonAsync(server, "traininsight/api/runs/run-a/findings?state=open");
+
+        json.GetProperty("findings").GetArrayLength().Should().Be(1);
     }
 
     [Fact]

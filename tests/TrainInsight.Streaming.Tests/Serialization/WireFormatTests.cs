@@ -561,6 +561,140 @@ public sealed class WireFormatTests
         data.GetProperty("first_sequence").GetInt64().Should().Be(4);
     }
 
+    // A finding's SSE data as docs/protocol.md shows it (non-ASCII characters are escaped, like everywhere on the wire).
+    public static readonly string FindingData = """
+        {"finding_id":"run-a/learning_rate_too_high/1","label":"learning_rate_too_high","severity":"warning","state":"open",
+        "message":"train_loss swings by 46% of its mean over the last 20 samples at learning rate 0.001.","confidence":0.8,"revision":1,
+        "first_step":100,"step":100,"first_seen_at":1767225570.25,
+        "evidence":[{"metric":"train_loss","value":2.31,"step":100,"description":"std/mean of the last 20 samples","threshold":0.25},
+        {"metric":"update_ratio","value":"NaN","step":100,"description":"median update ratio"}],
+        "fixes":[{"id":"lower_learning_rate","kind":"live_action","title":"Set the learning rate to 0.0001 (0.001 \u00D7 0.1)",
+        "rationale":"Smaller steps stop the oscillation.","commands":[{"action":"set_learning_rate","value":0.0001}]},
+        {"id":"add_warmup","kind":"code_change","title":"Add a learning-rate warm-up of 500 steps","rationale":"Warm-up avoids large early updates.","commands":[]}]}
+        """.ReplaceLineEndings(string.Empty);
+
+    [Fact]
+    public void SerializeSse_FindingEvent_WritesEnvelopeAndEveryFieldInDocumentedOrder()
+    {
+        var finding = Finding(Run("run-a"));
+
+        var text = Encoding.UTF8.GetString(WireFormat.SerializeSse(finding));
+
+        text.Should().Be("""{"timestamp":1767225600.25,"event_type":"finding","run_id":"run-a","sequence":0,"offset":0,"data":""" + FindingData + "}");
+    }
+
+    [Fact]
+    public void SerializeWebSocket_FindingEvent_WritesMessageTypeFirstAndTheSameData()
+    {
+        var finding = Finding(Run("run-a"));
+
+        var text = Encoding.UTF8.GetString(WireFormat.SerializeWebSocket(finding));
+
+        text.Should().Be("""{"message_type":"finding","timestamp":1767225600.25,"run_id":"run-a","sequence":0,"offset":0,"data":""" + FindingData + "}");
+    }
+
+    [Fact]
+    public void SerializeSse_ResolvedCriticalRevision_WritesItsStateSeverityRevisionAndTimes()
+    {
+        var resolved = Finding(Run("run-a"), "f-1", FindingState.Resolved, FindingSeverity.Critical, 3);
+
+        var json = Sse(resolved);
+
+        json.GetProperty("timestamp").GetDouble().Should().Be(1_767_225_620.25);
+        var data = json.GetProperty("data");
+        data.GetProperty("finding_id").GetString().Should().Be("f-1");
+        data.GetProperty("state").GetString().Should().Be("resolved");
+        data.GetProperty("severity").GetString().Should().Be("critical");
+        data.GetProperty("revision").GetInt32().Should().Be(3);
+        data.GetProperty("first_step").GetInt64().Should().Be(100);
+        data.GetProperty("step").GetInt64().Should().Be(180);
+        data.GetProperty("first_seen_at").GetDouble().Should().Be(1_767_225_570.25);
+    }
+
+    [Theory]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    [InlineData(double.NegativeInfinity, "-Infinity")]
+    public void SerializeSse_NonFiniteEvidence_WrittenAsTheDocumentedStrings(double value, string expected)
+    {
+        var finding = new FindingEvent(Run(), "f", FindingLabels.Divergence, FindingSeverity.Critical, FindingState.Open, "diverged", s_timestamp)
+        {
+            Evidence = [new FindingEvidence(MetricNames.TrainLoss, value, 7, "latest sample", value)],
+        };
+
+        var evidence = Sse(finding).GetProperty("data").GetProperty("evidence")[0];
+
+        evidence.GetProperty("value").GetString().Should().Be(expected);
+        evidence.GetProperty("threshold").GetString().Should().Be(expected);
+    }
+
+    [Fact]
+    public void SerializeSse_FindingWithoutEvidenceOrFixes_WritesEmptyArrays()
+    {
+        var finding = new FindingEvent(Run(), "f", FindingLabels.SignalsMissing, FindingSeverity.Info, FindingState.Open, "no gradient_norm", s_timestamp);
+
+        var data = Sse(finding).GetProperty("data");
+
+        data.GetProperty("evidence").GetArrayLength().Should().Be(0);
+        data.GetProperty("fixes").GetArrayLength().Should().Be(0);
+        data.GetProperty("confidence").GetDouble().Should().Be(1);
+        data.GetProperty("first_seen_at").GetDouble().Should().Be(1_767_225_600.25, "a finding first seen now was seen at its timestamp");
+    }
+
+    [Fact]
+    public void SerializeSse_FixCommandsOfEveryAction_UseTheControlEndpointsActionNames()
+    {
+        var actions = Enum.GetValues<ControlAction>();
+        var finding = new FindingEvent(Run(), "f", FindingLabels.Plateau, FindingSeverity.Info, FindingState.Open, "flat", s_timestamp)
+        {
+            Fixes = [new SuggestedFix("all", FixKind.LiveAction, "Do everything", "Coverage.", [.. actions.Select(a => new FixCommand(a, WireFormat.ActionTakesValue(a) ? 0.5 : null))])],
+        };
+
+        var commands = Sse(finding).GetProperty("data").GetProperty("fixes")[0].GetProperty("commands").EnumerateArray().ToList();
+
+        commands.Select(c => c.GetProperty("action").GetString()).Should().Equal(actions.Select(WireNames.Action));
+        commands.Select(c => WireNames.TryParseAction(c.GetProperty("action").GetString(), out var parsed) ? parsed : (ControlAction?)null).Should().Equal(actions.Cast<ControlAction?>());
+        commands.Select(c => c.TryGetProperty("value", out var v) ? v.GetDouble() : (double?)null).Should().Equal(actions.Select(a => WireFormat.ActionTakesValue(a) ? 0.5 : (double?)null));
+    }
+
+    [Fact]
+    public void EventType_FindingEvent_IsFinding()
+    {
+        WireFormat.EventType(Finding(Run())).Should().Be("finding").And.Be(WireFormat.FindingType);
+    }
+
+    [Theory]
+    [InlineData(FindingSeverity.Info, "info")]
+    [InlineData(FindingSeverity.Warning, "warning")]
+    [InlineData(FindingSeverity.Critical, "critical")]
+    public void SeverityName_EverySeverity_IsLowerCase(FindingSeverity severity, string expected)
+    {
+        FindingWireNames.Severity(severity).Should().Be(expected);
+        FindingWireNames.Severities.Should().Contain((expected, severity));
+    }
+
+    [Theory]
+    [InlineData(FindingState.Open, "open")]
+    [InlineData(FindingState.Resolved, "resolved")]
+    public void StateName_EveryFindingState_IsLowerCase(FindingState state, string expected)
+    {
+        FindingWireNames.State(state).Should().Be(expected);
+        FindingWireNames.States.Should().Contain((expected, state));
+    }
+
+    [Theory]
+    [InlineData(FixKind.LiveAction, "live_action")]
+    [InlineData(FixKind.CodeChange, "code_change")]
+    public void KindName_EveryFixKind_IsSnakeCase(FixKind kind, string expected) => FindingWireNames.Kind(kind).Should().Be(expected);
+
+    [Fact]
+    public void FindingWireNames_Lists_CoverEveryValueLeastSevereFirst()
+    {
+        FindingWireNames.Severities.Select(s => s.Value).Should().Equal(Enum.GetValues<FindingSeverity>());
+        FindingWireNames.States.Select(s => s.Value).Should().Equal(Enum.GetValues<FindingState>());
+        Enum.GetValues<FindingSeverity>().Should().BeInAscendingOrder();
+    }
+
     private static JsonElement Sse(TrainInsightEvent item) => Parse(WireFormat.SerializeSse(item));
 
     private static JsonElement WebSocket(TrainInsightEvent item) => Parse(WireFormat.SerializeWebSocket(item));

@@ -549,6 +549,83 @@ public sealed class SseEndpointTests
     }
 
     [Fact]
+    public async Task HandleAsync_FindingEvent_WritesExactSseFrameWithFindingEventType()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        using var response = await server.OpenSseAsync(StreamPath, cts.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+
+        await server.PublishAsync(Finding(Run("run-a")));
+
+        var frame = await ReadFrameAsync(reader, cts.Token);
+        frame.Should().Equal(
+            "event: finding",
+            "data: " + """{"timestamp":1767225600.25,"event_type":"finding","run_id":"run-a","sequence":1,"offset":1,"data":""" + Serialization.WireFormatTests.FindingData + "}",
+            "id: 1");
+    }
+
+    [Fact]
+    public async Task HandleAsync_FindingRevisions_ArriveInOrderWithTheSameFindingId()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        var run = Run("run-a");
+        await using var sse = await SseReader.OpenAsync(await server.OpenSseAsync(StreamPath, cts.Token), cts.Token);
+
+        await server.PublishAsync(Finding(run), Loss(run, 120), Finding(run, revision: 2), Finding(run, state: FindingState.Resolved, revision: 3));
+
+        var items = await sse.NextAsync(4);
+        items.Select(i => i.EventType).Should().Equal("finding", "metrics_update", "finding", "finding");
+        var findings = items.Where(i => i.EventType == "finding").Select(i => i.Json()).ToList();
+        findings.Select(f => f.GetProperty("data").GetProperty("finding_id").GetString()).Distinct().Should().Equal("run-a/learning_rate_too_high/1");
+        findings.Select(f => f.GetProperty("data").GetProperty("revision").GetInt32()).Should().Equal(1, 2, 3);
+        findings.Select(f => f.GetProperty("data").GetProperty("state").GetString()).Should().Equal("open", "open", "resolved");
+        findings.Select(f => f.GetProperty("sequence").GetInt64()).Should().Equal(1, 3, 4);
+    }
+
+    [Fact]
+    public async Task HandleAsync_NamesFilter_FindingsStillArrive()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        var run = Run("run-a");
+        await using var sse = await SseReader.OpenAsync(await server.OpenSseAsync($"{StreamPath}?names=val_loss", cts.Token), cts.Token);
+
+        await server.PublishAsync(Loss(run, 1), Finding(run), Metric(run, 2, (MetricNames.ValLoss, 0.5)));
+
+        var items = await sse.NextAsync(2);
+        items.Select(i => (i.EventType, i.Id())).Should().Equal(("finding", 2L), ("metrics_update", 3L));
+    }
+
+    [Fact]
+    public async Task HandleAsync_ResumeOlderThanRing_ReplaysFindingRevisionsFromTheStore()
+    {
+        await using var server = await StreamingTestServer.StartAsync(configureBus: o =>
+        {
+            o.HistoryCapacity = 4;
+            o.StoreFlushInterval = TimeSpan.FromMilliseconds(20);
+        });
+        using var cts = Eventually.Timeout();
+        var run = Run("run-a");
+        var raised = Finding(run);
+        var resolved = Finding(run, state: FindingState.Resolved, revision: 2);
+        await server.PublishAsync([raised, .. Enumerable.Range(1, 10).Select(i => Loss(run, i)), resolved, .. Enumerable.Range(11, 10).Select(i => Loss(run, i))]);
+        await server.WaitForStoreAsync();
+        server.Bus.GetHistory().Should().NotContain(e => e is FindingEvent, "the ring holds only the newest events");
+
+        await using var sse = await SseReader.OpenAsync(await server.OpenSseAsync(StreamPath, cts.Token, lastEventId: "0"), cts.Token);
+
+        var items = await sse.NextAsync(22);
+        items.Select(i => i.Id()).Should().Equal(Enumerable.Range(1, 22).Select(i => (long)i));
+        var findings = items.Where(i => i.EventType == "finding").ToList();
+        findings.Select(i => i.Id()).Should().Equal(raised.Offset, resolved.Offset);
+        findings.Select(i => i.Data).Should().Equal(
+            System.Text.Encoding.UTF8.GetString(TrainInsight.Streaming.Serialization.WireFormat.SerializeSse(raised)),
+            System.Text.Encoding.UTF8.GetString(TrainInsight.Streaming.Serialization.WireFormat.SerializeSse(resolved)));
+    }
+
+    [Fact]
     public async Task HandleAsync_NamesAndRunFilterWithResume_ReplaysOnlyMatchingEvents()
     {
         await using var server = await StreamingTestServer.StartAsync();

@@ -67,6 +67,41 @@ public sealed class WebSocketEndpointTests
     }
 
     [Fact]
+    public async Task HandleAsync_FindingEvent_SendsFindingMessageWithMessageTypeFirst()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        using var client = await WebSocketReader.ConnectAsync(server.WebSocketUri(SocketPath), cts.Token);
+        await server.WaitForSubscribersAsync(1);
+
+        await server.PublishAsync(Finding(Run("run-a")));
+
+        var (type, text) = await client.ReceiveAsync(cts.Token);
+        type.Should().Be(WebSocketMessageType.Text);
+        text.Should().Be("""{"message_type":"finding","timestamp":1767225600.25,"run_id":"run-a","sequence":1,"offset":1,"data":""" + Serialization.WireFormatTests.FindingData + "}");
+    }
+
+    [Fact]
+    public async Task HandleAsync_MetricFilters_FindingsStillArrive()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var cts = Eventually.Timeout();
+        using var byQuery = await WebSocketReader.ConnectAsync(server.WebSocketUri(SocketPath + "?names=val_loss"), cts.Token);
+        using var bySubscribe = await WebSocketReader.ConnectAsync(server.WebSocketUri(SocketPath), cts.Token);
+        await SendTextAsync(bySubscribe, """{"type":"subscribe","runs":["run-a"],"metrics":["learning_rate"]}""", cts.Token);
+        (await bySubscribe.ReceiveAsync(cts.Token)).Text.Should().Be("""{"message_type":"subscribed","runs":["run-a"],"metrics":["learning_rate"]}""");
+        await server.WaitForSubscribersAsync(2);
+        var run = Run("run-a");
+
+        await server.PublishAsync(Loss(run, 1), Finding(run), Finding(Run("run-b")), Metric(run, 2, (MetricNames.ValLoss, 0.5)), Metric(run, 3, (MetricNames.LearningRate, 0.01)));
+
+        var viaQuery = await ReceiveEventsUntilOffsetAsync(byQuery, 4, cts.Token);
+        viaQuery.Select(m => (m.GetProperty("message_type").GetString(), m.GetProperty("offset").GetInt64())).Should().Equal(("finding", 2L), ("finding", 3L), ("metrics_update", 4L));
+        var viaSubscribe = await ReceiveEventsUntilOffsetAsync(bySubscribe, 5, cts.Token);
+        viaSubscribe.Select(m => (m.GetProperty("message_type").GetString(), m.GetProperty("offset").GetInt64())).Should().Equal(("finding", 2L), ("metrics_update", 5L));
+    }
+
+    [Fact]
     public async Task HandleAsync_AfterQuery_ReplaysHistoryThenLiveInOrder()
     {
         await using var server = await StreamingTestServer.StartAsync();

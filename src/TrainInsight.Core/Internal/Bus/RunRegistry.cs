@@ -48,8 +48,13 @@ internal sealed class RunRegistry(IReadOnlyDictionary<string, long> recoveredSeq
 
             item.OffsetValue = ++lastOffset;
             item.SequenceValue = ++run.LastSequence;
-            run.LastSeen = now;
-            run.LostPending = false;
+            if (item is not FindingEvent)
+            {
+                // A finding is published about the run by the diagnosis, not by its trainer: it is no sign of life.
+                run.LastSeen = now;
+                run.LostPending = false;
+            }
+
             ring.Add(item);
             _batchRuns[i] = run;
         }

@@ -40,6 +40,12 @@ internal sealed class DataLoaderBottleneckDetector : Detector
         _batchTime = batch;
         _step = frame.Step;
         _shares.Add(Math.Min(1, data / batch));
+        if (!_shares.IsFull)
+        {
+            // The first steps include warm-up (JIT, first allocations): judge only a full window.
+            return;
+        }
+
         var median = _shares.Median();
         Confidence = Math.Min(1, 0.5 + (median / 2));
         Judge(median >= _options.MaxDataWait, median / _options.MaxDataWait);

@@ -1,7 +1,8 @@
 namespace TrainInsight.Diagnostics.Internal;
 
 /// <summary>
-/// A NaN or infinite loss, gradient norm or validation loss; or a smoothed <c>train_loss</c> that blew up to
+/// A NaN or infinite loss, gradient norm or validation loss; one <c>train_loss</c> sample above the starting loss and
+/// <see cref="DivergenceOptions.LossFactor"/> times the best smoothed loss; or a smoothed <c>train_loss</c> that blew up to
 /// <see cref="DivergenceOptions.LossFactor"/> times its best and lost more than half the progress made since the start.
 /// </summary>
 internal sealed class DivergenceDetector(DiagnosticsOptions options) : Detector(FindingLabels.Divergence, FindingSeverity.Critical)
@@ -22,6 +23,10 @@ internal sealed class DivergenceDetector(DiagnosticsOptions options) : Detector(
     private double _badValue;
     private long _badStep;
     private double? _rateAtOnset;
+    private bool _spiked;
+    private bool _spikeNow;
+    private double _spikeRatio = double.NaN;
+    private string _ratioName = MetricNames.UpdateRatio;
 
     public override string NeededSignals => "train_loss or val_loss";
 
@@ -33,6 +38,16 @@ internal sealed class DivergenceDetector(DiagnosticsOptions options) : Detector(
         if (frame.Has(Signal.GradientNorm) && !double.IsFinite(frame[Signal.GradientNorm]))
         {
             MarkNonFinite(frame.NameOf(Signal.GradientNorm), frame[Signal.GradientNorm], frame.Step, run);
+            judged = true;
+        }
+
+        if (frame.Has(Signal.UpdateRatio) && frame[Signal.UpdateRatio] >= _options.MaxUpdateRatio)
+        {
+            // One update as large as the weights themselves throws them out, whatever the loss shows yet.
+            _spiked = _spikeNow = true;
+            _spikeRatio = frame[Signal.UpdateRatio];
+            _ratioName = frame.NameOf(Signal.UpdateRatio);
+            _lastStep = frame.Step;
             judged = true;
         }
 
@@ -54,6 +69,13 @@ internal sealed class DivergenceDetector(DiagnosticsOptions options) : Detector(
                 if (double.IsNaN(_initial))
                 {
                     _initial = loss;
+                }
+
+                // One sample above the loss the run started from, and LossFactor times the best: a step that threw the
+                // weights out (a learning-rate spike), seen at the first update after it rather than once the average catches up.
+                if (_finiteCount >= 2 && _best > 0 && loss > _initial && loss >= _options.LossFactor * _best)
+                {
+                    _spiked = _spikeNow = true;
                 }
 
                 _ema = double.IsNaN(_ema) ? loss : _ema + (_options.Smoothing * (loss - _ema));
@@ -103,8 +125,23 @@ internal sealed class DivergenceDetector(DiagnosticsOptions options) : Detector(
         }
 
         var ratio = _ema / _best;
+        if (!double.IsNaN(_spikeRatio) && !(ratio >= _options.LossFactor))
+        {
+            return new FindingContent(
+                Text.Join($"One update changed the weights by {Text.Percent(_spikeRatio)} of their size at step {Text.F(_lastStep)}{rateText} (healthy updates are about 0.1 %): the step throws the weights out of the region training had reached, and the loss ({Text.F(_lastLoss)}) cannot recover from there."),
+                [
+                    new FindingEvidence(_ratioName, _spikeRatio, _lastStep, "update/weight ratio of one step", _options.MaxUpdateRatio),
+                    new FindingEvidence(_lossName, _lastLoss, _lastStep, "latest train loss"),
+                ],
+                [
+                    Fixes.ScaleLearningRate(run, _rates.DecreaseFactor, "An update this large means the rate is orders of magnitude above what the weights tolerate."),
+                    Fixes.Code("warmup", "Start with a warm-up (e.g. the first 500 steps rising linearly to the target rate)", "Adaptive optimizers take full-size steps before their statistics settle; warm-up keeps the first ones small."),
+                    Fixes.Code("clip_gradients", "Clip gradients: clip_grad_norm_(parameters, 1.0) before optimizer.step()", "Clipping bounds the step a single large gradient can take."),
+                ]);
+        }
+
         return new FindingContent(
-            Text.Join($"The smoothed {_lossName} rose to {Text.F(_ema)} at step {Text.F(_lastStep)}, {Text.Times(ratio)} its best ({Text.F(_best)} at step {Text.F(_bestStep)}) and above half-way back to its start ({Text.F(_initial)}){rateText}: training is diverging."),
+            Text.Join($"{_lossName} jumped to {Text.F(_lastLoss)} at step {Text.F(_lastStep)} (smoothed {Text.F(_ema)}, {Text.Times(ratio)} its best of {Text.F(_best)} at step {Text.F(_bestStep)}; it started at {Text.F(_initial)}){rateText}: training is diverging."),
             [
                 new FindingEvidence(_lossName, _ema, _lastStep, Text.Join($"smoothed train loss (EMA, weight {Text.F(_options.Smoothing)})"), _options.LossFactor * _best),
                 new FindingEvidence(_lossName, _best, _bestStep, "lowest smoothed train loss"),
@@ -144,7 +181,13 @@ internal sealed class DivergenceDetector(DiagnosticsOptions options) : Detector(
             return;
         }
 
-        var blownUp = _finiteCount >= 3 && _best > 0 && _ema > _options.LossFactor * _best && _ema - _best > 0.5 * (_initial - _best);
+        if (_spiked && !_spikeNow && _ema <= 1.5 * _best)
+        {
+            _spiked = false;
+        }
+
+        _spikeNow = false;
+        var blownUp = _spiked || (_finiteCount >= 3 && _best > 0 && _ema > _options.LossFactor * _best && _ema - _best > 0.5 * (_initial - _best));
         if (blownUp && !Active)
         {
             _rateAtOnset = run.LearningRate;

@@ -17,7 +17,7 @@ internal sealed class VanishingGradientsDetector(DiagnosticsOptions options) : D
     private long _step;
     private string _name = MetricNames.GradientNorm;
 
-    public override IReadOnlyList<string> ExplainedBy { get; } = [FindingLabels.Divergence];
+    public override IReadOnlyList<string> ExplainedBy { get; } = [FindingLabels.Divergence, FindingLabels.DyingRelu, FindingLabels.SaturatedActivations];
 
     public override string NeededSignals => "per-layer gradient_norm/<layer> (or gradient_norm)";
 
