@@ -41,6 +41,8 @@ internal sealed class LiveTrainingHost : IAsyncDisposable
 
     public ITrainingControl Control => _app.Services.GetRequiredService<ITrainingControl>();
 
+    public IServiceProvider Services => _app.Services;
+
     public Task<TrainingSummary> Training => _training ?? throw new InvalidOperationException("Training has not started.");
 
     public static async Task<LiveTrainingHost> StartAsync(
