@@ -1,3 +1,20 @@
+// Latest results (one run, shared 2-core VM, busy: a benchmark generation ran alongside; see docs/benchmarks.md):
+//
+// BenchmarkDotNet v0.15.8, Linux Debian GNU/Linux 13 (trixie)
+// AMD EPYC 2.60GHz, 1 CPU, 2 logical and 2 physical cores
+// .NET SDK 10.0.401
+//   [Host]     : .NET 10.0.12 (10.0.12, 10.0.1226.42308), X64 RyuJIT x86-64-v4
+//   Job-UWLSOM : .NET 10.0.12 (10.0.12, 10.0.1226.42308), X64 RyuJIT x86-64-v4
+//
+// IterationCount=10  LaunchCount=1  WarmupCount=3  
+//
+//
+// | Method                    | Mean      | Error      | StdDev     | Ratio | RatioSD | Allocated | Alloc Ratio |
+// |-------------------------- |----------:|-----------:|-----------:|------:|--------:|----------:|------------:|
+// | ReadValuesBaseline        |  53.17 ns |   6.063 ns |   4.010 ns |  1.01 |    0.10 |         - |          NA |
+// | ObserveTorchUpdateHotPath | 769.22 ns | 320.808 ns | 212.195 ns | 14.54 |    3.99 |         - |          NA |
+// | ObserveLossOnlyHotPath    | 133.46 ns |  18.833 ns |  12.457 ns |  2.52 |    0.29 |         - |          NA |
+
 using BenchmarkDotNet.Attributes;
 using TrainInsight.Diagnostics;
 
@@ -8,7 +25,8 @@ namespace TrainInsight.Benchmarks.Diagnostics;
 /// is raised): a TrainInsight.Torch update with every signal on (loss, accuracy, rate, gradient, update ratio, activation
 /// shares, timings, input statistics, class share and three per-layer gradient norms: 16 values), and a loss-only update
 /// as a tailed TensorBoard log sends. The baseline only reads the same 16 values. Events are reused (the diagnoser never
-/// changes them); the run is a converged one (loss near 0.02, training accuracy 99.5 %), which no label reports.
+/// changes them); the run is a converged one (loss near 0.02, training accuracy 99.5 %), which no label reports (setup checks it over
+/// two passes).
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
@@ -54,17 +72,26 @@ public class DiagnosisBenchmarks
         }
 
         _torchDiagnoser = new TrainingDiagnoser();
-        _lossDiagnoser = new TrainingDiagnoser();
-        var found = 0;
-        for (var i = 0; i < Events; i++)
+
+        // A loss that neither falls nor rises, with nothing else sent, is rightly a plateau and a learning rate too low:
+        // those two are off for the loss-only run so that the no-finding path is what is measured (12 of 14 detectors judge).
+        var lossOptions = new DiagnosticsOptions();
+        lossOptions.DisabledLabels.Add(FindingLabels.Plateau);
+        lossOptions.DisabledLabels.Add(FindingLabels.LearningRateTooLow);
+        _lossDiagnoser = new TrainingDiagnoser(lossOptions);
+        var found = new List<string>();
+        for (var pass = 0; pass < 2; pass++)
         {
-            found += _torchDiagnoser.Observe(_torch[i]).Count(f => f.Severity >= FindingSeverity.Warning);
-            found += _lossDiagnoser.Observe(_lossOnly[i]).Count(f => f.Severity >= FindingSeverity.Warning);
+            for (var i = 0; i < Events; i++)
+            {
+                found.AddRange(_torchDiagnoser.Observe(_torch[i]).Where(f => f.Severity >= FindingSeverity.Warning).Select(f => "torch " + f.Label));
+                found.AddRange(_lossDiagnoser.Observe(_lossOnly[i]).Where(f => f.Severity >= FindingSeverity.Warning).Select(f => "loss " + f.Label));
+            }
         }
 
-        if (found != 0)
+        if (found.Count != 0)
         {
-            throw new InvalidOperationException($"The benchmark's run is meant to raise nothing, but {found} findings came.");
+            throw new InvalidOperationException($"The benchmark's run is meant to raise nothing, but these came: {string.Join(", ", found.Distinct())}.");
         }
     }
 

@@ -11,6 +11,8 @@ internal sealed class RunDiagnosis
 
     private readonly Dictionary<string, int> _trainSlots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _validationSlots = new(StringComparer.Ordinal);
+    private readonly Shape _trainShape = new();
+    private readonly Shape _validationShape = new();
     private readonly List<string> _layers = [];
     private readonly SignalFrame _frame = new();
     private readonly FindingTracker[] _trackers;
@@ -98,10 +100,7 @@ internal sealed class RunDiagnosis
         frame.Reset(metrics.Step, metrics.Epoch);
         if (metrics.Values is Dictionary<string, double> dictionary)
         {
-            foreach (var (name, value) in dictionary)
-            {
-                Map(frame, name, value, validationSide);
-            }
+            MapShaped(frame, dictionary, validationSide);
         }
         else
         {
@@ -248,7 +247,49 @@ internal sealed class RunDiagnosis
         }
     }
 
-    private void Map(SignalFrame frame, string name, double value, bool validationSide)
+    // A trainer sends the same names in the same order update after update (usually the same string instances): the
+    // slots of the previous update's names are reused without hashing, and only a new shape costs lookups (and allocates).
+    private void MapShaped(SignalFrame frame, Dictionary<string, double> values, bool validationSide)
+    {
+        var shape = validationSide ? _validationShape : _trainShape;
+        var keys = shape.Keys;
+        var slots = shape.Slots;
+        var same = values.Count == keys.Length;
+        var i = 0;
+        foreach (var (name, value) in values)
+        {
+            int slot;
+            if (same && ReferenceEquals(keys[i], name))
+            {
+                slot = slots[i];
+            }
+            else
+            {
+                same = false;
+                slot = SlotOf(name, validationSide);
+            }
+
+            Apply(frame, slot, name, value);
+            i++;
+        }
+
+        if (!same)
+        {
+            Reshape(shape, values, validationSide);
+        }
+    }
+
+    // Apart from MapShaped: a lambda there would allocate its closure on every call.
+    private void Reshape(Shape shape, Dictionary<string, double> values, bool validationSide)
+    {
+        shape.Keys = [.. values.Keys];
+        shape.Slots = [.. shape.Keys.Select(k => SlotOf(k, validationSide))];
+    }
+
+    private void Map(SignalFrame frame, string name, double value, bool validationSide) =>
+        Apply(frame, SlotOf(name, validationSide), name, value);
+
+    private int SlotOf(string name, bool validationSide)
     {
         var slots = validationSide ? _validationSlots : _trainSlots;
         if (!slots.TryGetValue(name, out var slot))
@@ -257,6 +298,11 @@ internal sealed class RunDiagnosis
             slots.Add(name, slot);
         }
 
+        return slot;
+    }
+
+    private void Apply(SignalFrame frame, int slot, string name, double value)
+    {
         if (slot == Ignored)
         {
             return;
@@ -303,5 +349,12 @@ internal sealed class RunDiagnosis
         }
 
         return (int)signal;
+    }
+
+    private sealed class Shape
+    {
+        public string[] Keys { get; set; } = [];
+
+        public int[] Slots { get; set; } = [];
     }
 }

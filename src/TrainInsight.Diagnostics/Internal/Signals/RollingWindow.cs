@@ -1,11 +1,16 @@
 namespace TrainInsight.Diagnostics.Internal;
 
-/// <summary>The latest values of a series in a fixed ring: O(1) to add, no allocation after construction.</summary>
+/// <summary>
+/// The latest values of a series in a fixed ring: O(1) to add, with a running sum and sum of squares so that the mean and
+/// the standard deviation of the whole window are O(1) too; no allocation after construction.
+/// </summary>
 internal sealed class RollingWindow
 {
     private readonly double[] _items;
     private readonly double[] _scratch;
     private int _next;
+    private double _sum;
+    private double _sumOfSquares;
 
     public RollingWindow(int capacity)
     {
@@ -20,24 +25,42 @@ internal sealed class RollingWindow
     public bool IsFull => Count == _items.Length;
 
     /// <summary>The value added <paramref name="back"/> values ago (0 = the latest).</summary>
-    public double this[int back] => _items[((_next - 1 - back) % _items.Length + _items.Length) % _items.Length];
+    public double this[int back]
+    {
+        get
+        {
+            var index = _next - 1 - back;
+            return _items[index < 0 ? index + _items.Length : index];
+        }
+    }
 
     public double Latest => this[0];
 
     public void Add(double value)
     {
-        _items[_next] = value;
-        _next = (_next + 1) % _items.Length;
-        if (Count < _items.Length)
+        if (Count == _items.Length)
+        {
+            var evicted = _items[_next];
+            _sum -= evicted;
+            _sumOfSquares -= evicted * evicted;
+        }
+        else
         {
             Count++;
         }
+
+        _items[_next] = value;
+        _sum += value;
+        _sumOfSquares += value * value;
+        _next = _next + 1 == _items.Length ? 0 : _next + 1;
     }
 
     public void Clear()
     {
         Count = 0;
         _next = 0;
+        _sum = 0;
+        _sumOfSquares = 0;
     }
 
     /// <summary>The mean of the <paramref name="count"/> values that end <paramref name="skip"/> values before the latest.</summary>
@@ -52,20 +75,13 @@ internal sealed class RollingWindow
         return sum / count;
     }
 
-    public double Mean() => Mean(Count);
+    public double Mean() => _sum / Count;
 
     /// <summary>The population standard deviation of the values held.</summary>
     public double StandardDeviation()
     {
-        var mean = Mean();
-        var sum = 0.0;
-        for (var i = 0; i < Count; i++)
-        {
-            var d = this[i] - mean;
-            sum += d * d;
-        }
-
-        return Math.Sqrt(sum / Count);
+        var mean = _sum / Count;
+        return Math.Sqrt(Math.Max(0, (_sumOfSquares / Count) - (mean * mean)));
     }
 
     /// <summary>The median of the latest <paramref name="count"/> values (insertion sort on a scratch copy: no allocation).</summary>
