@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using TrainInsight;
+using TrainInsight.Diagnostics;
 using TrainInsight.HttpIngest;
 using TrainInsight.Samples.Console;
 using TrainInsight.Torch;
@@ -71,6 +72,13 @@ if (settings.Database is { } database)
     trainInsight.AddSqliteStore(o => o.Path = database);
 }
 
+if (settings.Diagnostics)
+{
+    // Every run is diagnosed live, off the training thread: findings (divergence, overfitting, ...) go onto the bus, so
+    // they stream with the metrics, are stored, and the progress view below shows them as they are raised and resolved.
+    trainInsight.AddDiagnostics();
+}
+
 if (settings.PushTo is { } central)
 {
     // Also forward everything to a central host: batched, retried, never on the training thread; flushed at stop.
@@ -109,6 +117,11 @@ AnsiConsole.MarkupLine($"  live stream:  [link]{baseUrl}/api/stream/metrics[/]  
 AnsiConsole.MarkupLine($"  websocket:    {baseUrl.Replace("http", "ws", StringComparison.Ordinal)}/ws/metrics");
 AnsiConsole.MarkupLine($"  current:      {baseUrl}/api/metrics/current");
 AnsiConsole.MarkupLine($"  runs:         {baseUrl}/api/runs{(settings.Database is null ? string.Empty : $"   (history kept in {Markup.Escape(settings.Database)})")}");
+if (settings.Diagnostics)
+{
+    AnsiConsole.MarkupLine($"  findings:     {baseUrl}/api/runs/<run id>/findings   (shown below as they are raised; --no-diagnostics turns them off)");
+}
+
 AnsiConsole.MarkupLine($"  control:      curl -X POST {baseUrl}/api/training/control -H 'Content-Type: application/json' -d '{{\"action\":\"pause\"}}'");
 AnsiConsole.MarkupLine(settings.Checkpoints is null
     ? "  Ctrl+C stops training cleanly."
@@ -157,7 +170,7 @@ var training = Task.Factory.StartNew(
     TaskCreationOptions.LongRunning,
     TaskScheduler.Default);
 
-await ProgressView.ShowAsync(subscription, settings.Epochs * train.BatchCount(settings.BatchSize), training);
+await ProgressView.ShowAsync(subscription, settings.Epochs * train.BatchCount(settings.BatchSize), training, settings.Diagnostics);
 
 TrainingSummary summary;
 try
@@ -176,6 +189,11 @@ AnsiConsole.MarkupLineInterpolated(
 if (summary.ValidationAccuracy is { } accuracy)
 {
     AnsiConsole.MarkupLineInterpolated($"Test accuracy {accuracy:P2}, test loss {summary.ValidationLoss:F4}.");
+}
+
+if (app.Services.GetService<DiagnosisEngine>() is { } diagnosis)
+{
+    AnsiConsole.WriteLine(ProgressView.DescribeFindings(diagnosis.GetFindings(summary.Run.Id)));
 }
 
 if (settings.KeepServing && !stopping.IsCancellationRequested)

@@ -37,6 +37,9 @@ internal sealed class SampleSettings
                                 e.g. a central dashboard server; see docs/ingest.md
           --tensorboard DIR     also write every metric as TensorBoard scalars to DIR/<run id>
                                 (view with: tensorboard --logdir DIR)
+          --no-diagnostics      do not diagnose the run (by default findings such as divergence, overfitting or
+                                a learning rate too high are shown as they are raised and resolved, streamed and
+                                stored with the metrics; GET /api/runs/<run id>/findings lists them)
           --keep-serving        keep serving after training ends, until Ctrl+C
           --help                show this help
         """;
@@ -87,6 +90,9 @@ internal sealed class SampleSettings
     /// <summary>Gets the folder for TensorBoard event files (one sub-folder per run), or null for none.</summary>
     public string? TensorBoardDirectory { get; private set; }
 
+    /// <summary>Gets whether the run is diagnosed live (AddDiagnostics). The default is on.</summary>
+    public bool Diagnostics { get; private set; } = true;
+
     public bool ShowHelp { get; private set; }
 
     /// <summary>Parses the command line; throws <see cref="FormatException"/> with a readable message on bad input.</summary>
@@ -131,6 +137,7 @@ internal sealed class SampleSettings
                 case "--data": settings.DataDirectory = Value(); break;
                 case "--urls": settings.Urls = Value(); break;
                 case "--keep-serving": settings.KeepServing = true; break;
+                case "--no-diagnostics": settings.Diagnostics = false; break;
                 case "--db": settings.Database = Value(); break;
                 case "--no-db": settings.Database = null; break;
                 case "--push-to": settings.PushTo = HttpUrl(name, Value()); break;

@@ -3,7 +3,10 @@ using TrainInsight.Cli.Commands;
 
 namespace TrainInsight.Cli;
 
-/// <summary>Parses the command line and runs a command. Exit codes: 0 done, 1 failed, 2 bad usage.</summary>
+/// <summary>
+/// Parses the command line and runs a command. Exit codes: 0 done, 1 failed, 2 bad usage; <c>tb diagnose</c> has its own
+/// (<see cref="DiagnoseCommand"/>: 0 healthy, 1 warning, 2 critical, 64 bad usage, 66 no input, 74 read failure).
+/// </summary>
 internal static class CommandLine
 {
     public const int Ok = 0;
@@ -23,7 +26,18 @@ internal static class CommandLine
               Tail <logdir> and serve its runs live: GET /api/stream/metrics (SSE), /ws/metrics (WebSocket),
               /api/runs, /api/metrics/current ... (default --urls http://127.0.0.1:5000). --map publishes a tag under
               another metric name (e.g. --map Loss/train=train_loss). Ctrl+C stops.
+          traininsight tb diagnose <logdir> [--format text|json]
+              Read every run under <logdir> (offline, as it is now) and diagnose it: divergence, overfitting,
+              learning rate too high or too low, plateaus, exploding gradients ... Sibling runs ending in train and
+              validation (Keras' logs/train and logs/validation) are diagnosed together and reported on the train run.
+              Prints each run's findings (severity, label, steps, confidence, message, evidence, fixes) and the labels
+              it could not judge with the signals they need; --format json prints one JSON document instead.
+              Exit codes: 0 no finding of warning or worse, 1 a warning (no critical), 2 a critical finding
+              (open or resolved), 64 bad usage, 66 <logdir> does not exist or holds no event files,
+              74 an event file could not be read.
           traininsight --help
+
+        Exit codes of export and serve: 0 done, 1 failed (missing directory, unwritable output), 2 bad usage.
         """;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -83,6 +97,18 @@ internal static class CommandLine
                         return await ServeCommand.RunAsync(logdir, urls, maps, poll, stdout, stderr, cancellationToken).ConfigureAwait(false);
                     }
 
+                case "diagnose":
+                    {
+                        var (logdir, options) = Parse(args.Skip(2).ToList(), ["--format"], []);
+                        var format = options.GetValueOrDefault("--format")?.Single() ?? "text";
+                        if (format is not ("text" or "json"))
+                        {
+                            throw new UsageException($"--format must be text or json, not '{format}'.");
+                        }
+
+                        return await DiagnoseCommand.RunAsync(logdir, format == "json", stdout, stderr, cancellationToken).ConfigureAwait(false);
+                    }
+
                 default:
                     throw new UsageException($"Unknown command 'tb {args[1]}'.");
             }
@@ -90,7 +116,9 @@ internal static class CommandLine
         catch (UsageException ex)
         {
             await stderr.WriteLineAsync($"error: {ex.Message} Run 'traininsight --help' for usage.").ConfigureAwait(false);
-            return Usage;
+
+            // 2 means "critical finding" to diagnose, so its usage errors are sysexits' EX_USAGE.
+            return args is ["tb", "diagnose", ..] ? DiagnoseCommand.Usage : Usage;
         }
     }
 

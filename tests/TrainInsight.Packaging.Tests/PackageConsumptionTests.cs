@@ -15,7 +15,7 @@ public sealed class PackageConsumptionTests : IDisposable
     private static readonly string[] s_libraries =
     [
         "TrainInsight.Core", "TrainInsight.Sqlite", "TrainInsight.Streaming", "TrainInsight.Torch", "TrainInsight.Torch.Vision",
-        "TrainInsight.TensorBoard", "TrainInsight.HttpIngest", "TrainInsight.Llm", "TrainInsight.Cli",
+        "TrainInsight.TensorBoard", "TrainInsight.HttpIngest", "TrainInsight.Diagnostics", "TrainInsight.Llm", "TrainInsight.Cli",
     ];
 
     private static readonly TimeSpan s_dotnetTimeout = TimeSpan.FromMinutes(10);
@@ -73,6 +73,12 @@ public sealed class PackageConsumptionTests : IDisposable
             {
                 metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).Should()
                     .BeEquivalentTo(["TorchSharp", "TrainInsight.Core"], "the application picks libtorch (CPU or CUDA) and image codecs");
+            }
+
+            if (library == "TrainInsight.Diagnostics")
+            {
+                metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).Should()
+                    .Contain("TrainInsight.Core").And.NotContain(id => id.StartsWith("TorchSharp", StringComparison.Ordinal) || id.StartsWith("Microsoft.Extensions.AI", StringComparison.Ordinal), "diagnosis needs no TorchSharp and no LLM");
             }
         }
     }

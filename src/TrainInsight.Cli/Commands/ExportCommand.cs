@@ -143,7 +143,8 @@ internal static class ExportCommand
     internal static string CsvLine(string run, string tag, long step, double wallTime, double value) =>
         string.Create(CultureInfo.InvariantCulture, $"{Csv(run)},{Csv(tag)},{step},{Number(wallTime)},{Number(value)}\n");
 
-    private static void WriteDouble(Utf8JsonWriter json, string name, double value)
+    /// <summary>Writes a number; non-finite ones as the strings "NaN", "Infinity" and "-Infinity".</summary>
+    internal static void WriteDouble(Utf8JsonWriter json, string name, double value)
     {
         if (double.IsFinite(value))
         {

@@ -22,6 +22,8 @@ internal sealed class RunDiagnosis
     private double _trainAccuracyEma = double.NaN;
     private int? _lastValidatedEpoch;
     private int _validations;
+    private string _trainLossName = MetricNames.TrainLoss;
+    private string _trainAccuracyName = MetricNames.TrainAccuracy;
 
     public RunDiagnosis(RunDescriptor run, DiagnosticsOptions options)
     {
@@ -126,6 +128,7 @@ internal sealed class RunDiagnosis
         {
             _trainLossSum += frame[Signal.TrainLoss];
             _trainLossCount++;
+            _trainLossName = frame.NameOf(Signal.TrainLoss);
         }
 
         if (frame.Has(Signal.TrainAccuracy) && double.IsFinite(frame[Signal.TrainAccuracy]))
@@ -133,6 +136,7 @@ internal sealed class RunDiagnosis
             // Smoothed, not averaged since the last validation: during the first epochs the batch accuracy climbs, and the
             // epoch's mean lags far behind the accuracy the model has at the validation.
             var accuracy = frame[Signal.TrainAccuracy];
+            _trainAccuracyName = frame.NameOf(Signal.TrainAccuracy);
             _trainAccuracyEma = double.IsNaN(_trainAccuracyEma) ? accuracy : _trainAccuracyEma + (0.3 * (accuracy - _trainAccuracyEma));
         }
 
@@ -213,6 +217,8 @@ internal sealed class RunDiagnosis
         {
             ValLossName = lossName,
             ValAccuracyName = accuracyName,
+            TrainLossName = _trainLossName,
+            TrainAccuracyName = _trainAccuracyName,
         };
         _trainLossSum = 0;
         _trainLossCount = 0;

@@ -19,9 +19,9 @@ public sealed class MetricAliases
     public MetricAliases()
     {
         Add(MetricNames.TrainLoss, "loss", "epoch_loss", "batch_loss", "training_loss", "Loss/train", "train/loss", "loss/train", "train_loss_step", "train_loss_epoch", "Train/Loss", "evaluation_loss_vs_iterations");
-        Add(MetricNames.ValLoss, "validation_loss", "valid_loss", "eval_loss", "test_loss", "Loss/test", "Loss/val", "Loss/validation", "val/loss", "validation/loss", "loss/val", "loss/test", "val_loss_epoch");
-        Add(MetricNames.TrainAccuracy, "accuracy", "acc", "train_acc", "epoch_accuracy", "epoch_acc", "sparse_categorical_accuracy", "epoch_sparse_categorical_accuracy", "Accuracy/train", "train/acc", "train/accuracy", "train_acc_step", "train_acc_epoch");
-        Add(MetricNames.ValAccuracy, "val_acc", "valid_acc", "eval_accuracy", "test_acc", "test_accuracy", "validation_accuracy", "Accuracy/test", "Accuracy/val", "Accuracy/validation", "val/acc", "val/accuracy", "val_acc_epoch");
+        Add(MetricNames.ValLoss, "validation_loss", "valid_loss", "eval_loss", "test_loss", "Loss/test", "Loss/val", "Loss/validation", "val/loss", "validation/loss", "loss/val", "loss/test", "val_loss_epoch", "epoch_val_loss");
+        Add(MetricNames.TrainAccuracy, "accuracy", "acc", "train_acc", "epoch_accuracy", "epoch_acc", "sparse_categorical_accuracy", "epoch_sparse_categorical_accuracy", "Accuracy/train", "train/acc", "train/accuracy", "train_acc_step", "train_acc_epoch", "batch_acc", "batch_accuracy");
+        Add(MetricNames.ValAccuracy, "val_acc", "valid_acc", "eval_accuracy", "test_acc", "test_accuracy", "validation_accuracy", "Accuracy/test", "Accuracy/val", "Accuracy/validation", "val/acc", "val/accuracy", "val_acc_epoch", "epoch_val_acc", "epoch_val_accuracy");
         Add(MetricNames.LearningRate, "lr", "epoch_learning_rate", "epoch_lr", "learning-rate", "lr-Adam", "lr-SGD", "lr-AdamW", "train/lr", "LearningRate");
         Add(MetricNames.GradientNorm, "grad_norm", "gradient_norm_total", "grad_2.0_norm_total", "grad_norm/total", "train/grad_norm");
     }

@@ -18,9 +18,18 @@ public class MetricAliasesTests
 
         var finding = found.Should().ContainSingle(f => f.Label == FindingLabels.Overfitting).Subject;
         finding.RunId.Should().Be("fit.train");
-        finding.Evidence[0].Metric.Should().Be("epoch_loss");
+        finding.Evidence.Select(e => e.Metric).Should().OnlyContain(m => m == "epoch_loss", "the evidence names the metrics as the trainer logged them");
         diagnoser.GetFindings("fit.validation").Should().Contain(f => f.Label == FindingLabels.Overfitting);
     }
+
+    [Theory]
+    [InlineData("epoch_val_loss", MetricNames.ValLoss)]
+    [InlineData("Loss/test", MetricNames.ValLoss)]
+    [InlineData("epoch_val_acc", MetricNames.ValAccuracy)]
+    [InlineData("batch_acc", MetricNames.TrainAccuracy)]
+    [InlineData("lr-Adam", MetricNames.LearningRate)]
+    public void Resolve_DefaultAliases_MapToTheSignal(string name, string signal) =>
+        new MetricAliases().Resolve(name).Should().Be(signal);
 
     [Theory]
     [InlineData("Loss/train")]
