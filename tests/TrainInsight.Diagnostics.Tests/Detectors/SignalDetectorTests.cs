@@ -95,10 +95,42 @@ public class SignalDetectorTests
         var run = new Synthetic();
         run.Samples(20, i => Synthetic.HealthyWith(i, (MetricNames.GradientNorm, 0.5 * Math.Pow(1.8, i))));
 
-        // 0.5 × 1.8^i passes 20 × 0.5 at i = 6 (the 7th update), when the last 5 changes are all rises.
-        run.FirstCheckOf(FindingLabels.MissingZeroGrad).Should().Be(7);
+        // 0.5 × 1.8^i passes 64 × 0.5 at i = 8 (the 9th update), when the last 5 changes are all rises.
+        run.FirstCheckOf(FindingLabels.MissingZeroGrad).Should().Be(9);
         var finding = run.Raised.Single(f => f.Label == FindingLabels.MissingZeroGrad);
         finding.Fixes[0].Should().BeEquivalentTo(new { Id = "call_zero_grad", Kind = FixKind.CodeChange });
+    }
+
+    [Fact]
+    public void Observe_GradientGrowingSteadilyButModerately_IsNotMissingZeroGrad()
+    {
+        // Like a healthy CNN leaving its initialisation: 24× in 6 straight rises while the loss falls.
+        var run = new Synthetic();
+        run.Samples(12, i => Synthetic.HealthyWith(i, (MetricNames.GradientNorm, 0.2 * Math.Pow(1.9, Math.Min(i, 5)))));
+
+        run.Problems.Should().NotContain(FindingLabels.MissingZeroGrad);
+    }
+
+    [Fact]
+    public void Observe_ReluDyingDuringTraining_PutsTheLowerRateFirst()
+    {
+        var run = new Synthetic();
+        run.Samples(10, i => Synthetic.HealthyWith(i, (MetricNames.DeadRelu, i == 0 ? 0.1 : 0.92), (MetricNames.LearningRate, 3)));
+
+        var finding = run.Raised.Single(f => f.Label == FindingLabels.DyingRelu);
+        finding.Message.Should().Contain("They died during training (only 10 % were dead at the first update)");
+        finding.Fixes[0].Should().BeEquivalentTo(new { Id = "lower_learning_rate", Kind = FixKind.LiveAction, Title = "Set the learning rate to 0.3 (3 × 0.1)" });
+    }
+
+    [Fact]
+    public void Observe_ReluDeadFromTheStart_PutsTheInitialisationFirst()
+    {
+        var run = new Synthetic();
+        run.Samples(5, i => Synthetic.HealthyWith(i, (MetricNames.DeadRelu, 1.0)));
+
+        var finding = run.Raised.Single(f => f.Label == FindingLabels.DyingRelu);
+        finding.Fixes[0].Id.Should().Be("fix_bias_initialisation");
+        finding.Message.Should().Contain("dead from the first update (100 %)");
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public class DiagnosticsOptionsTests
         options.Overfitting.Patience.Should().Be(2);
         options.Plateau.Window.Should().Be(100);
         options.Plateau.Patience.Should().Be(4);
-        options.Gradients.AccumulationGrowth.Should().Be(20);
+        options.Gradients.AccumulationGrowth.Should().Be(64);
         options.Divergence.MaxUpdateRatio.Should().Be(1);
     }
 
