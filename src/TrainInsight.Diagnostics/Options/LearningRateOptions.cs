@@ -76,7 +76,11 @@ public sealed class LearningRateOptions
         set => _decreaseFactor = OptionsGuard.InRange(value, 1e-4, 0.9);
     }
 
-    /// <summary>Gets or sets the factor the suggested fix multiplies a too-low learning rate by. Between 1.1 and 10,000. The default is 10.</summary>
+    /// <summary>
+    /// Gets or sets the least factor the suggested fix multiplies a too-low learning rate by. When the run sends
+    /// <c>update_ratio</c>, the fix takes the power of ten that brings the median ratio to about 1e-3 instead, if larger
+    /// (at most 1,000×). Between 1.1 and 10,000. The default is 10.
+    /// </summary>
     public double IncreaseFactor
     {
         get => _increaseFactor;

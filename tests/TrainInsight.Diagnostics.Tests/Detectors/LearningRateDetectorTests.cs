@@ -35,12 +35,13 @@ public class LearningRateDetectorTests
     public void Observe_TinyUpdates_RaisesTooLowWithTenfoldRate()
     {
         var run = new Synthetic();
-        run.Samples(10, i => Synthetic.HealthyWith(i, (MetricNames.UpdateRatio, 2e-7), (MetricNames.LearningRate, 1e-5), (MetricNames.TrainLoss, 2.3 - (0.001 * i))));
+        run.Samples(10, i => Synthetic.HealthyWith(i, (MetricNames.UpdateRatio, 4e-7), (MetricNames.LearningRate, 1e-5), (MetricNames.TrainLoss, 2.3 - (0.001 * i))));
 
         run.FirstCheckOf(FindingLabels.LearningRateTooLow).Should().Be(5);
         var finding = run.Raised.Single(f => f.Label == FindingLabels.LearningRateTooLow);
-        finding.Fixes[0].Should().BeEquivalentTo(new { Id = "raise_learning_rate", Kind = FixKind.LiveAction, Title = "Set the learning rate to 0.0001 (1e-5 × 10)" });
-        finding.Message.Should().Contain("median 2e-7").And.Contain("The learning rate is too low");
+        finding.Fixes[0].Should().BeEquivalentTo(new { Id = "raise_learning_rate", Kind = FixKind.LiveAction, Title = "Set the learning rate to 0.01 (1e-5 × 1000)" });
+        finding.Message.Should().Contain("median 4e-7").And.Contain("The learning rate is too low");
+        finding.Fixes[0].Rationale.Should().Contain("×1000 brings the update/weight ratio from 4e-7 to about the healthy 1e-3");
     }
 
     [Fact]

@@ -90,11 +90,18 @@ internal sealed class LearningRateTooLowDetector : Detector
             message = Text.Join($"After {Text.F(_lossSamples)} samples {_lossName} improved by only {Text.Percent(Improvement())} (from {Text.F(initial)} to {Text.F(recent)}){rate}. The learning rate is probably too low.");
         }
 
+        // With an update ratio, the factor that brings it to CS231n's healthy 1e-3 (updates scale with the rate), never less
+        // than IncreaseFactor nor more than 1,000×; without one, IncreaseFactor.
+        var factor = _fromRatio ? Math.Clamp(1e-3 / Math.Max(_ratios.Median(), 1e-300), _options.IncreaseFactor, 1_000) : _options.IncreaseFactor;
+        factor = _fromRatio ? Math.Pow(10, Math.Round(Math.Log10(factor))) : factor;
+        var rationale = _fromRatio
+            ? Text.Join($"Updates scale with the rate: ×{Text.F(factor)} brings the update/weight ratio from {Text.F(_ratios.Median())} to about the healthy 1e-3.")
+            : "Updates this small barely move the weights; an order of magnitude more is still well inside the stable range.";
         return new FindingContent(
             message,
             evidence,
             [
-                Fixes.ScaleLearningRate(run, _options.IncreaseFactor, "Updates this small barely move the weights; an order of magnitude more is still well inside the stable range."),
+                Fixes.ScaleLearningRate(run, factor, rationale),
                 Fixes.Code("learning_rate_finder", "Run a learning-rate range test (increase the rate each step, pick a value just below where the loss turns up)", "It finds the usable range in one short run."),
             ]);
     }
