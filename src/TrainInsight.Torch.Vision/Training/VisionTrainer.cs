@@ -103,8 +103,10 @@ public sealed class VisionTrainer
                         }
 
                         scheduler?.Apply(optimizer, session.Step);
+                        var input = augmentation is null ? images : augmentation.Apply(images);
+                        session.RecordInput(input); // input_mean / input_std, on sampled steps only
                         optimizer.zero_grad();
-                        var output = model.call(augmentation is null ? images : augmentation.Apply(images));
+                        var output = model.call(input);
                         var loss = criterion.call(output, labels);
                         loss.backward();
                         optimizer.step();

@@ -41,6 +41,7 @@ public sealed class TrainingSession : IDisposable
     private readonly int _metricsInterval;
 
     private readonly EpochLoss _epochLoss = new();
+    private readonly InputStatistics _input = new();
     private bool _finished;
     private long _telemetryErrors;
     private bool _usesStepBoundaries;
@@ -109,7 +110,7 @@ public sealed class TrainingSession : IDisposable
     public bool LearningRateOverridden => _session.LearningRateOverridden;
 
     /// <summary>Gets how many metric readings failed and were skipped.</summary>
-    public long TelemetryErrors => Interlocked.Read(ref _telemetryErrors) + _statistics.Errors;
+    public long TelemetryErrors => Interlocked.Read(ref _telemetryErrors) + _statistics.Errors + _stepMetrics.Errors;
 
     /// <summary>
     /// Gets or sets the validation pass that a <see cref="ControlAction.Evaluate"/> command runs at a step boundary, on the
@@ -174,7 +175,41 @@ public sealed class TrainingSession : IDisposable
         _window.Restart();
     }
 
-    /// <summary>Records a finished classification step: loss, batch accuracy, learning rate, throughput (on sampled steps).</summary>
+    /// <summary>
+    /// Records the input batch of the coming step, before its <c>RecordStep</c>: on the steps that will be sampled (see
+    /// <see cref="TorchMonitorOptions.MetricsInterval"/>) it computes the batch's mean and standard deviation over all
+    /// elements (population, one transfer of two scalars) and publishes them with that step's metrics as
+    /// <c>input_mean</c> and <c>input_std</c>; on every other step it reads nothing, never synchronises the device and
+    /// allocates nothing. Call it after the batch is fetched and before <c>RecordStep</c> of the same step (before or
+    /// after <see cref="WaitForStepBoundary"/>); a second call for the same step replaces the first. A reading that fails
+    /// is skipped and counted in <see cref="TelemetryErrors"/>.
+    /// </summary>
+    /// <param name="input">The step's input batch (any shape and numeric type, for example images [batch, C, H, W]).</param>
+    public void RecordInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ThrowIfFinished();
+        var step = _session.Step + 1;
+        if (!IsSampledStep(step))
+        {
+            return;
+        }
+
+        try
+        {
+            _input.Read(input, step);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _input.Clear();
+            Interlocked.Increment(ref _telemetryErrors);
+        }
+    }
+
+    /// <summary>
+    /// Records a finished classification step: loss, batch accuracy, the share of the batch's most common class
+    /// (<c>batch_class_share</c>, for one-dimensional integer targets), learning rate, throughput (on sampled steps).
+    /// </summary>
     /// <param name="loss">The step's scalar loss.</param>
     /// <param name="output">The model's logits, shaped [batch, classes].</param>
     /// <param name="target">The class labels, shaped [batch].</param>
@@ -296,7 +331,7 @@ public sealed class TrainingSession : IDisposable
         _session.Batch++;
         _window.OnStep(batchSize);
         var statistics = _statistics.IsStatisticsStep(step);
-        if (step == 1 || step % _metricsInterval == 0 || statistics)
+        if (IsSampledStep(step))
         {
             try
             {
@@ -328,6 +363,7 @@ public sealed class TrainingSession : IDisposable
     private void PublishSampledStep(Tensor loss, Tensor? output, Tensor? target, bool statistics)
     {
         var values = _stepMetrics.Read(loss, output, target, statistics, RemainingSteps(), out var lossValue);
+        _input.AddTo(values, _session.Step);
         _epochLoss.Add(lossValue);
         _bus.TryPublish(new MetricEvent(Run, _session.Step, values)
         {
@@ -335,6 +371,9 @@ public sealed class TrainingSession : IDisposable
             Batch = _session.Epoch == 0 ? null : _session.Batch,
         });
     }
+
+    /// <summary>Whether step <paramref name="step"/> publishes its metrics: the first, every <c>MetricsInterval</c>-th and every statistics step.</summary>
+    private bool IsSampledStep(long step) => step == 1 || step % _metricsInterval == 0 || _statistics.IsStatisticsStep(step);
 
     /// <summary>The steps left in the planned run, when the run says how many epochs of how many steps it plans.</summary>
     private long? RemainingSteps() =>
