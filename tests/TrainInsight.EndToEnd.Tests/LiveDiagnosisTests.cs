@@ -50,11 +50,18 @@ public sealed class LiveDiagnosisTests
         updatesBeforeFinding.Should().BeLessThanOrEqualTo(3);
 
         var runId = finding.GetProperty("run_id").GetString()!;
+        // The store writes every 500 ms: until the run's first batch is in, the run is unknown there (404).
         var stored = await Poll.UntilAsync(
-            async () => JsonDocument.Parse(await host.Http.GetStringAsync($"/api/runs/{runId}/findings?severity=critical", cts.Token)).RootElement.Clone(),
-            r => r.GetProperty("findings").GetArrayLength() >= 1,
+            async () =>
+            {
+                using var response = await host.Http.GetAsync($"/api/runs/{runId}/findings?severity=critical", cts.Token);
+                return response.StatusCode == System.Net.HttpStatusCode.NotFound
+                    ? (JsonElement?)null
+                    : JsonDocument.Parse(await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(cts.Token)).RootElement.Clone();
+            },
+            r => r is { } json && json.GetProperty("findings").GetArrayLength() >= 1,
             "the finding is served by REST");
-        stored.GetProperty("findings")[0].GetProperty("data").GetProperty("finding_id").GetString()
+        stored!.Value.GetProperty("findings")[0].GetProperty("data").GetProperty("finding_id").GetString()
             .Should().Be(data.GetProperty("finding_id").GetString());
     }
 
@@ -76,6 +83,11 @@ public sealed class LiveDiagnosisTests
         var engine = host.Services.GetRequiredService<TrainInsight.Diagnostics.DiagnosisEngine>();
         await Poll.UntilAsync(() => engine.EventsProcessed >= host.Bus.GetHistory().Count(e => e.RunId == summary.Run.Id && e is not FindingEvent) - 1, "the diagnosis caught up");
 
+        engine.GetFindings(summary.Run.Id).Where(f => f.Severity >= FindingSeverity.Warning).Should().BeEmpty();
+        await Poll.UntilAsync(
+            async () => (await host.Http.GetAsync($"/api/runs/{summary.Run.Id}")).StatusCode,
+            status => status == System.Net.HttpStatusCode.OK,
+            "the store has the run");
         var json = JsonDocument.Parse(await host.Http.GetStringAsync($"/api/runs/{summary.Run.Id}/findings?severity=warning")).RootElement;
         json.GetProperty("findings").GetArrayLength().Should().Be(0, "a healthy run gets no warning: {0}", json.ToString());
     }
