@@ -53,7 +53,7 @@ public class EpochDetectorTests
         var finding = run.Raised.Should().ContainSingle(f => f.Label == FindingLabels.LabelNoise).Subject;
         run.FirstCheckOf(FindingLabels.LabelNoise).Should().Be(42);
         finding.Message.Should().Contain("roughly 50 % of the training labels look wrong");
-        finding.Fixes.Should().OnlyContain(f => f.Kind == FixKind.CodeChange || f.Id == "checkpoint_and_stop");
+        finding.Fixes.Should().OnlyContain(f => f.Kind == FixKind.CodeChange, "no live action fixes wrong labels (stopping early cost 5 pp on the benchmark)");
     }
 
     [Fact]

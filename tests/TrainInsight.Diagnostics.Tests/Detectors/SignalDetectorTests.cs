@@ -48,6 +48,27 @@ public class SignalDetectorTests
     }
 
     [Fact]
+    public void Observe_GradientsHugeFromTheStart_SuggestsInitialisationAndNoLiveAction()
+    {
+        var run = new Synthetic();
+        run.Samples(5, i => Synthetic.HealthyWith(i, (MetricNames.GradientNorm, 1e5)));
+
+        var finding = run.Raised.Single(f => f.Label == FindingLabels.ExplodingGradients);
+        finding.Fixes.Select(f => f.Id).Should().Equal("fix_initialisation", "clip_gradients");
+        finding.Message.Should().Contain("which points at the initialisation");
+    }
+
+    [Fact]
+    public void Observe_GradientsExplodeLater_LowerRateFirst()
+    {
+        var run = new Synthetic();
+        run.Samples(20, i => Synthetic.Healthy(i));
+        run.Samples(5, i => Synthetic.HealthyWith(20 + i, (MetricNames.GradientNorm, 1e5)));
+
+        run.Raised.Single(f => f.Label == FindingLabels.ExplodingGradients).Fixes[0].Should().BeEquivalentTo(new { Id = "lower_learning_rate", Kind = FixKind.LiveAction });
+    }
+
+    [Fact]
     public void Observe_RawPixels_SuggestsNormalisationWithTheBatchStatistics()
     {
         var run = new Synthetic();
@@ -129,7 +150,7 @@ public class SignalDetectorTests
         run.Samples(5, i => Synthetic.HealthyWith(i, (MetricNames.DeadRelu, 1.0)));
 
         var finding = run.Raised.Single(f => f.Label == FindingLabels.DyingRelu);
-        finding.Fixes[0].Id.Should().Be("fix_bias_initialisation");
+        finding.Fixes.Select(f => f.Id).Should().Equal("fix_bias_initialisation", "use_leaky_relu");
         finding.Message.Should().Contain("dead from the first update (100 %)");
     }
 

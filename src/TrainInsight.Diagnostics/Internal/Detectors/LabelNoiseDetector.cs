@@ -49,7 +49,6 @@ internal sealed class LabelNoiseDetector(DiagnosticsOptions options) : Detector(
             [
                 Fixes.Code("audit_labels", "Audit the training labels: list the training samples with the highest loss under the current model and check them by hand (confident learning)", "The highest-loss samples of a noisy set are mostly the mislabelled ones."),
                 Fixes.Code("label_smoothing", "Train with label smoothing 0.1 or a noise-robust loss (e.g. generalised cross-entropy)", "They stop the model from spending capacity on memorising wrong labels."),
-                Fixes.CheckpointAndStop("Save a checkpoint and stop before the model memorises the noise", "With noisy labels validation accuracy peaks early and then falls as the noise is learned."),
             ]);
     }
 }
