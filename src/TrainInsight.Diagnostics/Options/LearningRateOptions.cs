@@ -25,8 +25,8 @@ public sealed class LearningRateOptions
 
     /// <summary>
     /// Gets or sets the coefficient of variation (standard deviation / mean) of <c>train_loss</c> over <see cref="Window"/>
-    /// above which a loss without downward trend counts as oscillating. Between 0.01 and 100. The default is 0.35: healthy
-    /// batch-64 runs stayed under 0.25 on our tuning set.
+    /// above which a loss without downward trend counts as oscillating. Between 0.01 and 100. The default is 0.35: on our tuning set,
+    /// healthy batch-64 runs reached at most 0.22 in windows without a downward trend.
     /// </summary>
     public double Oscillation
     {

@@ -62,9 +62,13 @@ public class DiagnosisEngineTests
         var engine = new DiagnosisEngine(bus);
         engine.Start();
         await engine.DisposeAsync();
+        await using var live = new DiagnosisEngine(bus);
+        live.Start();
 
         bus.TryPublish(new MetricEvent(new RunDescriptor("a"), 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = double.NaN }));
-        await Task.Delay(100);
+
+        // A live engine on the same bus diagnoses the event: by then the disposed one would have too.
+        await Poll.UntilAsync(() => live.EventsProcessed == 1, "the live engine diagnosed the event");
 
         engine.EventsProcessed.Should().Be(0);
         var act = engine.Start;
