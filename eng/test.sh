@@ -5,7 +5,11 @@
 #   e.g. eng/test.sh --filter "FullyQualifiedName~Optimizer"
 #
 # Prepares the machine (eng/setup.sh: dataset, and on hosts whose libstdc++ is
-# too old for TorchSharp a Debian trixie root), then restores, builds and runs
+# too old for TorchSharp a Debian trixie root; eng/setup-llama.sh: a Debian sid
+# root with llama.cpp's llama-server, which LLM protocol tests start through
+# $TRAININSIGHT_LLAMA_SERVER = eng/llama-server.sh, serving
+# $TRAININSIGHT_LLAMA_MODEL = tests/Shared/Models/stories260K.gguf;
+# TRAININSIGHT_SKIP_LLAMA=1 skips that step), then restores, builds and runs
 # `dotnet test <solution> -c Release` through eng/torch-env.sh, so TorchSharp's
 # native libraries load. Everything (restore, build, test) runs in that same
 # environment; paths are identical inside and outside, so a later host build
@@ -18,6 +22,12 @@ REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd -- "$REPO_ROOT"
 
 eng/setup.sh
+if [[ ${TRAININSIGHT_SKIP_LLAMA:-0} != 1 ]]; then
+  eng/setup-llama.sh --quiet
+  # TRAININSIGHT_* variables also reach the tests inside eng/torch-env.sh.
+  export TRAININSIGHT_LLAMA_SERVER="${TRAININSIGHT_LLAMA_SERVER:-$REPO_ROOT/eng/llama-server.sh}"
+  export TRAININSIGHT_LLAMA_MODEL="${TRAININSIGHT_LLAMA_MODEL:-$REPO_ROOT/tests/Shared/Models/stories260K.gguf}"
+fi
 
 # The solution: TrainInsight.sln (or the .slnx format newer SDKs create).
 solution=""

@@ -13,7 +13,9 @@
 #     project.assets.json paths resolve identically inside and outside:
 #       the repo root, the .NET SDK (/usr/share/dotnet), $HOME (so ~/.nuget,
 #       ~/.dotnet; + $NUGET_PACKAGES),
-#       /usr/share/datasets, /tmp, -C DIR, and $TRAININSIGHT_TORCH_EXTRA_MOUNTS
+#       /usr/share/datasets, /tmp, -C DIR, the llama.cpp sid root of
+#       eng/setup-llama.sh when it exists (${TRAININSIGHT_LLAMA_ROOT:-/var/tmp/traininsight/sid};
+#       so eng/llama-server.sh also works in here), and $TRAININSIGHT_TORCH_EXTRA_MOUNTS
 #       (colon-separated); plus /proc, /dev, /sys, and the host's
 #       /etc/resolv.conf, /etc/hosts and CA bundle (so NuGet/HTTPS behave as on the host).
 #     The mounts exist only in that namespace and disappear with the command's
@@ -146,6 +148,9 @@ case "$WORKDIR/" in
   "$REPO_ROOT"/*|/tmp/*) ;;
   *) mounts+=("$WORKDIR") ;;
 esac
+# The llama.cpp sid root, so tests in here can start eng/llama-server.sh.
+llama_root=${TRAININSIGHT_LLAMA_ROOT:-/var/tmp/traininsight/sid}
+[[ -d $llama_root ]] && mounts+=("$(cd -- "$llama_root" && pwd -P)")
 if [[ -n ${TRAININSIGHT_TORCH_EXTRA_MOUNTS:-} ]]; then
   IFS=: read -r -a extra <<<"$TRAININSIGHT_TORCH_EXTRA_MOUNTS"
   for m in "${extra[@]}"; do [[ -d $m ]] && mounts+=("$(cd -- "$m" && pwd -P)"); done

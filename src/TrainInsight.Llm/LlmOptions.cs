@@ -2,27 +2,75 @@ using TrainInsight.Internal;
 
 namespace TrainInsight.Llm;
 
-/// <summary>Settings of the TrainInsight analyst.</summary>
+/// <summary>Settings of the TrainInsight assistant (<see cref="TrainingAssistant"/>) and of the pipeline around the host's chat client.</summary>
+/// <remarks>The assistant reads these on every call, so later changes apply to the next call (the pipeline's limits included).</remarks>
 public sealed class LlmOptions
 {
-    private int _maxPromptPoints = 50;
+    private string _defaultLanguage = "en";
+    private int _contextTokenBudget = 1_024;
+    private int _historyTokenBudget = 2_048;
+    private int? _maxOutputTokens = 1_024;
     private float? _temperature;
     private TimeSpan _requestTimeout = TimeSpan.FromSeconds(60);
+    private TimeSpan _streamIdleTimeout = TimeSpan.FromSeconds(30);
+    private int _maxCallsPerMinute = 60;
+    private long _maxTokensPerDay = 2_000_000;
+    private int _circuitBreakerFailures = 5;
+    private TimeSpan _circuitBreakerDuration = TimeSpan.FromSeconds(30);
+    private int _maxToolCalls = 4;
+    private int _maxSuggestions = 5;
+    private AssistantPrompts _prompts = new();
 
     /// <summary>
-    /// Gets or sets the most points of one series (the sampled <c>train_loss</c>, the per-epoch summaries) that a prompt
-    /// lists; longer series are thinned evenly, keeping the first and the last point. First, last and minimum values are
-    /// always stated. Between 1 and 10,000. The default is 50.
+    /// Gets or sets the language of answers to requests that name none and carry no message to detect it from, as a BCP 47
+    /// tag. The rules answer in English and Chinese (<c>zh</c>); a model answers in any. The default is <c>en</c>.
     /// </summary>
-    public int MaxPromptPoints
+    public string DefaultLanguage
     {
-        get => _maxPromptPoints;
-        set => _maxPromptPoints = OptionsGuard.InRange(value, 1, 10_000);
+        get => _defaultLanguage;
+        set
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            _ = new AssistantRequest("x") { Language = value };
+            _defaultLanguage = value;
+        }
     }
 
     /// <summary>
-    /// Gets or sets the sampling temperature sent to the chat client in <c>ChatOptions.Temperature</c>, or
-    /// <see langword="null"/> to leave it to the client. Between 0 and 2. The default is <see langword="null"/>.
+    /// Gets or sets the most tokens the run context (current values, trends, best so far, findings, run information,
+    /// hyperparameters, recent control actions) may take in a prompt, estimated conservatively (about 3.3 letters of
+    /// Latin text, or 1.5 tokens per CJK character, per token; checked against the cl100k tokenizer); what does not fit is
+    /// left out, least important first, and the prompt says how much. Between 256 and 32,768. The default is 1,024.
+    /// </summary>
+    public int ContextTokenBudget
+    {
+        get => _contextTokenBudget;
+        set => _contextTokenBudget = OptionsGuard.InRange(value, 256, 32_768);
+    }
+
+    /// <summary>
+    /// Gets or sets the most tokens of earlier chat messages sent with a new message; older messages are replaced by one
+    /// summary line each, and the summary is kept in the conversation. Between 0 and 65,536. The default is 2,048.
+    /// </summary>
+    public int HistoryTokenBudget
+    {
+        get => _historyTokenBudget;
+        set => _historyTokenBudget = OptionsGuard.InRange(value, 0, 65_536);
+    }
+
+    /// <summary>
+    /// Gets or sets the most tokens the model may write per call (<c>ChatOptions.MaxOutputTokens</c>), or
+    /// <see langword="null"/> to leave it to the client. Between 16 and 65,536. The default is 1,024.
+    /// </summary>
+    public int? MaxOutputTokens
+    {
+        get => _maxOutputTokens;
+        set => _maxOutputTokens = OptionsGuard.InRangeOrNull(value, 16, 65_536);
+    }
+
+    /// <summary>
+    /// Gets or sets the sampling temperature sent in <c>ChatOptions.Temperature</c>, or <see langword="null"/> to leave it
+    /// to the client. Between 0 and 2. The default is <see langword="null"/>.
     /// </summary>
     public float? Temperature
     {
@@ -39,12 +87,84 @@ public sealed class LlmOptions
     }
 
     /// <summary>
-    /// Gets or sets how long the chat client may take to answer; after that the analysis falls back to rules and says so.
-    /// Between 1 second and 10 minutes. The default is 60 seconds.
+    /// Gets or sets how long one answer may take from the model, tool calls included; after that the answer comes from the
+    /// rules and says so. Between 1 second and 10 minutes. The default is 60 seconds.
     /// </summary>
     public TimeSpan RequestTimeout
     {
         get => _requestTimeout;
         set => _requestTimeout = OptionsGuard.InRange(value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+    }
+
+    /// <summary>
+    /// Gets or sets how long a streamed answer may wait for its first piece and between two pieces; after that the text so
+    /// far is discarded and the rules answer. Between 100 milliseconds and 10 minutes. The default is 30 seconds.
+    /// </summary>
+    public TimeSpan StreamIdleTimeout
+    {
+        get => _streamIdleTimeout;
+        set => _streamIdleTimeout = OptionsGuard.InRange(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
+    }
+
+    /// <summary>
+    /// Gets or sets the most calls to the model in any 60 seconds (each round of a tool-calling answer counts; cached answers
+    /// do not); beyond it the rules answer. Between 1 and 100,000. The default is 60.
+    /// </summary>
+    public int MaxCallsPerMinute
+    {
+        get => _maxCallsPerMinute;
+        set => _maxCallsPerMinute = OptionsGuard.InRange(value, 1, 100_000);
+    }
+
+    /// <summary>
+    /// Gets or sets the most tokens (input and output, as the model reports them, or estimated when it does not) per UTC
+    /// day; beyond it the rules answer until midnight UTC. Between 1,000 and 10,000,000,000. The default is 2,000,000.
+    /// </summary>
+    public long MaxTokensPerDay
+    {
+        get => _maxTokensPerDay;
+        set => _maxTokensPerDay = OptionsGuard.InRange(value, 1_000L, 10_000_000_000L);
+    }
+
+    /// <summary>
+    /// Gets or sets how many model calls in a row may fail (errors and timeouts) before the circuit opens: then the rules
+    /// answer at once, without calling the model, for <see cref="CircuitBreakerDuration"/>, after which one call tries the
+    /// model again. Between 1 and 1,000. The default is 5.
+    /// </summary>
+    public int CircuitBreakerFailures
+    {
+        get => _circuitBreakerFailures;
+        set => _circuitBreakerFailures = OptionsGuard.InRange(value, 1, 1_000);
+    }
+
+    /// <summary>Gets or sets how long an open circuit stays open. Between 1 second and 1 hour. The default is 30 seconds.</summary>
+    public TimeSpan CircuitBreakerDuration
+    {
+        get => _circuitBreakerDuration;
+        set => _circuitBreakerDuration = OptionsGuard.InRange(value, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+    }
+
+    /// <summary>
+    /// Gets or sets the most rounds of tool calls (current metrics, history, findings, run information, comparison) in one
+    /// chat answer. Between 0 (no tools) and 20. The default is 4.
+    /// </summary>
+    public int MaxToolCalls
+    {
+        get => _maxToolCalls;
+        set => _maxToolCalls = OptionsGuard.InRange(value, 0, 20);
+    }
+
+    /// <summary>Gets or sets the most suggestions in one answer. Between 1 and 20. The default is 5.</summary>
+    public int MaxSuggestions
+    {
+        get => _maxSuggestions;
+        set => _maxSuggestions = OptionsGuard.InRange(value, 1, 20);
+    }
+
+    /// <summary>Gets or sets the system prompts of the three roles. The default is <c>new AssistantPrompts()</c>.</summary>
+    public AssistantPrompts Prompts
+    {
+        get => _prompts;
+        set => _prompts = value ?? throw new ArgumentNullException(nameof(value));
     }
 }

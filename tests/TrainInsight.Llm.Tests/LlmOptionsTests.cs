@@ -7,84 +7,71 @@ public class LlmOptionsTests
     {
         var options = new LlmOptions();
 
-        options.MaxPromptPoints.Should().Be(50);
+        options.DefaultLanguage.Should().Be("en");
+        options.ContextTokenBudget.Should().Be(1_024);
+        options.HistoryTokenBudget.Should().Be(2_048);
+        options.MaxOutputTokens.Should().Be(1_024);
         options.Temperature.Should().BeNull();
         options.RequestTimeout.Should().Be(TimeSpan.FromSeconds(60));
+        options.StreamIdleTimeout.Should().Be(TimeSpan.FromSeconds(30));
+        options.MaxCallsPerMinute.Should().Be(60);
+        options.MaxTokensPerDay.Should().Be(2_000_000);
+        options.CircuitBreakerFailures.Should().Be(5);
+        options.CircuitBreakerDuration.Should().Be(TimeSpan.FromSeconds(30));
+        options.MaxToolCalls.Should().Be(4);
+        options.MaxSuggestions.Should().Be(5);
+        options.Prompts.Analyst.Should().Be(AssistantPrompts.DefaultAnalyst);
+    }
+
+    public static TheoryData<Action<LlmOptions>, string> OutOfRange => new()
+    {
+        { o => o.ContextTokenBudget = 255, nameof(LlmOptions.ContextTokenBudget) },
+        { o => o.ContextTokenBudget = 32_769, nameof(LlmOptions.ContextTokenBudget) },
+        { o => o.HistoryTokenBudget = -1, nameof(LlmOptions.HistoryTokenBudget) },
+        { o => o.MaxOutputTokens = 15, nameof(LlmOptions.MaxOutputTokens) },
+        { o => o.Temperature = 2.1f, "value" },
+        { o => o.Temperature = float.NaN, "value" },
+        { o => o.RequestTimeout = TimeSpan.FromMilliseconds(999), nameof(LlmOptions.RequestTimeout) },
+        { o => o.StreamIdleTimeout = TimeSpan.FromMilliseconds(99), nameof(LlmOptions.StreamIdleTimeout) },
+        { o => o.MaxCallsPerMinute = 0, nameof(LlmOptions.MaxCallsPerMinute) },
+        { o => o.MaxTokensPerDay = 999, nameof(LlmOptions.MaxTokensPerDay) },
+        { o => o.CircuitBreakerFailures = 0, nameof(LlmOptions.CircuitBreakerFailures) },
+        { o => o.CircuitBreakerDuration = TimeSpan.FromHours(2), nameof(LlmOptions.CircuitBreakerDuration) },
+        { o => o.MaxToolCalls = 21, nameof(LlmOptions.MaxToolCalls) },
+        { o => o.MaxSuggestions = 0, nameof(LlmOptions.MaxSuggestions) },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRange))]
+    public void Setter_OutOfRange_ThrowsNamingTheProperty(Action<LlmOptions> set, string name)
+    {
+        var act = () => set(new LlmOptions());
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(name);
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(10_000)]
-    public void MaxPromptPoints_InRange_IsKept(int value)
+    [InlineData("")]
+    [InlineData("en_US")]
+    [InlineData("zh CN")]
+    public void DefaultLanguage_NotATag_Throws(string value)
     {
-        new LlmOptions { MaxPromptPoints = value }.MaxPromptPoints.Should().Be(value);
-    }
+        var act = () => new LlmOptions { DefaultLanguage = value };
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(-1)]
-    [InlineData(10_001)]
-    public void MaxPromptPoints_OutOfRange_Throws(int value)
-    {
-        var act = () => new LlmOptions { MaxPromptPoints = value };
-
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MaxPromptPoints*");
-    }
-
-    [Theory]
-    [InlineData(0f)]
-    [InlineData(0.7f)]
-    [InlineData(2f)]
-    public void Temperature_InRange_IsKept(float value)
-    {
-        new LlmOptions { Temperature = value }.Temperature.Should().Be(value);
+        act.Should().Throw<ArgumentException>();
     }
 
     [Fact]
-    public void Temperature_Null_IsKept()
+    public void MaxOutputTokens_Null_LeavesItToTheClient()
     {
-        new LlmOptions { Temperature = 1f, }.Invoking(o => o.Temperature = null).Should().NotThrow();
-    }
-
-    [Theory]
-    [InlineData(-0.01f)]
-    [InlineData(2.01f)]
-    [InlineData(float.NaN)]
-    [InlineData(float.PositiveInfinity)]
-    public void Temperature_OutOfRange_Throws(float value)
-    {
-        var act = () => new LlmOptions { Temperature = value };
-
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Temperature*");
-    }
-
-    [Theory]
-    [InlineData(1.0)]
-    [InlineData(600.0)]
-    public void RequestTimeout_InRange_IsKept(double seconds)
-    {
-        var value = TimeSpan.FromSeconds(seconds);
-
-        new LlmOptions { RequestTimeout = value }.RequestTimeout.Should().Be(value);
-    }
-
-    [Theory]
-    [InlineData(0.999)]
-    [InlineData(0)]
-    [InlineData(-1)]
-    [InlineData(600.001)]
-    public void RequestTimeout_OutOfRange_Throws(double seconds)
-    {
-        var act = () => new LlmOptions { RequestTimeout = TimeSpan.FromSeconds(seconds) };
-
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*RequestTimeout*");
+        new LlmOptions { MaxOutputTokens = null }.MaxOutputTokens.Should().BeNull();
     }
 
     [Fact]
-    public void RequestTimeout_Infinite_Throws()
+    public void Prompts_Empty_Throws()
     {
-        var act = () => new LlmOptions { RequestTimeout = Timeout.InfiniteTimeSpan };
+        var act = () => new AssistantPrompts { Optimizer = " " };
 
-        act.Should().Throw<ArgumentOutOfRangeException>();
+        act.Should().Throw<ArgumentException>();
     }
 }

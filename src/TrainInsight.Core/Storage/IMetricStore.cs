@@ -15,6 +15,9 @@ namespace TrainInsight;
 /// Events read back carry their original offset and sequence; do not publish them again (the bus would number them anew).
 /// </para>
 /// <para>
+/// Conversations with the assistant are not events: the assistant writes them with <see cref="AppendConversationAsync"/>.
+/// </para>
+/// <para>
 /// Implementations never make the trainer fail: a store that cannot write (full disk, read-only directory) keeps the
 /// events in memory and logs a warning rather than throwing from <see cref="AppendAsync"/>.
 /// </para>
@@ -73,4 +76,19 @@ public interface IMetricStore : IDisposable
     /// <param name="cancellationToken">A token to cancel the read.</param>
     /// <returns>The findings; empty when the run is unknown or has none.</returns>
     Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends messages of conversations with the assistant, in order: all of them are kept or, on failure, none.</summary>
+    /// <param name="messages">The messages, oldest first.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>A task that completes when the messages are durable.</returns>
+    /// <exception cref="IOException">The store could not write them (the assistant reports it; training is not affected).</exception>
+    Task AppendConversationAsync(IReadOnlyList<ConversationMessage> messages, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the latest messages of one conversation, oldest first.</summary>
+    /// <param name="runId">The run the conversation is about.</param>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="limit">The most messages to return (the latest ones); at least 1.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The messages; empty when there is no such conversation.</returns>
+    Task<IReadOnlyList<ConversationMessage>> GetConversationAsync(string runId, string conversationId, int limit, CancellationToken cancellationToken = default);
 }

@@ -11,6 +11,7 @@ public sealed class InMemoryMetricStore : IMetricStore
     private readonly Lock _gate = new();
     private readonly OffsetLog _all = new();
     private readonly Dictionary<string, RunEntry> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string RunId, string ConversationId), List<ConversationMessage>> _conversations = [];
     private readonly int _maxEvents;
 
     /// <summary>Initializes a new instance of the <see cref="InMemoryMetricStore"/> class.</summary>
@@ -183,6 +184,56 @@ public sealed class InMemoryMetricStore : IMetricStore
                     .Where(f => (query.State is not { } state || f.State == state) && (query.MinSeverity is not { } min || f.Severity >= min))
                     .Take(query.Limit),
             ];
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <summary>The most messages kept per conversation (10,000); beyond it the oldest are removed.</summary>
+    public const int MaxConversationMessages = 10_000;
+
+    /// <inheritdoc />
+    public Task AppendConversationAsync(IReadOnlyList<ConversationMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var message in messages)
+        {
+            ArgumentNullException.ThrowIfNull(message, nameof(messages));
+        }
+
+        lock (_gate)
+        {
+            foreach (var message in messages)
+            {
+                var key = (message.RunId, message.ConversationId);
+                if (!_conversations.TryGetValue(key, out var list))
+                {
+                    _conversations[key] = list = [];
+                }
+
+                list.Add(message);
+                if (list.Count > MaxConversationMessages)
+                {
+                    list.RemoveRange(0, list.Count - MaxConversationMessages);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ConversationMessage>> GetConversationAsync(string runId, string conversationId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(conversationId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<ConversationMessage> result = _conversations.TryGetValue((runId, conversationId), out var list)
+                ? [.. list.Skip(Math.Max(0, list.Count - limit))]
+                : [];
             return Task.FromResult(result);
         }
     }

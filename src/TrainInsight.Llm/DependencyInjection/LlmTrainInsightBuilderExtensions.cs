@@ -1,26 +1,34 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using TrainInsight;
 using TrainInsight.Diagnostics;
 using TrainInsight.Llm;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers TrainInsight's run analyst.</summary>
+/// <summary>Registers TrainInsight's assistant.</summary>
 public static class LlmTrainInsightBuilderExtensions
 {
+    /// <summary>The size of the default answer cache, in bytes of cached JSON: 32 MiB.</summary>
+    public const long DefaultCacheSizeLimit = 32L * 1024 * 1024;
+
     /// <summary>
-    /// Adds <see cref="TrainingAnalyst"/> and <see cref="LlmOptions"/>, and the diagnosis it takes its findings from
-    /// (<c>AddDiagnostics()</c>, unless already added). Safe to call more than once: later calls only apply
+    /// Adds <see cref="TrainingAssistant"/> as <see cref="ITrainingAssistant"/>, <see cref="LlmOptions"/>, and the diagnosis
+    /// it takes its findings from (<c>AddDiagnostics()</c>, unless already added). With <c>AddStreaming()</c>,
+    /// <c>MapTrainInsight()</c> then maps <c>/api/assistant/*</c>. Safe to call more than once: later calls only apply
     /// <paramref name="configure"/>.
     /// </summary>
     /// <remarks>
-    /// The analyst uses the <see cref="IChatClient"/> the host registered (for example with <c>AddChatClient</c>), resolved
-    /// once when the analyst is first resolved, so register it as a singleton; without one, it answers from rules only.
-    /// This method never registers or creates a chat client.
+    /// The assistant uses the <see cref="IChatClient"/> the host registered (for example with <c>AddChatClient</c>), resolved
+    /// once with the assistant; without one, it answers from the rules and says so. It caches answers in the host's
+    /// <see cref="IDistributedCache"/>, or else in memory (at most <see cref="DefaultCacheSizeLimit"/> bytes). This method
+    /// never registers or creates a chat client.
     /// </remarks>
     /// <param name="builder">The TrainInsight builder returned by <c>AddTrainInsight</c>.</param>
-    /// <param name="configure">Changes the analyst's settings; validated setters throw on bad values.</param>
+    /// <param name="configure">Changes the assistant's settings; validated setters throw on bad values.</param>
     /// <returns>The same builder.</returns>
     public static ITrainInsightBuilder AddLlm(this ITrainInsightBuilder builder, Action<LlmOptions>? configure = null)
     {
@@ -28,8 +36,16 @@ public static class LlmTrainInsightBuilderExtensions
         var services = builder.Services;
         builder.AddDiagnostics();
         OptionsRegistration.GetOrAdd(services, configure);
-        services.TryAddSingleton(sp => new TrainingAnalyst(
-            sp.GetRequiredService<ITelemetryBus>(), sp.GetService<IChatClient>(), sp.GetRequiredService<LlmOptions>(), sp.GetRequiredService<DiagnosisEngine>()));
+        services.TryAddSingleton(sp => new TrainingAssistant(
+            sp.GetRequiredService<IMetricStore>(),
+            sp.GetRequiredService<ITelemetryBus>(),
+            sp.GetService<IChatClient>(),
+            sp.GetRequiredService<LlmOptions>(),
+            sp.GetRequiredService<DiagnosisEngine>(),
+            sp.GetService<IDistributedCache>() ?? new MemoryDistributedCache(Options.Options.Create(new MemoryDistributedCacheOptions { SizeLimit = DefaultCacheSizeLimit })),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<ITrainingAssistant>(sp => sp.GetRequiredService<TrainingAssistant>());
         return builder;
     }
 }

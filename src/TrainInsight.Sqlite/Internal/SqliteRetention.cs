@@ -46,8 +46,8 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
     public void Completed() => _touched.Clear();
 
     /// <summary>
-    /// Removes runs entirely (their findings too), and the oldest events of the runs given beyond the per-run limit, in one
-    /// transaction.
+    /// Removes runs entirely (their findings and conversations too), and the oldest events of the runs given beyond the
+    /// per-run limit, in one transaction.
     /// </summary>
     public void Execute(SqliteConnection connection, IReadOnlyCollection<long> runsToRemove, IReadOnlyCollection<long> runsToTrim)
     {
@@ -65,6 +65,7 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
                 DELETE FROM events WHERE run_key = $run;
                 DELETE FROM commands WHERE run_key = $run;
                 DELETE FROM run_metric_names WHERE run_key = $run;
+                DELETE FROM conversation_messages WHERE run_id = (SELECT id FROM runs WHERE run_key = $run);
                 DELETE FROM runs WHERE run_key = $run;
                 """,
                 ("$run", key));

@@ -9,7 +9,23 @@ namespace TrainInsight.Sqlite.Internal;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 4;
+    public const int Version = 5;
+
+    // Version 5: the assistant's conversations, one row per message, oldest first by message_order (AUTOINCREMENT: an
+    // order is never reused, even after retention removed the newest rows). Keyed by the run's id, not its run_key: the
+    // assistant may write a conversation before the bus stored the run's first batch. Retention removes a run's
+    // conversations with the run. role and source are enum names; source is NULL for a user message.
+    private const string MigrateV4ToV5 = """
+        CREATE TABLE conversation_messages (
+            message_order INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL,
+            conversation_id TEXT NOT NULL,
+            role TEXT NOT NULL,
+            text TEXT NOT NULL,
+            timestamp INTEGER NOT NULL,
+            source TEXT);
+        CREATE INDEX ix_conversation_messages_run ON conversation_messages (run_id, conversation_id, message_order);
+        """;
 
     // Version 4: findings. Every revision of a finding is an event (kind 'Finding') with its details in
     // finding_revisions; findings holds the latest revision of each finding of a run (an upsert), read by
@@ -172,10 +188,11 @@ internal static class SqliteSchema
 
         var sql = version switch
         {
-            0 => CreateV1 + MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4,
-            1 => MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4,
-            2 => MigrateV2ToV3 + MigrateV3ToV4,
-            3 => MigrateV3ToV4,
+            0 => CreateV1 + MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4 + MigrateV4ToV5,
+            1 => MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4 + MigrateV4ToV5,
+            2 => MigrateV2ToV3 + MigrateV3ToV4 + MigrateV4ToV5,
+            3 => MigrateV3ToV4 + MigrateV4ToV5,
+            4 => MigrateV4ToV5,
             _ => throw new InvalidOperationException($"The database has schema version {version}; this version of TrainInsight.Sqlite reads versions 1 to {Version}."),
         };
         using (var command = connection.CreateCommand())

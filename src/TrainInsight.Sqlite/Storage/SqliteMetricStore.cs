@@ -8,8 +8,8 @@ namespace TrainInsight.Sqlite;
 
 /// <summary>
 /// An <see cref="IMetricStore"/> in an embedded SQLite database file: runs, every event, the metric points they carried,
-/// the latest revision of each finding and the audit trail of control commands survive the process, and a bus on the same file continues offsets and
-/// sequences where the last one stopped.
+/// the latest revision of each finding, the audit trail of control commands and the assistant's conversations survive the
+/// process, and a bus on the same file continues offsets and sequences where the last one stopped.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -290,6 +290,63 @@ public sealed class SqliteMetricStore : IMetricStore
         var stored = await ReadDiskAsync(c => SqliteReads.ReadFindingsAsync(c, everything, cancellationToken), cancellationToken).ConfigureAwait(false);
         var memory = await fallback.GetFindingsAsync(everything, cancellationToken).ConfigureAwait(false);
         return MergedReads.MergeFindings(stored, memory, query);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Writes on the calling thread in one transaction and keeps at most <see cref="InMemoryMetricStore.MaxConversationMessages"/>
+    /// messages per conversation (the oldest go). Unlike <see cref="AppendAsync"/> it throws, keeping nothing in memory, and
+    /// the caller (the assistant) reports it; a failed conversation write does not degrade the store.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> or one of its items is <see langword="null"/>.</exception>
+    /// <exception cref="IOException">
+    /// None of the messages was stored: the database could not be written (a full disk, a read-only file; the inner
+    /// exception is the <see cref="SqliteException"/>), or the store is <see cref="IsDegraded"/> and has no database.
+    /// </exception>
+    public Task AppendConversationAsync(IReadOnlyList<ConversationMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var message in messages)
+        {
+            ArgumentNullException.ThrowIfNull(message, nameof(messages));
+        }
+
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (messages.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (_writer is not { } writer)
+            {
+                throw new IOException($"The conversation could not be stored: the SQLite store at '{_path}' is degraded to memory and writes no database.");
+            }
+
+            try
+            {
+                SqliteConversations.Write(writer.Connection, messages);
+            }
+            catch (SqliteException ex)
+            {
+                throw new IOException($"The conversation could not be written to the SQLite store at '{_path}': {ex.Message}", ex);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException"><paramref name="runId"/> or <paramref name="conversationId"/> is <see langword="null"/>, empty or white space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    public async Task<IReadOnlyList<ConversationMessage>> GetConversationAsync(string runId, string conversationId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(conversationId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return await ReadDiskAsync(c => SqliteConversations.ReadAsync(c, runId, conversationId, limit, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the database (checkpointing its WAL) and drops what was kept in memory.</summary>

@@ -28,7 +28,7 @@ public sealed class SqliteStoreOptions
 
     /// <summary>
     /// Gets or sets how long events are kept: older events (and their metric points) are removed, and so is a run whose
-    /// latest event is older, with its summary and audit trail. At least 1 minute, or <see langword="null"/> to keep
+    /// latest event is older, with its summary, audit trail and conversations. At least 1 minute, or <see langword="null"/> to keep
     /// events forever. The default is <see langword="null"/>.
     /// </summary>
     public TimeSpan? MaxAge
@@ -50,7 +50,7 @@ public sealed class SqliteStoreOptions
 
     /// <summary>
     /// Gets or sets how many runs are kept: beyond it the least recently updated runs are removed with all their events,
-    /// metric points and audit trail. At least 1, or <see langword="null"/> for no limit. The default is <see langword="null"/>.
+    /// metric points, audit trail and conversations. At least 1, or <see langword="null"/> for no limit. The default is <see langword="null"/>.
     /// </summary>
     public int? MaxRuns
     {

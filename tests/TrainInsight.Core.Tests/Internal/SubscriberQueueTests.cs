@@ -347,6 +347,12 @@ public class SubscriberQueueTests
 
         public Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default) => _inner.GetFindingsAsync(query, cancellationToken);
 
+        public Task AppendConversationAsync(IReadOnlyList<ConversationMessage> messages, CancellationToken cancellationToken = default) =>
+            _inner.AppendConversationAsync(messages, cancellationToken);
+
+        public Task<IReadOnlyList<ConversationMessage>> GetConversationAsync(string runId, string conversationId, int limit, CancellationToken cancellationToken = default) =>
+            _inner.GetConversationAsync(runId, conversationId, limit, cancellationToken);
+
         public void Dispose()
         {
         }

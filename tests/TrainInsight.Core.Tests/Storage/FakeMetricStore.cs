@@ -83,5 +83,11 @@ internal sealed class FakeMetricStore : IMetricStore
 
     public Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default) => Inner.GetFindingsAsync(query, cancellationToken);
 
+    public Task AppendConversationAsync(IReadOnlyList<ConversationMessage> messages, CancellationToken cancellationToken = default) =>
+        Inner.AppendConversationAsync(messages, cancellationToken);
+
+    public Task<IReadOnlyList<ConversationMessage>> GetConversationAsync(string runId, string conversationId, int limit, CancellationToken cancellationToken = default) =>
+        Inner.GetConversationAsync(runId, conversationId, limit, cancellationToken);
+
     public void Dispose() => Inner.Dispose();
 }

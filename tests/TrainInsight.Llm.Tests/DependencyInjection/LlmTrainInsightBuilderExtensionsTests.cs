@@ -29,22 +29,23 @@ public class LlmTrainInsightBuilderExtensionsTests
     {
         var services = new ServiceCollection();
 
-        services.AddTrainInsight().AddLlm(o => o.MaxPromptPoints = 7).AddLlm(o => o.Temperature = 0.5f);
+        services.AddTrainInsight().AddLlm(o => o.MaxSuggestions = 7).AddLlm(o => o.Temperature = 0.5f);
         services.AddTrainInsight().AddLlm();
 
-        services.Count(d => d.ServiceType == typeof(TrainingAnalyst)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(TrainingAssistant)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(ITrainingAssistant)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(LlmOptions)).Should().Be(1);
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         var options = provider.GetRequiredService<LlmOptions>();
-        options.MaxPromptPoints.Should().Be(7);
+        options.MaxSuggestions.Should().Be(7);
         options.Temperature.Should().Be(0.5f);
-        provider.GetRequiredService<TrainingAnalyst>().Should().BeSameAs(provider.GetRequiredService<TrainingAnalyst>());
+        provider.GetRequiredService<ITrainingAssistant>().Should().BeSameAs(provider.GetRequiredService<TrainingAssistant>());
     }
 
     [Fact]
     public void AddLlm_InvalidOption_ThrowsFromConfigure()
     {
-        var act = () => new ServiceCollection().AddTrainInsight().AddLlm(o => o.MaxPromptPoints = 0);
+        var act = () => new ServiceCollection().AddTrainInsight().AddLlm(o => o.MaxSuggestions = 0);
 
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
@@ -57,9 +58,9 @@ public class LlmTrainInsightBuilderExtensionsTests
         await using var provider = services.BuildServiceProvider(validateScopes: true);
         var run = await new TestRun(bus: provider.GetRequiredService<ITelemetryBus>()).Losses([1.0, 0.5]).SettledAsync();
 
-        var analysis = await provider.GetRequiredService<TrainingAnalyst>().AnalyzeAsync(run.Id);
+        var analysis = await provider.GetRequiredService<ITrainingAssistant>().AnalyzeAsync(new AssistantRequest(run.Id));
 
-        analysis.Source.Should().Be(AnalysisSource.Rules);
+        analysis.Source.Should().Be(AssistantSource.Rules);
         analysis.Notice.Should().Contain("No IChatClient is registered");
     }
 
@@ -74,9 +75,9 @@ public class LlmTrainInsightBuilderExtensionsTests
         await using var provider = services.BuildServiceProvider(validateScopes: true);
         var run = await new TestRun(bus: provider.GetRequiredService<ITelemetryBus>()).Losses([1.0, 0.5]).SettledAsync();
 
-        var analysis = await provider.GetRequiredService<TrainingAnalyst>().AnalyzeAsync(run.Id);
+        var analysis = await provider.GetRequiredService<ITrainingAssistant>().AnalyzeAsync(new AssistantRequest(run.Id));
 
-        analysis.Source.Should().Be(AnalysisSource.ChatClient);
+        analysis.Source.Should().Be(AssistantSource.Model);
         analysis.Text.Should().Be("from the host's model");
         requests.Should().ContainSingle().Which.Options!.Temperature.Should().Be(0.1f);
     }
@@ -90,7 +91,7 @@ public class LlmTrainInsightBuilderExtensionsTests
         await using var provider = services.BuildServiceProvider(validateScopes: true);
         var run = await new TestRun(bus: provider.GetRequiredService<ITelemetryBus>()).Losses([1.0]).SettledAsync();
 
-        var analysis = await provider.GetRequiredService<TrainingAnalyst>().AnalyzeAsync(run.Id);
+        var analysis = await provider.GetRequiredService<ITrainingAssistant>().AnalyzeAsync(new AssistantRequest(run.Id));
 
         analysis.Text.Should().Be("late");
     }

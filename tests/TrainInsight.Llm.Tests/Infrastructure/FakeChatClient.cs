@@ -25,6 +25,33 @@ internal sealed class FakeChatClient : IChatClient
         },
     };
 
+    /// <summary>A fake that streams <paramref name="pieces"/> (then usage), recording what it was asked.</summary>
+    public static FakeChatClient Streaming(IReadOnlyList<string> pieces, List<(List<ChatMessage> Messages, ChatOptions? Options)>? requests = null, Exception? failAfter = null) => new()
+    {
+        GetStreamingResponseAsyncCallback = (messages, options, ct) =>
+        {
+            requests?.Add((messages.ToList(), options));
+            return Stream(pieces, failAfter, ct);
+        },
+    };
+
+    public static async IAsyncEnumerable<ChatResponseUpdate> Stream(IReadOnlyList<string> pieces, Exception? failAfter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var piece in pieces)
+        {
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, piece) { ModelId = "fake-model" };
+        }
+
+        if (failAfter is not null)
+        {
+            throw failAfter;
+        }
+
+        yield return new ChatResponseUpdate { Contents = [new UsageContent(new UsageDetails { InputTokenCount = 100, OutputTokenCount = pieces.Count, TotalTokenCount = 100 + pieces.Count })] };
+    }
+
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         Calls++;

@@ -8,10 +8,18 @@ internal sealed class TestRun : IDisposable
     private readonly Dictionary<string, int> _published = new(StringComparer.Ordinal);
     private long _step;
 
-    public TestRun(string id = "run-a", ITelemetryBus? bus = null)
+    public TestRun(string id = "run-a", ITelemetryBus? bus = null, RunDescriptor? run = null)
     {
         Bus = bus ?? TelemetryBus.Create();
-        Run = new RunDescriptor(id) { Name = "Test run", ModelName = "SmallCnn", ParameterCount = 123_456, TotalEpochs = 10, StepsPerEpoch = 100 };
+        Run = run ?? new RunDescriptor(id)
+        {
+            Name = "Test run",
+            ModelName = "SmallCnn",
+            ParameterCount = 123_456,
+            TotalEpochs = 10,
+            StepsPerEpoch = 100,
+            Hyperparameters = new Dictionary<string, HyperparameterValue> { [HyperparameterNames.LearningRate] = 0.01, [HyperparameterNames.BatchSize] = 64 },
+        };
     }
 
     public ITelemetryBus Bus { get; }
@@ -62,6 +70,15 @@ internal sealed class TestRun : IDisposable
         Publish(new TrainingEvent(Run, TrainingEventKind.EpochCompleted) { Epoch = epoch, Step = _step, State = RunState.Training, Metrics = metrics });
         return this;
     }
+
+    /// <summary>Publishes an event as it is (a finding, say) and counts it for <see cref="SettledAsync"/>.</summary>
+    public TestRun Event(TrainInsightEvent item)
+    {
+        Publish(item);
+        return this;
+    }
+
+    public long Step => _step;
 
     public TestRun Started()
     {

@@ -21,9 +21,10 @@ public sealed class SqliteMetricStoreTests : IDisposable
         store.Path.Should().Be(path);
         using var connection = OpenRaw(path);
         Scalar(connection, "PRAGMA journal_mode;").Should().Be("wal");
-        Scalar(connection, "PRAGMA user_version;").Should().Be(4L);
-        Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table';").Should().Be(9L);
+        Scalar(connection, "PRAGMA user_version;").Should().Be(5L);
+        Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table';").Should().Be(11L, "conversation_messages brings sqlite_sequence (AUTOINCREMENT)");
         Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'ix_findings_run_state';").Should().Be(1L);
+        Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'ix_conversation_messages_run';").Should().Be(1L);
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(4L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(5L);
     }
 
     [Fact]
@@ -118,7 +119,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(4L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(5L);
         Scalar(raw, "SELECT hyperparameters FROM runs WHERE id = 'run-new';").Should().Be("""{"optimizer":"adamw","weight_decay":0.01}""");
     }
 
@@ -191,18 +192,18 @@ public sealed class SqliteMetricStoreTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(4L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(5L);
         Scalar(raw, "SELECT count(*) FROM finding_revisions;").Should().Be(2L);
         Scalar(raw, "SELECT count(*) FROM findings;").Should().Be(1L);
     }
 
     // The version-2 to version-3 step as it shipped, frozen for the same reason as VersionOneSchema.
-    private const string VersionTwoToThree = """
+    internal const string VersionTwoToThree = """
         ALTER TABLE runs ADD COLUMN hyperparameters TEXT;
         """;
 
     // The version-1 to version-2 step as it shipped, frozen for the same reason as VersionOneSchema.
-    private const string VersionOneToTwo = """
+    internal const string VersionOneToTwo = """
         ALTER TABLE events ADD COLUMN command_value REAL;
         ALTER TABLE events ADD COLUMN command_value_bits INTEGER;
         ALTER TABLE commands ADD COLUMN value REAL;
@@ -211,7 +212,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
 
     // A frozen copy of the version-1 layout as it shipped, on purpose not shared with SqliteSchema: the migration must
     // keep working on files written by that version even if the schema's own version-1 step is ever edited.
-    private const string VersionOneSchema = """
+    internal const string VersionOneSchema = """
         CREATE TABLE store_state (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             last_offset INTEGER NOT NULL);

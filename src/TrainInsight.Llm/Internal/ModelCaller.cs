@@ -1,0 +1,207 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using TrainInsight.Llm.Internal.Rules;
+
+namespace TrainInsight.Llm.Internal;
+
+/// <summary>
+/// Calls the model for one answer and falls back to the rules when it fails: errors, timeouts, budgets and an open circuit
+/// become a rules answer with a notice; only the caller's cancellation escapes. Counts what happened.
+/// </summary>
+internal sealed class ModelCaller(IChatClient? client, ILogger logger)
+{
+    private long _modelAnswers;
+    private long _rulesAnswers;
+    private long _fallbacks;
+
+    public bool HasModel => client is not null;
+
+    public long ModelAnswers => Interlocked.Read(ref _modelAnswers);
+
+    public long RulesAnswers => Interlocked.Read(ref _rulesAnswers);
+
+    public long Fallbacks => Interlocked.Read(ref _fallbacks);
+
+    public void CountModel() => Interlocked.Increment(ref _modelAnswers);
+
+    public void CountRules() => Interlocked.Increment(ref _rulesAnswers);
+
+    /// <summary>Gets a whole response, or the notice saying why there is none.</summary>
+    public async Task<(ChatResponse? Response, string? Notice)> GetAsync(
+        Func<IChatClient, CancellationToken, Task<ChatResponse>> call, AssistantOperation operation, string runId, CancellationToken cancellationToken)
+    {
+        if (client is null)
+        {
+            return (null, RulesNotice.NoChatClient);
+        }
+
+        try
+        {
+            return (await call(client, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, Failed(ex, operation, runId));
+        }
+    }
+
+    /// <summary>Records a failure once: logged with its cause (or, for budgets and an open circuit, its reason) and counted.</summary>
+    public string Failed(Exception ex, AssistantOperation operation, string runId)
+    {
+        Interlocked.Increment(ref _fallbacks);
+        if (ex is Pipeline.ModelUnavailableException)
+        {
+            AssistantLog.ModelSkipped(logger, operation, runId, ex.Message);
+        }
+        else
+        {
+            AssistantLog.ModelFailed(logger, operation, runId, ex);
+        }
+
+        return RulesNotice.Failed(ex);
+    }
+
+    public string Rejected(string reason, AssistantOperation operation, string runId)
+    {
+        Interlocked.Increment(ref _fallbacks);
+        AssistantLog.ModelOutputRejected(logger, operation, runId, reason);
+        return $"The model's answer was not usable ({reason}); this answer comes from the rules.";
+    }
+
+    /// <summary>
+    /// Streams the model's answer; on failure part way, a reset and then the rules' text. <paramref name="finish"/> makes the
+    /// final answer from the text, the source, the notice and the usage.
+    /// </summary>
+    public async IAsyncEnumerable<AssistantUpdate> StreamAsync(
+        List<ChatMessage>? messages,
+        ChatOptions? options,
+        Func<string> rulesText,
+        string? rulesNotice,
+        Func<StreamResult, Task<AssistantAnswer>> finish,
+        AssistantOperation operation,
+        string runId,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        string? notice = rulesNotice;
+        UsageDetails? usage = null;
+        string? modelId = null;
+        var fromModel = false;
+        if (client is not null && messages is not null)
+        {
+            IAsyncEnumerator<ChatResponseUpdate>? e = null;
+            try
+            {
+                e = client.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                while (true)
+                {
+                    ChatResponseUpdate? update = null;
+                    Exception? failure = null;
+                    try
+                    {
+                        if (!await e.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        update = e.Current;
+                    }
+                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        failure = ex;
+                    }
+
+                    if (failure is not null || update is null)
+                    {
+                        notice = failure is null ? Rejected("it sent a null update", operation, runId) : Failed(failure, operation, runId);
+                        if (text.Length > 0)
+                        {
+                            text.Clear();
+                            fromModel = false;
+                            yield return AssistantUpdate.Reset(notice);
+                        }
+
+                        break;
+                    }
+
+                    modelId ??= update.ModelId;
+                    foreach (var content in update.Contents)
+                    {
+                        if (content is UsageContent u)
+                        {
+                            usage = u.Details;
+                        }
+                    }
+
+                    var piece = update.Text;
+                    if (piece.Length > 0)
+                    {
+                        text.Append(piece);
+                        fromModel = true;
+                        yield return AssistantUpdate.Delta(piece);
+                    }
+                }
+            }
+            finally
+            {
+                if (e is not null)
+                {
+                    await e.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            if (fromModel && string.IsNullOrWhiteSpace(text.ToString()))
+            {
+                notice = Rejected("it was only white space", operation, runId);
+                yield return AssistantUpdate.Reset(notice);
+                text.Clear();
+                fromModel = false;
+            }
+            else if (!fromModel && notice is null)
+            {
+                notice = Rejected("it was empty", operation, runId);
+            }
+        }
+
+        if (!fromModel)
+        {
+            var rules = rulesText();
+            foreach (var line in Chunk(rules))
+            {
+                yield return AssistantUpdate.Delta(line);
+            }
+
+            text.Clear().Append(rules);
+        }
+
+        var answer = await finish(new StreamResult(text.ToString(), fromModel, notice, usage, modelId)).ConfigureAwait(false);
+        if (fromModel)
+        {
+            CountModel();
+        }
+        else
+        {
+            CountRules();
+        }
+
+        yield return AssistantUpdate.Completed(answer);
+    }
+
+    /// <summary>The rules' text as deltas of one line each, so a streamed rules answer looks like a streamed model answer.</summary>
+    private static IEnumerable<string> Chunk(string text)
+    {
+        var start = 0;
+        while (start < text.Length)
+        {
+            var end = text.IndexOf('\n', start);
+            end = end < 0 ? text.Length : end + 1;
+            yield return text[start..end];
+            start = end;
+        }
+    }
+}
+
+/// <summary>What a streamed answer ended with.</summary>
+internal sealed record StreamResult(string Text, bool FromModel, string? Notice, UsageDetails? Usage, string? ModelId);
