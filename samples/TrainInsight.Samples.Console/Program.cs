@@ -77,6 +77,23 @@ if (settings.Diagnostics)
     // Every run is diagnosed live, off the training thread: findings (divergence, overfitting, ...) go onto the bus, so
     // they stream with the metrics, are stored, and the progress view below shows them as they are raised and resolved.
     trainInsight.AddDiagnostics();
+
+    // The assistant explains the findings, suggests changes and chats about the run at /api/assistant/*: from a model the
+    // host picks (--llm; the SDK never creates one), or from the diagnosis's rules, labelled as such, without one.
+    try
+    {
+        if (settings.Llm.Create() is { } chatClient)
+        {
+            builder.Services.AddSingleton(chatClient);
+        }
+    }
+    catch (FormatException ex)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}");
+        return 2;
+    }
+
+    trainInsight.AddLlm();
 }
 
 if (settings.PushTo is { } central)
@@ -120,6 +137,7 @@ AnsiConsole.MarkupLine($"  runs:         {baseUrl}/api/runs{(settings.Database i
 if (settings.Diagnostics)
 {
     AnsiConsole.MarkupLine($"  findings:     {baseUrl}/api/runs/<run id>/findings   (shown below as they are raised; --no-diagnostics turns them off)");
+    AnsiConsole.MarkupLineInterpolated($"  assistant:    curl -N {baseUrl}/api/assistant/chat -H 'Content-Type: application/json' -d '{{\"run_id\":\"<run id>\",\"message\":\"How is it going?\"}}'   ({settings.Llm.Describe()})");
 }
 
 AnsiConsole.MarkupLine($"  control:      curl -X POST {baseUrl}/api/training/control -H 'Content-Type: application/json' -d '{{\"action\":\"pause\"}}'");
@@ -194,6 +212,17 @@ if (summary.ValidationAccuracy is { } accuracy)
 if (app.Services.GetService<DiagnosisEngine>() is { } diagnosis)
 {
     AnsiConsole.WriteLine(ProgressView.DescribeFindings(diagnosis.GetFindings(summary.Run.Id)));
+}
+
+if (app.Services.GetService<ITrainingAssistant>() is { } assistant)
+{
+    var analysis = await assistant.AnalyzeAsync(new AssistantRequest(summary.Run.Id));
+    AnsiConsole.MarkupLineInterpolated($"[bold]Assistant[/] ({(analysis.Source == AssistantSource.Model ? analysis.ModelId ?? "model" : "rules")}, {analysis.Elapsed.TotalMilliseconds:N0} ms):");
+    AnsiConsole.WriteLine(analysis.Text);
+    if (analysis.Notice is { } notice)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[grey]{notice}[/]");
+    }
 }
 
 if (settings.KeepServing && !stopping.IsCancellationRequested)

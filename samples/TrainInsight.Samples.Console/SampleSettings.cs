@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrainInsight.Cli.Llm;
 using TrainInsight.Torch.Training;
 using TrainInsight.Torch.Vision;
 
@@ -42,7 +43,10 @@ internal sealed class SampleSettings
                                 stored with the metrics; GET /api/runs/<run id>/findings lists them)
           --keep-serving        keep serving after training ends, until Ctrl+C
           --help                show this help
-        """;
+
+        The assistant (POST /api/assistant/analyze, /suggest, /diagnose, /chat) answers from the diagnosis's rules,
+        or from a model chosen with:
+        """ + ChatClientSettings.Usage;
 
     public int Epochs { get; private set; } = 8;
 
@@ -95,6 +99,9 @@ internal sealed class SampleSettings
 
     public bool ShowHelp { get; private set; }
 
+    /// <summary>Gets the model behind the assistant (the <c>--llm</c> options and <c>TRAININSIGHT_LLM*</c> variables).</summary>
+    public ChatClientSettings Llm { get; } = ChatClientSettings.FromEnvironment();
+
     /// <summary>Parses the command line; throws <see cref="FormatException"/> with a readable message on bad input.</summary>
     public static SampleSettings Parse(IReadOnlyList<string> args)
     {
@@ -143,7 +150,13 @@ internal sealed class SampleSettings
                 case "--push-to": settings.PushTo = HttpUrl(name, Value()); break;
                 case "--tensorboard": settings.TensorBoardDirectory = Folder(name, Value()); break;
                 case "--help" or "-h" or "-?": settings.ShowHelp = true; break;
-                default: throw new FormatException($"Unknown option '{name}'. Run with --help to see the options.");
+                default:
+                    if (settings.Llm.TryParse(name, Value))
+                    {
+                        break;
+                    }
+
+                    throw new FormatException($"Unknown option '{name}'. Run with --help to see the options.");
             }
         }
 

@@ -22,10 +22,15 @@ internal static class CommandLine
               {"run":...,"tag":...,"step":...,"wall_time":...,"value":...} (jsonl, the default) or CSV with a header.
               The run is the folder relative to <logdir> ("." for <logdir> itself); NaN and infinities are written
               as "NaN", "Infinity" and "-Infinity".
-          traininsight tb serve <logdir> [--urls URLS] [--map TAG=METRIC]... [--poll-interval MS]
+          traininsight tb serve <logdir> [--urls URLS] [--map TAG=METRIC]... [--poll-interval MS] [--llm PROVIDER ...]
               Tail <logdir> and serve its runs live: GET /api/stream/metrics (SSE), /ws/metrics (WebSocket),
               /api/runs, /api/metrics/current ... (default --urls http://127.0.0.1:5000). --map publishes a tag under
-              another metric name (e.g. --map Loss/train=train_loss). Ctrl+C stops.
+              another metric name (e.g. --map Loss/train=train_loss). The runs are diagnosed live, and the assistant
+              answers at POST /api/assistant/analyze, /suggest, /diagnose and /chat (docs/assistant.md), from the
+              model chosen with the --llm options below, or from the rules without one. Ctrl+C stops.
+        The model options of tb serve:
+        """ + Llm.ChatClientSettings.Usage + """
+
           traininsight tb diagnose <logdir> [--format text|json]
               Read every run under <logdir> (offline, as it is now) and diagnose it: divergence, overfitting,
               learning rate too high or too low, plateaus, exploding gradients ... Sibling runs ending in train and
@@ -72,7 +77,20 @@ internal static class CommandLine
 
                 case "serve":
                     {
-                        var (logdir, options) = Parse(args.Skip(2).ToList(), ["--urls", "--poll-interval"], ["--map"]);
+                        var (logdir, options) = Parse(args.Skip(2).ToList(), ["--urls", "--poll-interval", "--llm", "--llm-model", "--llm-endpoint", "--llm-key", "--llm-gguf"], ["--map"]);
+                        var llm = Llm.ChatClientSettings.FromEnvironment();
+                        try
+                        {
+                            foreach (var (name, values) in options.Where(o => o.Key.StartsWith("--llm", StringComparison.Ordinal)))
+                            {
+                                llm.TryParse(name, () => values.Single());
+                            }
+                        }
+                        catch (FormatException ex)
+                        {
+                            throw new UsageException(ex.Message);
+                        }
+
                         var maps = new Dictionary<string, string>(StringComparer.Ordinal);
                         foreach (var map in options.GetValueOrDefault("--map") ?? [])
                         {
@@ -94,7 +112,7 @@ internal static class CommandLine
                         }
 
                         var urls = options.GetValueOrDefault("--urls")?.Single() ?? "http://127.0.0.1:5000";
-                        return await ServeCommand.RunAsync(logdir, urls, maps, poll, stdout, stderr, cancellationToken).ConfigureAwait(false);
+                        return await ServeCommand.RunAsync(logdir, urls, maps, poll, llm, stdout, stderr, cancellationToken).ConfigureAwait(false);
                     }
 
                 case "diagnose":

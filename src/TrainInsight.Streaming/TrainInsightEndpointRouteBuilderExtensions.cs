@@ -17,7 +17,9 @@ public static class TrainInsightEndpointRouteBuilderExtensions
     /// <c>GET /api/metrics/current</c>, <c>GET /api/metrics/history</c>, <c>POST /api/training/control</c>,
     /// <c>POST /api/ingest</c> (batches from trainers in other processes, see docs/ingest.md),
     /// <c>GET /api/runs</c>, <c>GET /api/runs/{id}</c>, <c>GET /api/runs/{id}/metrics</c>, <c>GET /api/runs/{id}/commands</c>,
-    /// <c>GET /api/runs/{id}/findings</c>
+    /// <c>GET /api/runs/{id}/findings</c>; when an <see cref="TrainInsight.ITrainingAssistant"/> is registered (TrainInsight.Llm's
+    /// <c>AddLlm()</c> registers one), <c>POST /api/assistant/analyze</c>, <c>/suggest</c>, <c>/diagnose</c>, <c>/chat</c> and
+    /// <c>GET /api/assistant/conversations/{conversation_id}</c>;
     /// and, unless <see cref="StreamingOptions.MapOpenApiDocument"/> is off, <c>GET /openapi/traininsight.json</c> (the OpenAPI
     /// document of these endpoints alone). Every endpoint has OpenAPI metadata and the tag "TrainInsight".
     /// </summary>
@@ -100,6 +102,11 @@ public static class TrainInsightEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         RunEndpoints.Map(group);
+        if (HasAssistant(endpoints.ServiceProvider))
+        {
+            AssistantEndpoints.Map(group);
+        }
+
         if (options.MapOpenApiDocument)
         {
             group.MapGet(OpenApiMetadata.DocumentPath, OpenApiMetadata.WriteDocumentAsync)
@@ -109,6 +116,12 @@ public static class TrainInsightEndpointRouteBuilderExtensions
 
         return new ConventionBuilder(group);
     }
+
+    /// <summary>Whether an assistant is registered, without creating it (IServiceProviderIsService) where the container can tell.</summary>
+    private static bool HasAssistant(IServiceProvider services) =>
+        services.GetService<IServiceProviderIsService>() is { } isService
+            ? isService.IsService(typeof(TrainInsight.ITrainingAssistant))
+            : services.GetService<TrainInsight.ITrainingAssistant>() is not null;
 
     private sealed class ConventionBuilder(IEndpointConventionBuilder inner) : IEndpointConventionBuilder
     {

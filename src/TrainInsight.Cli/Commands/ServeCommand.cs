@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.AI;
+using TrainInsight.Cli.Llm;
 using TrainInsight.TensorBoard;
 
 namespace TrainInsight.Cli.Commands;
@@ -14,7 +16,7 @@ namespace TrainInsight.Cli.Commands;
 internal static class ServeCommand
 {
     public static async Task<int> RunAsync(
-        string logdir, string urls, IReadOnlyDictionary<string, string> tagMap, TimeSpan? pollInterval, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        string logdir, string urls, IReadOnlyDictionary<string, string> tagMap, TimeSpan? pollInterval, ChatClientSettings llm, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(logdir))
         {
@@ -25,7 +27,12 @@ internal static class ServeCommand
         TensorBoardServer server;
         try
         {
-            server = await TensorBoardServer.StartAsync(logdir, urls, tagMap, pollInterval, cancellationToken).ConfigureAwait(false);
+            server = await TensorBoardServer.StartAsync(logdir, urls, tagMap, pollInterval, llm, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException ex) when (ex.Message.StartsWith("--llm", StringComparison.Ordinal))
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message} Run 'traininsight --help' for usage.").ConfigureAwait(false);
+            return CommandLine.Usage;
         }
         catch (IOException ex)
         {
@@ -43,6 +50,7 @@ internal static class ServeCommand
         {
             await stdout.WriteLineAsync($"Serving TensorBoard logs in {server.Tailer.LogDirectory}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"  live stream: {server.Address}api/stream/metrics   runs: {server.Address}api/runs   Ctrl+C stops.").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  assistant:   {server.Address}api/assistant/chat ... answering with {llm.Describe()}").ConfigureAwait(false);
             await server.App.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -69,13 +77,20 @@ internal sealed class TensorBoardServer : IAsyncDisposable
     public ITelemetryBus Bus => App.Services.GetRequiredService<ITelemetryBus>();
 
     public static async Task<TensorBoardServer> StartAsync(
-        string logdir, string urls, IReadOnlyDictionary<string, string> tagMap, TimeSpan? pollInterval, CancellationToken cancellationToken)
+        string logdir, string urls, IReadOnlyDictionary<string, string> tagMap, TimeSpan? pollInterval, ChatClientSettings? llm, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        if (llm?.Create() is { } chatClient)
+        {
+            // The host picks the model; the assistant (AddLlm) uses whatever IChatClient is registered.
+            builder.Services.AddSingleton(chatClient);
+        }
+
         builder.WebHost.UseUrls(urls);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddTrainInsight()
             .AddStreaming()
+            .AddLlm()
             .AddTensorBoard(o =>
             {
                 o.LogDirectory = logdir;
@@ -97,7 +112,8 @@ internal sealed class TensorBoardServer : IAsyncDisposable
             "  GET /api/stream/metrics   live metrics (Server-Sent Events)\n" +
             "  GET /ws/metrics           live metrics (WebSocket)\n" +
             "  GET /api/runs             runs (and /api/runs/{id}/metrics?names=&since=)\n" +
-            "  GET /api/metrics/current  latest values\n"));
+            "  GET /api/metrics/current  latest values\n" +
+            "  POST /api/assistant/chat  ask about a run: {\"run_id\":...,\"message\":...} (also /analyze, /suggest, /diagnose)\n"));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,12 @@ public sealed class AssistantChatRequest : AssistantRequest
     public AssistantChatRequest(string runId, string message)
         : base(runId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(message);
+        ArgumentNullException.ThrowIfNull(message);
+        if (string.IsNullOrWhiteSpace(message))
+        {
+            throw new ArgumentException("The message is empty: write a question or a request about the run.", nameof(message));
+        }
+
         if (message.Length > MaxMessageLength)
         {
             throw new ArgumentException($"A message may have at most {MaxMessageLength:N0} characters; got {message.Length:N0}.", nameof(message));
@@ -39,6 +44,6 @@ public sealed class AssistantChatRequest : AssistantRequest
         get => _conversationId;
         set => _conversationId = value is null || RunDescriptor.IsValidId(value)
             ? value
-            : throw new ArgumentException($"Conversation id '{value}' is invalid: use 1 to 128 letters, digits, '-', '_' or '.'.", nameof(value));
+            : throw new ArgumentException($"Conversation id '{value}' is invalid: use 1 to 128 letters, digits, '-', '_' or '.'.", nameof(ConversationId));
     }
 }

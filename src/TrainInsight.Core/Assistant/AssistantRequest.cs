@@ -26,18 +26,33 @@ public class AssistantRequest
     /// to use the language of the message (Chinese when it is mostly CJK text, else English) or, without a message, the
     /// assistant's default. The default is <see langword="null"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The value is empty, longer than 35 characters, or not letters, digits and '-'.</exception>
+    /// <exception cref="ArgumentException">
+    /// The value is not a BCP 47 tag: a language of 2 to 8 letters, then subtags of 1 to 8 letters or digits separated by
+    /// '-', 35 characters at most.
+    /// </exception>
     public string? Language
     {
         get => _language;
         set
         {
-            if (value is not null && (value.Length is 0 or > 35 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
+            if (value is not null && !IsLanguageTag(value))
             {
-                throw new ArgumentException($"Language '{value}' is not a BCP 47 tag such as \"en\" or \"zh-CN\".", nameof(value));
+                throw new ArgumentException($"Language '{value}' is not a BCP 47 tag such as \"en\" or \"zh-CN\".", nameof(Language));
             }
 
             _language = value;
         }
+    }
+
+    private static bool IsLanguageTag(string value)
+    {
+        if (value.Length > 35)
+        {
+            return false;
+        }
+
+        var parts = value.Split('-');
+        return parts[0].Length is >= 2 and <= 8 && parts[0].All(char.IsAsciiLetter) &&
+            parts.Skip(1).All(p => p.Length is >= 1 and <= 8 && p.All(char.IsAsciiLetterOrDigit));
     }
 }

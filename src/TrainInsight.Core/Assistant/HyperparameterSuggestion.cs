@@ -9,6 +9,8 @@ public sealed class HyperparameterSuggestion
     private readonly double _confidence;
     private readonly int _priority = 1;
     private readonly IReadOnlyList<FixCommand> _commands = [];
+    private readonly double? _currentValue;
+    private readonly double? _proposedValue;
 
     /// <summary>Initializes a new instance of the <see cref="HyperparameterSuggestion"/> class.</summary>
     /// <param name="parameter">
@@ -33,10 +35,20 @@ public sealed class HyperparameterSuggestion
     public string Parameter { get; }
 
     /// <summary>Gets the parameter's current value, or <see langword="null"/> when it is unknown or has no single value.</summary>
-    public double? CurrentValue { get; init; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is NaN or infinite.</exception>
+    public double? CurrentValue
+    {
+        get => _currentValue;
+        init => _currentValue = Finite(value);
+    }
 
     /// <summary>Gets the proposed value, or <see langword="null"/> when the change has no single value.</summary>
-    public double? ProposedValue { get; init; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is NaN or infinite.</exception>
+    public double? ProposedValue
+    {
+        get => _proposedValue;
+        init => _proposedValue = Finite(value);
+    }
 
     /// <summary>Gets why, with the numbers behind it.</summary>
     public string Rationale { get; }
@@ -74,6 +86,9 @@ public sealed class HyperparameterSuggestion
             _commands = value.Any(c => c is null) ? throw new ArgumentException("A suggestion's commands cannot be null.", nameof(value)) : [.. value];
         }
     }
+
+    private static double? Finite(double? value, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
+        value is { } v && !double.IsFinite(v) ? throw new ArgumentOutOfRangeException(name, value, "A suggestion's values must be finite.") : value;
 
     /// <summary>Gets the diagnosis's finding the suggestion answers, or <see langword="null"/>.</summary>
     public string? FindingId { get; init; }

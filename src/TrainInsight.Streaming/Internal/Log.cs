@@ -24,4 +24,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Debug, "Ingest batch: {Accepted} events published, {Duplicates} duplicates skipped, {Runs} runs.")]
     public static partial void IngestAccepted(ILogger logger, long accepted, long duplicates, int runs);
+
+    [LoggerMessage(8, LogLevel.Debug, "Assistant {Operation} stream of run {RunId} ended early: the client went away or the host is stopping.")]
+    public static partial void AssistantStreamCanceled(ILogger logger, string operation, string runId);
 }

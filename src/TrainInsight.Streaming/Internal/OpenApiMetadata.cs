@@ -73,9 +73,9 @@ internal static class OpenApiMetadata
     }
 
     /// <summary>Documents a query parameter the handler reads from the query string itself.</summary>
-    public static TBuilder WithQueryParameter<TBuilder>(this TBuilder builder, string name, string description, OpenApiSchema schema)
+    public static TBuilder WithQueryParameter<TBuilder>(this TBuilder builder, string name, string description, OpenApiSchema schema, bool required = false)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithParameter(name, ParameterLocation.Query, description, schema);
+        builder.WithParameter(name, ParameterLocation.Query, description, schema, required);
 
     /// <summary>Documents the Last-Event-ID request header of the streaming endpoints.</summary>
     public static TBuilder WithHeaderParameter<TBuilder>(this TBuilder builder, string name, string description, OpenApiSchema schema)
@@ -85,19 +85,27 @@ internal static class OpenApiMetadata
     /// <summary>Describes the {id} route parameter.</summary>
     public static TBuilder WithRunIdParameter<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
+        builder.WithIdPathParameter("id", "The run's id: 1 to 128 letters, digits, '-', '_' or '.'.");
+
+    /// <summary>Describes a route parameter that is an id (a run's, a conversation's): 1 to 128 letters, digits, '-', '_' or '.'.</summary>
+    public static TBuilder WithIdPathParameter<TBuilder>(this TBuilder builder, string name, string description)
+        where TBuilder : IEndpointConventionBuilder =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
             foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             {
-                if (parameter is { Name: "id", In: ParameterLocation.Path })
+                if (parameter.In == ParameterLocation.Path && parameter.Name == name)
                 {
-                    parameter.Description = "The run's id: 1 to 128 letters, digits, '-', '_' or '.'.";
-                    parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 128, Pattern = "^[A-Za-z0-9._-]+$" };
+                    parameter.Description = description;
+                    parameter.Schema = IdSchema();
                 }
             }
 
             return Task.CompletedTask;
         });
+
+    /// <summary>The schema of a run or conversation id.</summary>
+    public static OpenApiSchema IdSchema() => new() { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 128, Pattern = "^[A-Za-z0-9._-]+$" };
 
     /// <summary>The ?run= filter of the streaming and metrics endpoints.</summary>
     public static TBuilder WithRunQueryParameter<TBuilder>(this TBuilder builder, string description)
@@ -141,6 +149,23 @@ internal static class OpenApiMetadata
             };
         });
 
+    /// <summary>
+    /// Adds text/event-stream to the 200 response of an endpoint that answers JSON or a stream (two Produces for one
+    /// status keep only the last).
+    /// </summary>
+    public static TBuilder WithEventStreamAlternative<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            if (operation.Responses?.TryGetValue("200", out var response) == true && response is OpenApiResponse ok)
+            {
+                ok.Content ??= new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal);
+                ok.Content["text/event-stream"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+            }
+
+            return Task.CompletedTask;
+        });
+
     public static OpenApiSchema Integer(long minimum, long? maximum) => new()
     {
         Type = JsonSchemaType.Integer,
@@ -162,7 +187,8 @@ internal static class OpenApiMetadata
         Items = new OpenApiSchema { Type = JsonSchemaType.String },
     };
 
-    private static TBuilder WithParameter<TBuilder>(this TBuilder builder, string name, ParameterLocation location, string description, OpenApiSchema schema)
+    private static TBuilder WithParameter<TBuilder>(
+        this TBuilder builder, string name, ParameterLocation location, string description, OpenApiSchema schema, bool required = false)
         where TBuilder : IEndpointConventionBuilder =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
@@ -172,7 +198,7 @@ internal static class OpenApiMetadata
                 Name = name,
                 In = location,
                 Description = description,
-                Required = false,
+                Required = required,
                 Schema = schema,
             });
             return Task.CompletedTask;

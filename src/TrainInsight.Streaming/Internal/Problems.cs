@@ -5,7 +5,8 @@ namespace TrainInsight.Streaming.Internal;
 /// <summary>RFC 9457 problem+json responses with a stable type URI per problem.</summary>
 internal static class Problems
 {
-    private const string TypeBase = "https://traininsight.dev/problems/";
+    /// <summary>The base of every problem's type URI; the type is this plus "bad-request", "not-found", ….</summary>
+    public const string TypeBase = "https://traininsight.dev/problems/";
 
     public static IResult BadRequest(string title, string detail) => Create(StatusCodes.Status400BadRequest, "bad-request", title, detail);
 

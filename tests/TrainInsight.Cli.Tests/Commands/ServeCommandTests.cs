@@ -20,7 +20,7 @@ public sealed class ServeCommandTests : IDisposable
         writer.Scalars(1, 1_700_000_000, ("Loss/train", 2f));
 
         await using var server = await TensorBoardServer.StartAsync(
-            _logdir, "http://127.0.0.1:0", new Dictionary<string, string> { ["Loss/train"] = "train_loss" }, TimeSpan.FromMilliseconds(200), CancellationToken.None);
+            _logdir, "http://127.0.0.1:0", new Dictionary<string, string> { ["Loss/train"] = "train_loss" }, TimeSpan.FromMilliseconds(200), null, CancellationToken.None);
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = s_patience };
         using var cts = new CancellationTokenSource(s_patience);
         // Last-Event-ID 0: everything from the start, including what the tailer published before the client came.

@@ -60,10 +60,10 @@ internal static class RuleSuggestions
     {
         if (parameter == HyperparameterNames.LearningRate)
         {
-            return data.LearningRate;
+            return data.LearningRate is { } rate && double.IsFinite(rate) ? rate : null;
         }
 
-        return data.Run.Hyperparameters.TryGetValue(parameter, out var value) && value.Kind == HyperparameterKind.Number ? value.Number : null;
+        return data.Run.Hyperparameters.TryGetValue(parameter, out var value) && value.Kind == HyperparameterKind.Number && double.IsFinite(value.Number) ? value.Number : null;
     }
 
     private static string Capitalize(string text) => text.Length > 0 && char.IsAsciiLetterLower(text[0]) ? char.ToUpperInvariant(text[0]) + text[1..] : text;

@@ -105,9 +105,9 @@ internal static class SuggestionValidator
                 continue;
             }
 
-            var current = item.CurrentValue;
+            var current = item.CurrentValue is { } given && double.IsFinite(given) ? given : (double?)null;
             var actual = parameter == HyperparameterNames.LearningRate ? data.LearningRate
-                : data.Run.Hyperparameters.TryGetValue(parameter, out var hp) && hp.Kind == HyperparameterKind.Number ? hp.Number : (double?)null;
+                : data.Run.Hyperparameters.TryGetValue(parameter, out var hp) && hp.Kind == HyperparameterKind.Number && double.IsFinite(hp.Number) ? hp.Number : (double?)null;
             if (actual is { } a && (current is not { } c || Math.Abs(c - a) > 1e-9 * Math.Max(1, Math.Abs(a))))
             {
                 repairs.Add($"{label}: current value {(current is { } cv ? F(cv) : "missing")} corrected to {F(a)}, what the run reports");
