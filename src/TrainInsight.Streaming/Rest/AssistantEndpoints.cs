@@ -51,7 +51,7 @@ internal static class AssistantEndpoints
             .WithQueryParameter("run_id", "The run the conversation is about.", OpenApiMetadata.IdSchema(), required: true);
     }
 
-    public static async Task<IResult> AnalyzeAsync(HttpContext context, ITrainingAssistant assistant, StreamingOptions options)
+    public static async Task<IResult> AnalyzeAsync(HttpContext context, ITrainingAssistant assistant, StreamingOptions options, ITelemetryBus bus, IMetricStore store)
     {
         var (body, problem) = await ReadAsync(context, options, AssistantBodyKind.Analyze).ConfigureAwait(false);
         if (body is null)
@@ -60,7 +60,13 @@ internal static class AssistantEndpoints
         }
 
         var request = body.Request;
-        return body.Stream ?? AcceptHeader.PrefersEventStream(context.Request)
+        var stream = body.Stream ?? AcceptHeader.PrefersEventStream(context.Request);
+        if (stream && await UnknownRunAsync(request.RunId, bus, store, context.RequestAborted).ConfigureAwait(false) is { } unknown)
+        {
+            return unknown;
+        }
+
+        return stream
             ? new AssistantStreamResult("analyze", request.RunId, ct => assistant.AnalyzeStreamingAsync(request, ct), options.HeartbeatInterval)
             : await AnswerAsync(context, ct => assistant.AnalyzeAsync(request, ct)).ConfigureAwait(false);
     }
@@ -77,7 +83,7 @@ internal static class AssistantEndpoints
         return body is null ? problem! : await AnswerAsync(context, ct => assistant.DiagnoseAsync(body.Request, ct)).ConfigureAwait(false);
     }
 
-    public static async Task<IResult> ChatAsync(HttpContext context, ITrainingAssistant assistant, StreamingOptions options)
+    public static async Task<IResult> ChatAsync(HttpContext context, ITrainingAssistant assistant, StreamingOptions options, ITelemetryBus bus, IMetricStore store)
     {
         var (body, problem) = await ReadAsync(context, options, AssistantBodyKind.Chat).ConfigureAwait(false);
         if (body is null)
@@ -86,6 +92,11 @@ internal static class AssistantEndpoints
         }
 
         var request = (AssistantChatRequest)body.Request;
+        if (await UnknownRunAsync(request.RunId, bus, store, context.RequestAborted).ConfigureAwait(false) is { } unknown)
+        {
+            return unknown;
+        }
+
         return body.Stream ?? true
             ? new AssistantStreamResult("chat", request.RunId, ct => assistant.ChatStreamingAsync(request, ct), options.HeartbeatInterval)
             : await AnswerAsync(context, ct => CompleteAsync(assistant.ChatStreamingAsync(request, ct), ct)).ConfigureAwait(false);
@@ -153,6 +164,15 @@ internal static class AssistantEndpoints
 
         throw new InvalidOperationException("The assistant's stream ended without its Completed update.");
     }
+
+    /// <summary>
+    /// A 404 before a stream starts when neither the bus nor the store knows the run: an assistant reports an unknown run
+    /// only with its first update, which may wait for the model's first token, after the response has started.
+    /// </summary>
+    private static async Task<IResult?> UnknownRunAsync(string runId, ITelemetryBus bus, IMetricStore store, CancellationToken cancellationToken) =>
+        bus.GetCurrent(runId) is null && await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is null
+            ? Problems.NotFound("Run not found", $"Run '{runId}' is unknown: neither the bus nor the store has an event of it.")
+            : null;
 
     private static IResult RunNotFound(RunNotFoundException exception) => Problems.NotFound("Run not found", exception.Message);
 

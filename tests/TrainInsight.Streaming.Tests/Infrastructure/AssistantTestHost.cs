@@ -8,12 +8,16 @@ namespace TrainInsight.Streaming.Tests.Infrastructure;
 /// <summary>A <see cref="StreamingTestServer"/> with a <see cref="FakeTrainingAssistant"/> registered, and requests to its endpoints.</summary>
 internal static class AssistantTestHost
 {
-    public static Task<StreamingTestServer> StartAsync(
+    /// <summary>The runs the bus knows in every test (the streaming endpoints answer 404 before streaming for any other).</summary>
+    public static readonly string[] KnownRuns = ["run-a", "run-b"];
+
+    public static async Task<StreamingTestServer> StartAsync(
         FakeTrainingAssistant assistant,
         CapturingLoggerProvider? logs = null,
         Action<StreamingOptions>? configureStreaming = null,
-        Action<TrainInsightOptions>? configureBus = null) =>
-        StreamingTestServer.StartAsync(configureStreaming, configureBus, configureServices: services =>
+        Action<TrainInsightOptions>? configureBus = null)
+    {
+        var server = await StreamingTestServer.StartAsync(configureStreaming, configureBus, configureServices: services =>
         {
             services.AddSingleton<ITrainingAssistant>(assistant);
             if (logs is not null)
@@ -21,6 +25,14 @@ internal static class AssistantTestHost
                 services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
             }
         });
+        foreach (var run in KnownRuns)
+        {
+            server.Bus.TryPublish(new MetricEvent(new RunDescriptor(run), 1, new Dictionary<string, double> { [MetricNames.TrainLoss] = 1 })).Should().BeTrue();
+        }
+
+        await Poll.UntilAsync(() => KnownRuns.All(r => server.Bus.GetCurrent(r) is not null), "the bus knows the test runs");
+        return server;
+    }
 
     /// <summary>POSTs a JSON body and returns once the response headers arrived (the body may still be streaming).</summary>
     public static async Task<HttpResponseMessage> PostAsync(

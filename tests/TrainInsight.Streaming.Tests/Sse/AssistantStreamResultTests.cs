@@ -114,12 +114,14 @@ public sealed class AssistantStreamResultTests
     [Fact]
     public async Task Stream_SlowFirstUpdate_SendsKeepAlivesThenUnknownRunEndsWithErrorEvent()
     {
+        // The bus knows run-b (the endpoint's check passes) but the assistant does not: a run forgotten in between.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var assistant = new FakeTrainingAssistant { Gate = gate.Task };
+        assistant.UnknownRuns.Add("run-b");
         await using var server = await AssistantTestHost.StartAsync(assistant, configureStreaming: o => o.HeartbeatInterval = TimeSpan.FromMilliseconds(100));
         using var cts = Eventually.Timeout();
 
-        using var response = await AssistantTestHost.PostAsync(server, "api/assistant/chat", """{"run_id":"missing-run","message":"hi"}""", cancellationToken: cts.Token);
+        using var response = await AssistantTestHost.PostAsync(server, "api/assistant/chat", """{"run_id":"run-b","message":"hi"}""", cancellationToken: cts.Token);
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
