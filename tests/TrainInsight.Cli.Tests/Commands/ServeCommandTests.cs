@@ -71,6 +71,53 @@ public sealed class ServeCommandTests : IDisposable
         stderr.Should().Contain($"--urls '{urls}' is not a valid address");
     }
 
+    [Theory]
+    [InlineData("must be one of none, openai, azure, openai-compatible, ollama, gguf, not 'foo'", "--llm", "foo")]
+    [InlineData("--llm openai-compatible needs --llm-endpoint", "--llm", "openai-compatible")]
+    [InlineData("--llm azure needs --llm-model <deployment name>", "--llm", "azure", "--llm-endpoint", "https://x.openai.azure.com", "--llm-key", "k")]
+    [InlineData("--llm gguf is not built into this program", "--llm", "gguf", "--llm-gguf", "model.gguf")]
+    [InlineData("--llm-endpoint must be an absolute http:// or https:// address", "--llm", "ollama", "--llm-endpoint", "localhost:11434")]
+    public async Task Serve_BadLlmOptions_ExitsTwoWithTheReason(string reason, params string[] options)
+    {
+        var (code, _, stderr) = await ExportCommandTests.RunAsync(["tb", "serve", _logdir, "--urls", "http://127.0.0.1:0", .. options]);
+
+        code.Should().Be(2);
+        stderr.Should().Contain(reason);
+    }
+
+    [Fact]
+    public async Task Serve_ModelUnreachable_AssistantAnswersFromTheRulesSayingWhy()
+    {
+        var path = Path.Combine(_logdir, "run1", "events.out.tfevents.1700000000.my.host.1.0");
+        using (var writer = new TfEventsWriter(path))
+        {
+            for (var step = 1; step <= 20; step++)
+            {
+                writer.Scalars(step, 1_700_000_000 + step, ("train_loss", (float)(2.0 / step)));
+            }
+        }
+
+        // A real OpenAI client pointed at a port nobody listens on: the model is down.
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var llm = Llm.ChatClientSettings.FromEnvironment(_ => null);
+        llm.TryParse("--llm", () => "openai-compatible");
+        llm.TryParse("--llm-endpoint", () => $"http://127.0.0.1:{port}/v1");
+        await using var server = await TensorBoardServer.StartAsync(_logdir, "http://127.0.0.1:0", new Dictionary<string, string>(), TimeSpan.FromMilliseconds(100), llm, CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = s_patience };
+        await Poll.UntilAsync(() => server.Bus.GetCurrent("run1")?.Step == 20, "the tailer published the run");
+
+        using var response = await http.PostAsync("api/assistant/analyze", new StringContent("""{"run_id":"run1"}""", System.Text.Encoding.UTF8, "application/json"));
+
+        response.EnsureSuccessStatusCode();
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        answer.GetProperty("source").GetString().Should().Be("rules");
+        answer.GetProperty("notice").GetString().Should().StartWith("The model failed (").And.EndWith("this answer comes from the rules.");
+        answer.GetProperty("text").GetString().Should().Contain("at step 20").And.Contain("train_loss 0.1");
+    }
+
     [Fact]
     public async Task Serve_MissingDirectory_ExitsOneNamingIt()
     {
