@@ -34,8 +34,10 @@ internal static class ServiceApp
             .AddPolicy(TrainingPolicy, policy => policy.RequireRole("viewer", "trainer"))
             .AddPolicy(SteeringPolicy, policy => policy.RequireRole("trainer"));
 
-        // TrainInsight: the bus, a store that survives restarts, and the streaming endpoints.
-        var trainInsight = builder.Services.AddTrainInsight().AddStreaming();
+        // TrainInsight: the bus, a store that survives restarts, the streaming endpoints, and the assistant (diagnosis
+        // included) at /api/assistant/*. It answers from the rules until the service registers an IChatClient of its own,
+        // e.g. builder.Services.AddChatClient(new OpenAI.Chat.ChatClient("gpt-4o-mini", key).AsIChatClient()).
+        var trainInsight = builder.Services.AddTrainInsight().AddStreaming().AddLlm();
         if (builder.Configuration["TrainInsight:Database"] is { Length: > 0 } database)
         {
             trainInsight.AddSqliteStore(o => o.Path = database);

@@ -87,8 +87,8 @@ public sealed class LlmOptions
     }
 
     /// <summary>
-    /// Gets or sets how long one answer may take from the model, tool calls included; after that the answer comes from the
-    /// rules and says so. Between 1 second and 10 minutes. The default is 60 seconds.
+    /// Gets or sets how long one call to the model may take (a chat answer that uses tools makes one call per round); after
+    /// that the answer comes from the rules and says so. Between 1 second and 10 minutes. The default is 60 seconds.
     /// </summary>
     public TimeSpan RequestTimeout
     {

@@ -103,6 +103,17 @@ public sealed class ServiceAppTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Assistant_UnderThePrefixAndItsPolicy_AnswersAViewerFromTheRules()
+    {
+        using var anonymous = await SendAsync(HttpMethod.Post, "/training/api/assistant/diagnose", null, """{"run_id":"remote-run"}""");
+        using var unknown = await SendAsync(HttpMethod.Post, "/training/api/assistant/diagnose", Viewer, """{"run_id":"nobody"}""");
+
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        unknown.StatusCode.Should().Be(HttpStatusCode.NotFound, "authorized; the run is unknown");
+        unknown.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [Fact]
     public async Task WebSocket_KeyInTheQuery_ConnectsAndReceivesEvents()
     {
         using var client = new ClientWebSocket();
@@ -136,10 +147,14 @@ public sealed class ServiceAppTests : IAsyncLifetime
         (await me.Content.ReadAsStringAsync()).Should().Contain("gpu-node-1");
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, string? json = null)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, string? json = null)
     {
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        }
+
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
