@@ -32,10 +32,11 @@ readonly DATASET_DIR="/usr/share/datasets/fashion-mnist"
 readonly DATASET_FILES=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz
                         t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
 readonly ROOT_SUITE="trixie"
-# libicu/libssl: .NET runtime; ca-certificates: HTTPS (NuGet); tzdata: TimeZoneInfo.
-readonly ROOT_PACKAGES="libicu76,libssl3t64,ca-certificates,tzdata"
+# libicu/libssl: .NET runtime; ca-certificates: HTTPS (NuGet); tzdata: TimeZoneInfo;
+# libgomp1: LLamaSharp's CPU backend (libggml-cpu.so links OpenMP).
+readonly ROOT_PACKAGES="libicu76,libssl3t64,ca-certificates,tzdata,libgomp1"
 # Bump ROOT_FORMAT when the root's recipe changes; an old root is then rebuilt.
-readonly ROOT_FORMAT=1
+readonly ROOT_FORMAT=2
 readonly STAMP_NAME=".traininsight-root"
 
 TORCH_ROOT="${TRAININSIGHT_TORCH_ROOT:-/var/tmp/traininsight/trixie}"

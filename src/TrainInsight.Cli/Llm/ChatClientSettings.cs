@@ -99,16 +99,16 @@ internal sealed class ChatClientSettings
                 return null;
             case "openai":
                 return new OpenAI.Chat.ChatClient(Model ?? DefaultModel(), new ApiKeyCredential(Key ?? Require("OPENAI_API_KEY", "--llm openai needs an API key: --llm-key or $OPENAI_API_KEY.")),
-                    Endpoint is null ? new OpenAIClientOptions() : new OpenAIClientOptions { Endpoint = Endpoint }).AsIChatClient();
+                    ClientOptions(Endpoint)).AsIChatClient();
             case "azure":
                 var resource = Endpoint ?? throw new FormatException("--llm azure needs --llm-endpoint https://<resource>.openai.azure.com.");
                 var v1 = resource.AbsolutePath.Contains("/openai/v1", StringComparison.Ordinal) ? resource : new Uri(resource, "/openai/v1/");
                 return new OpenAI.Chat.ChatClient(Model ?? throw new FormatException("--llm azure needs --llm-model <deployment name>."),
                     new ApiKeyCredential(Key ?? Require("AZURE_OPENAI_API_KEY", "--llm azure needs an API key: --llm-key or $AZURE_OPENAI_API_KEY.")),
-                    new OpenAIClientOptions { Endpoint = v1 }).AsIChatClient();
+                    ClientOptions(v1)).AsIChatClient();
             case "openai-compatible":
                 return new OpenAI.Chat.ChatClient(Model ?? DefaultModel(), new ApiKeyCredential(Key ?? "none"),
-                    new OpenAIClientOptions { Endpoint = Endpoint ?? throw new FormatException("--llm openai-compatible needs --llm-endpoint, such as http://127.0.0.1:8080/v1.") }).AsIChatClient();
+                    ClientOptions(Endpoint ?? throw new FormatException("--llm openai-compatible needs --llm-endpoint, such as http://127.0.0.1:8080/v1."))).AsIChatClient();
             case "ollama":
                 return new OllamaApiClient(Endpoint ?? new Uri("http://127.0.0.1:11434"), Model ?? DefaultModel());
             case "gguf":
@@ -132,6 +132,21 @@ internal sealed class ChatClientSettings
             default:
                 throw new FormatException($"Unknown --llm provider '{Provider}'.");
         }
+    }
+
+    /// <summary>
+    /// The OpenAI client's options: one retry at most (its default is three with back-off), because the assistant's own
+    /// timeouts and circuit breaker decide when to give up, and a server that is down should fall back to the rules fast.
+    /// </summary>
+    private static OpenAIClientOptions ClientOptions(Uri? endpoint)
+    {
+        var options = new OpenAIClientOptions { RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 1) };
+        if (endpoint is not null)
+        {
+            options.Endpoint = endpoint;
+        }
+
+        return options;
     }
 
     private string DefaultModel() => Provider switch

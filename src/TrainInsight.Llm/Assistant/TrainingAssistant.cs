@@ -291,7 +291,8 @@ public sealed class TrainingAssistant : ITrainingAssistant
             if (!string.IsNullOrWhiteSpace(response.Text))
             {
                 _caller.CountModel();
-                return Answer(operation, data, language, new StreamResult(response.Text.Trim(), true, null, response.Usage, response.ModelId), context, watch, fixes);
+                var truncated = response.FinishReason == ChatFinishReason.Length ? ModelCaller.Truncated : null;
+                return Answer(operation, data, language, new StreamResult(response.Text.Trim(), true, truncated, response.Usage, response.ModelId), context, watch, fixes);
             }
 
             notice = _caller.Rejected("it was empty", operation, request.RunId);

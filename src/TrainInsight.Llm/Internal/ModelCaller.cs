@@ -16,6 +16,9 @@ internal sealed class ModelCaller(IChatClient? client, ILogger logger)
     private long _rulesAnswers;
     private long _fallbacks;
 
+    /// <summary>The notice of a model answer that stopped at its output limit.</summary>
+    public const string Truncated = "The model's answer was cut short: it reached its output limit (MaxOutputTokens or the model's context) before it finished.";
+
     public bool HasModel => client is not null;
 
     public long ModelAnswers => Interlocked.Read(ref _modelAnswers);
@@ -39,7 +42,11 @@ internal sealed class ModelCaller(IChatClient? client, ILogger logger)
 
         try
         {
-            return (await call(client, cancellationToken).ConfigureAwait(false), null);
+            var response = await call(client, cancellationToken).ConfigureAwait(false);
+
+            // A client may end early, without throwing, when the token trips (LLamaSharp's executor does).
+            cancellationToken.ThrowIfCancellationRequested();
+            return (response, null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -88,6 +95,7 @@ internal sealed class ModelCaller(IChatClient? client, ILogger logger)
         string? notice = rulesNotice;
         UsageDetails? usage = null;
         string? modelId = null;
+        ChatFinishReason? finishReason = null;
         var fromModel = false;
         if (client is not null && messages is not null)
         {
@@ -126,7 +134,11 @@ internal sealed class ModelCaller(IChatClient? client, ILogger logger)
                         break;
                     }
 
+                    // Some clients stop quietly when the token trips, or pass on pieces already decoded: the caller's
+                    // cancellation wins over whatever they still send.
+                    cancellationToken.ThrowIfCancellationRequested();
                     modelId ??= update.ModelId;
+                    finishReason = update.FinishReason ?? finishReason;
                     foreach (var content in update.Contents)
                     {
                         if (content is UsageContent u)
@@ -174,6 +186,12 @@ internal sealed class ModelCaller(IChatClient? client, ILogger logger)
             }
 
             text.Clear().Append(rules);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (fromModel && finishReason == ChatFinishReason.Length)
+        {
+            notice = Truncated;
         }
 
         var answer = await finish(new StreamResult(text.ToString(), fromModel, notice, usage, modelId)).ConfigureAwait(false);

@@ -182,6 +182,75 @@ public class TrainingAssistantTests
     }
 
     [Fact]
+    public async Task AnalyzeAsync_ModelStoppedAtItsOutputLimit_KeepsTheAnswerAndSaysItWasCut()
+    {
+        using var fixture = new AssistantFixture();
+        await fixture.Run.Losses(Series.Decaying(10)).SettledAsync();
+        using var chat = new FakeChatClient
+        {
+            GetResponseAsyncCallback = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "The loss falls and")) { FinishReason = ChatFinishReason.Length }),
+        };
+
+        var answer = await fixture.Assistant(chat).AnalyzeAsync(new AssistantRequest(fixture.Run.Id));
+
+        answer.Source.Should().Be(AssistantSource.Model);
+        answer.Text.Should().Be("The loss falls and");
+        answer.Notice.Should().Be("The model's answer was cut short: it reached its output limit (MaxOutputTokens or the model's context) before it finished.");
+    }
+
+    [Fact]
+    public async Task AnalyzeStreamingAsync_LastUpdateSaysLength_NoticeSaysItWasCut()
+    {
+        using var fixture = new AssistantFixture();
+        await fixture.Run.Losses(Series.Decaying(10)).SettledAsync();
+        using var chat = new FakeChatClient { GetStreamingResponseAsyncCallback = (_, _, _) => Cut() };
+
+        var answer = (await fixture.Assistant(chat).AnalyzeStreamingAsync(new AssistantRequest(fixture.Run.Id)).ToListAsync())[^1].Answer!;
+
+        answer.Source.Should().Be(AssistantSource.Model);
+        answer.Notice.Should().StartWith("The model's answer was cut short");
+
+        static async IAsyncEnumerable<ChatResponseUpdate> Cut()
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "The loss ");
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "falls") { FinishReason = ChatFinishReason.Length };
+        }
+    }
+
+    [Fact]
+    public async Task AnalyzeStreamingAsync_ClientKeepsSendingAfterCancel_CancellationWins()
+    {
+        using var fixture = new AssistantFixture();
+        await fixture.Run.Losses(Series.Decaying(10)).SettledAsync();
+        using var cancel = new CancellationTokenSource();
+        using var chat = new FakeChatClient { GetStreamingResponseAsyncCallback = (_, _, _) => Deaf() };
+        var received = 0;
+
+        var act = async () =>
+        {
+            await foreach (var update in fixture.Assistant(chat).AnalyzeStreamingAsync(new AssistantRequest(fixture.Run.Id), cancel.Token))
+            {
+                received++;
+                await cancel.CancelAsync();
+            }
+        };
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        received.Should().Be(1, "nothing after the cancellation reaches the caller");
+
+        // A client that ignores the token (pieces already decoded, or a loop that stops quietly).
+        static async IAsyncEnumerable<ChatResponseUpdate> Deaf()
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await Task.Yield();
+                yield return new ChatResponseUpdate(ChatRole.Assistant, "la ");
+            }
+        }
+    }
+
+    [Fact]
     public async Task AnalyzeAsync_FinishedRunFromBeforeARestart_IsReadFromTheStore()
     {
         var store = new InMemoryMetricStore();

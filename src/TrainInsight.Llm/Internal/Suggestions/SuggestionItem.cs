@@ -8,7 +8,7 @@ internal sealed class SuggestionItem
 {
     [JsonPropertyName("parameter")]
     [Description("The snake_case name of the hyperparameter to change, e.g. learning_rate.")]
-    public string? Parameter { get; set; }
+    public string Parameter { get; set; } = string.Empty;
 
     [JsonPropertyName("current_value")]
     [Description("Its current value, or null when unknown.")]
@@ -20,11 +20,11 @@ internal sealed class SuggestionItem
 
     [JsonPropertyName("rationale")]
     [Description("Why, citing the run's numbers.")]
-    public string? Rationale { get; set; }
+    public string Rationale { get; set; } = string.Empty;
 
     [JsonPropertyName("expected_effect")]
     [Description("What should happen, and how soon.")]
-    public string? ExpectedEffect { get; set; }
+    public string ExpectedEffect { get; set; } = string.Empty;
 
     [JsonPropertyName("priority")]
     [Description("1 is the first to try.")]

@@ -8,9 +8,9 @@ internal sealed class SuggestionPayload
 {
     [JsonPropertyName("summary")]
     [Description("One or two sentences on the effect of the current hyperparameters, with numbers from the run.")]
-    public string? Summary { get; set; }
+    public string Summary { get; set; } = string.Empty;
 
     [JsonPropertyName("suggestions")]
     [Description("The suggested adjustments, best first.")]
-    public List<SuggestionItem>? Suggestions { get; set; }
+    public List<SuggestionItem> Suggestions { get; set; } = [];
 }

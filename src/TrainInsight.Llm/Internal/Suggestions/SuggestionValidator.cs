@@ -62,7 +62,7 @@ internal static class SuggestionValidator
         {
             var item = items[i];
             var label = $"suggestion {i + 1}";
-            var raw = item.Parameter?.Trim();
+            var raw = item.Parameter.Trim();
             if (string.IsNullOrEmpty(raw))
             {
                 rejections.Add($"{label}: no parameter");
@@ -247,7 +247,7 @@ internal static class SuggestionValidator
 
             if (!root.TryGetProperty("suggestions", out var list) || list.ValueKind != JsonValueKind.Array)
             {
-                error = "the JSON has no \"suggestions\" array";
+                error = list.ValueKind == JsonValueKind.Null ? "its \"suggestions\" was null, not an array" : "the JSON has no \"suggestions\" array";
                 return false;
             }
 
@@ -261,11 +261,11 @@ internal static class SuggestionValidator
 
                 items.Add(new SuggestionItem
                 {
-                    Parameter = String(element, "parameter"),
+                    Parameter = String(element, "parameter") ?? string.Empty,
                     CurrentValue = Number(element, "current_value", repairs),
                     ProposedValue = Number(element, "proposed_value", repairs),
-                    Rationale = String(element, "rationale"),
-                    ExpectedEffect = String(element, "expected_effect"),
+                    Rationale = String(element, "rationale") ?? string.Empty,
+                    ExpectedEffect = String(element, "expected_effect") ?? string.Empty,
                     Priority = Number(element, "priority", repairs) is { } p && p is >= 1 and <= 1000 ? (int)p : null,
                     Confidence = Number(element, "confidence", repairs),
                 });
