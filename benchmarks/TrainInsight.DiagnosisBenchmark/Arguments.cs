@@ -14,7 +14,7 @@ internal sealed class Arguments
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            throw new UsageException("Give a command: generate, score, fix or all.");
+            throw new UsageException("Give a command: generate, score, fix, all or advice.");
         }
 
         var result = new Arguments(args[0]);
@@ -43,6 +43,9 @@ internal sealed class Arguments
         _used.Add(name);
         return _options.TryGetValue(name, out var value) ? value ?? throw new UsageException($"--{name} needs a value.") : null;
     }
+
+    /// <summary>The names (without <c>--</c>) of the options given that start with <paramref name="prefix"/>, in no particular order.</summary>
+    public IReadOnlyList<string> NamesStartingWith(string prefix) => [.. _options.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))];
 
     public string Require(string name) => Get(name) ?? throw new UsageException($"--{name} is required.");
 
