@@ -234,23 +234,7 @@ public sealed class TrainingAssistant : ITrainingAssistant
                     notice = (notice is null ? "" : notice + " ") + $"The conversation could not be saved ({ex.GetType().Name}: {ex.Message}).";
                 }
 
-                var answer = Answer(AssistantOperation.Chat, data, language, r with { Notice = notice }, context, watch, []);
-                return new AssistantAnswer
-                {
-                    RunId = answer.RunId,
-                    Operation = answer.Operation,
-                    Source = answer.Source,
-                    Text = answer.Text,
-                    Language = answer.Language,
-                    Notice = answer.Notice,
-                    Findings = answer.Findings,
-                    ConversationId = conversationId,
-                    ModelId = answer.ModelId,
-                    InputTokens = answer.InputTokens,
-                    OutputTokens = answer.OutputTokens,
-                    ContextTokens = answer.ContextTokens,
-                    Elapsed = watch.Elapsed,
-                };
+                return Answer(AssistantOperation.Chat, data, language, r with { Notice = notice }, context, watch, [], conversationId);
             },
             AssistantOperation.Chat,
             request.RunId,
@@ -304,7 +288,7 @@ public sealed class TrainingAssistant : ITrainingAssistant
     }
 
     private AssistantAnswer Answer(
-        AssistantOperation operation, RunData data, string language, StreamResult result, RunContext context, Stopwatch watch, IReadOnlyList<HyperparameterSuggestion> suggestions)
+        AssistantOperation operation, RunData data, string language, StreamResult result, RunContext context, Stopwatch watch, IReadOnlyList<HyperparameterSuggestion> suggestions, string? conversationId = null)
     {
         return new AssistantAnswer
         {
@@ -316,6 +300,7 @@ public sealed class TrainingAssistant : ITrainingAssistant
             Notice = result.FromModel ? result.Notice : Notice(result.Notice, language),
             Findings = data.Findings,
             Suggestions = suggestions,
+            ConversationId = conversationId,
             ModelId = result.FromModel ? result.ModelId : null,
             InputTokens = result.Usage?.InputTokenCount,
             OutputTokens = result.Usage?.OutputTokenCount,

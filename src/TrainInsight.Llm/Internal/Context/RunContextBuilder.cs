@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Llm.Internal.Context;
 
@@ -52,7 +53,7 @@ internal static class RunContextBuilder
             var line = new StringBuilder($"control actions (last {commands.Count} of {data.Commands.Count}):");
             foreach (var c in commands)
             {
-                line.Append(CultureInfo.InvariantCulture, $" [{Wire(c.Action)}{(c.Value is { } v ? " " + F(v) : "")} {c.Status.ToString().ToLowerInvariant()}{(c.Step is { } s ? " at step " + s.ToString(CultureInfo.InvariantCulture) : "")}{(c.Message is { } m ? ": " + UntrustedText.Quote(m, 80) : "")}]");
+                line.Append(CultureInfo.InvariantCulture, $" [{WireNames.Action(c.Action)}{(c.Value is { } v ? " " + F(v) : "")} {c.Status.ToString().ToLowerInvariant()}{(c.Step is { } s ? " at step " + s.ToString(CultureInfo.InvariantCulture) : "")}{(c.Message is { } m ? ": " + UntrustedText.Quote(m, 80) : "")}]");
             }
 
             parts.Add((line.ToString(), "the control actions"));
@@ -280,14 +281,5 @@ internal static class RunContextBuilder
         < 7_200 => $"{span.TotalMinutes:0} min",
         < 172_800 => $"{span.TotalHours:0.#} h",
         _ => $"{span.TotalDays:0.#} d",
-    };
-
-    private static string Wire(ControlAction action) => action switch
-    {
-        ControlAction.SetLearningRate => "set_learning_rate",
-        ControlAction.SetWeightDecay => "set_weight_decay",
-        ControlAction.SaveCheckpoint => "save_checkpoint",
-        ControlAction.SetEarlyStopping => "set_early_stopping",
-        _ => action.ToString().ToLowerInvariant(),
     };
 }
