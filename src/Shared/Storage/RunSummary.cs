@@ -118,8 +118,8 @@ internal sealed class RunSummary
     {
         TrainingEvent { Kind: TrainingEventKind.RunLost } => RunState.Lost,
         TrainingEvent { State: { } state } => state,
-        // A finding is about the run, not from its trainer: it never says the run is alive again.
-        GapEvent or FindingEvent => current,
+        // Findings, proposals and analyses are about the run, not from its trainer: they never say the run is alive again.
+        GapEvent or FindingEvent or ProposalEvent or AssistantAnalysisEvent => current,
         _ => current == RunState.Lost ? RunState.Training : current,
     };
 }

@@ -63,6 +63,7 @@ internal static class WireNames
         ControlAction.SaveCheckpoint => "save_checkpoint",
         ControlAction.Evaluate => "evaluate",
         ControlAction.SetEarlyStopping => "set_early_stopping",
+        ControlAction.RestoreCheckpoint => "restore_checkpoint",
         _ => action.ToString().ToLowerInvariant(),
     };
 
@@ -79,6 +80,7 @@ internal static class WireNames
             "save_checkpoint" => ControlAction.SaveCheckpoint,
             "evaluate" => ControlAction.Evaluate,
             "set_early_stopping" => ControlAction.SetEarlyStopping,
+            "restore_checkpoint" => ControlAction.RestoreCheckpoint,
             _ => null,
         };
         action = parsed.GetValueOrDefault();

@@ -5,6 +5,7 @@ public sealed class AssistantAnswer
 {
     private static readonly IReadOnlyList<FindingEvent> s_noFindings = [];
     private static readonly IReadOnlyList<HyperparameterSuggestion> s_noSuggestions = [];
+    private static readonly IReadOnlyList<ProposalEvent> s_noProposals = [];
 
     /// <summary>Gets the run the answer is about.</summary>
     public required string RunId { get; init; }
@@ -36,6 +37,12 @@ public sealed class AssistantAnswer
     /// empty for the other operations.
     /// </summary>
     public IReadOnlyList<HyperparameterSuggestion> Suggestions { get; init; } = s_noSuggestions;
+
+    /// <summary>
+    /// Gets the proposals the answer made (a chat message asking to steer the run, the suggestions of a suggest call), each
+    /// pending until a person approves it; empty when it made none.
+    /// </summary>
+    public IReadOnlyList<ProposalEvent> Proposals { get; init; } = s_noProposals;
 
     /// <summary>Gets the conversation a chat answer belongs to; <see langword="null"/> for the other operations.</summary>
     public string? ConversationId { get; init; }

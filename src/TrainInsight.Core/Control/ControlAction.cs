@@ -44,4 +44,12 @@ public enum ControlAction
     /// stopping off. Trainers reject a value that is not a whole number from 0 to 10,000, leaving training unchanged.
     /// </summary>
     SetEarlyStopping,
+
+    /// <summary>
+    /// Restore the checkpoint at <see cref="ControlCommand.Path"/> at the next step boundary: the model's parameters and
+    /// buffers and, when the checkpoint holds it, the optimizer's state (moments and learning rates), so that training goes
+    /// on from where the checkpoint was written. Takes no value. Trainers reject a command without a path, a missing or
+    /// unreadable file and a checkpoint of another model, leaving training unchanged.
+    /// </summary>
+    RestoreCheckpoint,
 }

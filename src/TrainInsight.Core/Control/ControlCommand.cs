@@ -1,6 +1,6 @@
 namespace TrainInsight;
 
-/// <summary>A request to steer a run, as submitted through <see cref="ITrainingControl.Submit"/>.</summary>
+/// <summary>A request to steer a run, as submitted through <see cref="ITrainingControl.Submit(ControlAction, string?, double?)"/>.</summary>
 public sealed class ControlCommand
 {
     /// <summary>Initializes a new instance of the <see cref="ControlCommand"/> class with a new id.</summary>
@@ -46,6 +46,25 @@ public sealed class ControlCommand
 
     /// <summary>Gets the action's argument, or <see langword="null"/> when it has none.</summary>
     public double? Value { get; }
+
+    /// <summary>
+    /// Gets or initializes the file the action works on (the checkpoint of <see cref="ControlAction.RestoreCheckpoint"/>),
+    /// or <see langword="null"/>. The default is <see langword="null"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is empty or white space.</exception>
+    public string? Path
+    {
+        get;
+        init
+        {
+            if (value is not null)
+            {
+                ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            }
+
+            field = value;
+        }
+    }
 
     /// <summary>Gets or initializes when the command was issued. The default is when it was created.</summary>
     /// <remarks>Set it only to restore a stored command.</remarks>

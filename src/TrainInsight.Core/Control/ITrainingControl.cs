@@ -20,6 +20,17 @@ public interface ITrainingControl
     /// <exception cref="ControlQueueFullException">A targeted run already has <see cref="MaxPendingCommands"/> commands waiting; none was queued.</exception>
     ControlCommand Submit(ControlAction action, string? runId = null, double? value = null);
 
+    /// <summary>
+    /// Queues a command built by the caller (one with a <see cref="ControlCommand.Path"/>, say) for its run, or for every
+    /// active run when its <see cref="ControlCommand.RunId"/> is <see langword="null"/>.
+    /// </summary>
+    /// <param name="command">The command; its id is what the trainer's acknowledgement carries.</param>
+    /// <returns><paramref name="command"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="command"/> is <see langword="null"/>.</exception>
+    /// <exception cref="RunNotActiveException">No run with that id (or no run at all) is active.</exception>
+    /// <exception cref="ControlQueueFullException">A targeted run already has <see cref="MaxPendingCommands"/> commands waiting; none was queued.</exception>
+    ControlCommand Submit(ControlCommand command);
+
     /// <summary>Attaches a trainer's run so it receives commands until the returned receiver is disposed.</summary>
     /// <param name="runId">The run's id.</param>
     /// <returns>The run's receiver.</returns>

@@ -29,12 +29,31 @@ public sealed class FixCommand
     /// <summary>Gets the action's argument, or <see langword="null"/>.</summary>
     public double? Value { get; }
 
+    /// <summary>
+    /// Gets or initializes the file the action works on (the checkpoint of <see cref="ControlAction.RestoreCheckpoint"/>),
+    /// or <see langword="null"/>. The default is <see langword="null"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is empty or white space.</exception>
+    public string? Path
+    {
+        get;
+        init
+        {
+            if (value is not null)
+            {
+                ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            }
+
+            field = value;
+        }
+    }
+
     /// <summary>Creates the control command that applies this step to a run.</summary>
     /// <param name="runId">The run to steer.</param>
     /// <returns>A new command with a new id.</returns>
     public ControlCommand ToCommand(string runId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
-        return new ControlCommand(Action, runId, Value);
+        return new ControlCommand(Action, runId, Value) { Path = Path };
     }
 }

@@ -32,7 +32,7 @@ public interface IMetricStore : IDisposable
     StoreState LoadState();
 
     /// <summary>Appends dispatched events, in offset order, as one batch: all of it is kept or, on failure, none.</summary>
-    /// <param name="events">The events; <see cref="MetricEvent"/>s, <see cref="TrainingEvent"/>s and <see cref="FindingEvent"/>s, other types are ignored.</param>
+    /// <param name="events">The events; <see cref="MetricEvent"/>s, <see cref="TrainingEvent"/>s, <see cref="FindingEvent"/>s, <see cref="ProposalEvent"/>s and <see cref="AssistantAnalysisEvent"/>s; other types are ignored.</param>
     /// <param name="cancellationToken">A token to cancel the write.</param>
     /// <returns>A task that completes when the batch is durable (or kept in memory after a write failure).</returns>
     Task AppendAsync(IReadOnlyList<TrainInsightEvent> events, CancellationToken cancellationToken = default);
@@ -91,4 +91,16 @@ public interface IMetricStore : IDisposable
     /// <param name="cancellationToken">A token to cancel the read.</param>
     /// <returns>The messages; empty when there is no such conversation.</returns>
     Task<IReadOnlyList<ConversationMessage>> GetConversationAsync(string runId, string conversationId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads proposals: the latest revision of each, the most recently made first.</summary>
+    /// <param name="query">Which proposals; the state filter applies to the latest revision.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The proposals; empty when there are none.</returns>
+    Task<IReadOnlyList<ProposalEvent>> GetProposalsAsync(ProposalQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads every stored revision of one proposal, oldest first: its audit trail.</summary>
+    /// <param name="proposalId">The proposal.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The revisions; empty when the store has none of that proposal.</returns>
+    Task<IReadOnlyList<ProposalEvent>> GetProposalHistoryAsync(string proposalId, CancellationToken cancellationToken = default);
 }

@@ -12,6 +12,8 @@ public sealed class InMemoryMetricStore : IMetricStore
     private readonly OffsetLog _all = new();
     private readonly Dictionary<string, RunEntry> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<(string RunId, string ConversationId), List<ConversationMessage>> _conversations = [];
+    private readonly Dictionary<string, List<ProposalEvent>> _proposals = new(StringComparer.Ordinal);
+    private readonly List<string> _proposalOrder = [];
     private readonly int _maxEvents;
 
     /// <summary>Initializes a new instance of the <see cref="InMemoryMetricStore"/> class.</summary>
@@ -51,9 +53,21 @@ public sealed class InMemoryMetricStore : IMetricStore
         {
             foreach (var item in events)
             {
-                if (item is not (MetricEvent or TrainingEvent or FindingEvent))
+                if (item is not (MetricEvent or TrainingEvent or FindingEvent or ProposalEvent or AssistantAnalysisEvent))
                 {
                     continue;
+                }
+
+                if (item is ProposalEvent proposal)
+                {
+                    if (!_proposals.TryGetValue(proposal.ProposalId, out var revisions))
+                    {
+                        revisions = [];
+                        _proposals.Add(proposal.ProposalId, revisions);
+                        _proposalOrder.Add(proposal.ProposalId);
+                    }
+
+                    revisions.Add(proposal);
                 }
 
                 if (!_runs.TryGetValue(item.RunId, out var run))
@@ -235,6 +249,40 @@ public sealed class InMemoryMetricStore : IMetricStore
                 ? [.. list.Skip(Math.Max(0, list.Count - limit))]
                 : [];
             return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Proposals are kept apart from the events, so their audit trails survive when old events are removed.</remarks>
+    public Task<IReadOnlyList<ProposalEvent>> GetProposalsAsync(ProposalQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var result = new List<ProposalEvent>(Math.Min(query.Limit, _proposalOrder.Count));
+            for (var i = _proposalOrder.Count - 1; i >= 0 && result.Count < query.Limit; i--)
+            {
+                var latest = _proposals[_proposalOrder[i]][^1];
+                if ((query.RunId is null || string.Equals(latest.RunId, query.RunId, StringComparison.Ordinal))
+                    && (query.State is null || latest.State == query.State))
+                {
+                    result.Add(latest);
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<ProposalEvent>>(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ProposalEvent>> GetProposalHistoryAsync(string proposalId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(proposalId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<ProposalEvent>>(_proposals.TryGetValue(proposalId, out var revisions) ? [.. revisions] : []);
         }
     }
 

@@ -83,6 +83,11 @@ internal sealed class FakeMetricStore : IMetricStore
 
     public Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default) => Inner.GetFindingsAsync(query, cancellationToken);
 
+    public Task<IReadOnlyList<ProposalEvent>> GetProposalsAsync(ProposalQuery query, CancellationToken cancellationToken = default) => Inner.GetProposalsAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<ProposalEvent>> GetProposalHistoryAsync(string proposalId, CancellationToken cancellationToken = default) =>
+        Inner.GetProposalHistoryAsync(proposalId, cancellationToken);
+
     public Task AppendConversationAsync(IReadOnlyList<ConversationMessage> messages, CancellationToken cancellationToken = default) =>
         Inner.AppendConversationAsync(messages, cancellationToken);
 

@@ -48,9 +48,9 @@ internal sealed class RunRegistry(IReadOnlyDictionary<string, long> recoveredSeq
 
             item.OffsetValue = ++lastOffset;
             item.SequenceValue = ++run.LastSequence;
-            if (item is not FindingEvent)
+            if (item is not (FindingEvent or ProposalEvent or AssistantAnalysisEvent))
             {
-                // A finding is published about the run by the diagnosis, not by its trainer: it is no sign of life.
+                // Findings, proposals and analyses are published about the run, not by its trainer: they are no sign of life.
                 run.LastSeen = now;
                 run.LostPending = false;
             }

@@ -19,9 +19,13 @@ internal sealed class TrainingControlMailbox : ITrainingControl
         }
     }
 
-    public ControlCommand Submit(ControlAction action, string? runId = null, double? value = null)
+    public ControlCommand Submit(ControlAction action, string? runId = null, double? value = null) =>
+        Submit(new ControlCommand(action, runId, value));
+
+    public ControlCommand Submit(ControlCommand command)
     {
-        var command = new ControlCommand(action, runId, value);
+        ArgumentNullException.ThrowIfNull(command);
+        var runId = command.RunId;
         lock (_gate)
         {
             if (runId is null)
