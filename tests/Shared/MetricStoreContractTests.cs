@@ -126,6 +126,81 @@ public abstract class MetricStoreContractTests : IDisposable
             Sequence = sequence,
         };
 
+    /// <summary>A revision of a proposal that lowers the learning rate; the defaults make the pending first revision made by a rule.</summary>
+    public static ProposalEvent Proposal(
+        RunDescriptor run,
+        string proposalId,
+        long offset,
+        long sequence,
+        ProposalState state = ProposalState.Pending,
+        int revision = 1,
+        ProposalSource source = ProposalSource.Rule) =>
+        new(run, proposalId, state, source, [new FixCommand(ControlAction.SetLearningRate, 0.001)], $"{proposalId} revision {revision}", T0.AddSeconds(offset))
+        {
+            Revision = revision,
+            CreatedAt = T0.AddSeconds(0.5),
+            Offset = offset,
+            Sequence = sequence,
+        };
+
+    /// <summary>A proposal revision with every property set: a path, -0.0 and NaN among its numbers, text that needs escaping.</summary>
+    public static ProposalEvent RichProposal(RunDescriptor run, long offset, long sequence, string proposalId = "prop_0123456789abcdef0123456789abcdef") =>
+        new(
+            run,
+            proposalId,
+            ProposalState.Applied,
+            ProposalSource.Revert,
+            [
+                new FixCommand(ControlAction.RestoreCheckpoint) { Path = "/tmp/ckpt/run \"a\"/step-40.bin" },
+                new FixCommand(ControlAction.SetLearningRate, 1e-4),
+                new FixCommand(ControlAction.SetWeightDecay, -0.0),
+                new FixCommand(ControlAction.Resume),
+            ],
+            "Restore the checkpoint of step 40 and set the learning rate to 0.0001 (0.01 ÷ 100)",
+            T0.AddSeconds(offset).AddTicks(1234))
+        {
+            Revision = 4,
+            CreatedAt = T0.AddSeconds(offset - 30).AddTicks(5678),
+            Rationale = "train_loss rose from 0.31 to 0.92 (× 2.97) in the 20 steps after the change; 学习率过高.",
+            ExpectedEffect = "train_loss back to 0.31 within 20 steps.",
+            FindingId = $"{run.Id}/divergence/1",
+            FindingLabel = FindingLabels.Divergence,
+            TargetMetric = MetricNames.TrainLoss,
+            Actor = "alice@example.com",
+            Reason = "the trainer applied 4 of 4 commands",
+            AutoApplied = true,
+            CommandIds = ["cmd_1", "cmd_2", "cmd_3", "cmd_4"],
+            CheckpointPath = "/tmp/ckpt/run-a/step-41.bin",
+            PreviousValues = new Dictionary<string, double> { [MetricNames.LearningRate] = 0.01, ["weight_decay"] = -0.0, ["momentum"] = 0.9 },
+            AppliedStep = 41,
+            Outcome = new ProposalOutcome(MetricNames.TrainLoss, ProposalVerdict.Hurt, 0.31, double.NaN, 1.0 / 3, BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234), "train_loss became NaN at step 45 (0.31 before).")
+            {
+                BeforeCount = 20,
+                AfterCount = 5,
+                FromStep = 21,
+                ToStep = 45,
+            },
+            RevertOf = "prop_ffffffffffffffffffffffffffffffff",
+            SupersededBy = "prop_eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+            Offset = offset,
+            Sequence = sequence,
+        };
+
+    /// <summary>An automatic analysis with every property set.</summary>
+    public static AssistantAnalysisEvent Analysis(RunDescriptor run, long offset, long sequence) =>
+        new(run, "finding", AssistantSource.Model, "The loss diverged at step 40: 学习率太高, lower it 10×.", T0.AddSeconds(offset).AddTicks(99))
+        {
+            Step = 40,
+            Epoch = 2,
+            FindingId = $"{run.Id}/divergence/1",
+            Language = "zh-CN",
+            Notice = "answered in 1.2 s",
+            ModelId = "gpt-test",
+            ProposalIds = ["prop_1", "prop_2"],
+            Offset = offset,
+            Sequence = sequence,
+        };
+
     /// <summary>Two interleaved runs: a (offsets 1, 2, 4, 6) and b (3, 5), with a start, metrics, an epoch and an end.</summary>
     public static List<TrainInsightEvent> TwoRuns(out RunDescriptor a, out RunDescriptor b)
     {
@@ -662,5 +737,154 @@ public abstract class MetricStoreContractTests : IDisposable
         await store.AppendAsync([Metric(run, 3, 3, 1)]);
 
         (await Track(Reopen(store)).GetRunAsync("run-l"))!.State.Should().Be(RunState.Training, "events resumed");
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_ProposalAndAnalysisEvents_RoundTripEveryPropertyInOffsetOrderAfterReopen()
+    {
+        var store = CreateStore();
+        var run = Run("run-p");
+        var other = Run("run-q");
+        var rich = RichProposal(run, 3, 3);
+        var analysis = Analysis(run, 5, 5);
+        var bare = new AssistantAnalysisEvent(other, "epoch", AssistantSource.Rules, "Epoch 1 ended; val_loss 0.41.", T0.AddSeconds(6)) { Offset = 6, Sequence = 2 };
+        List<TrainInsightEvent> events =
+        [
+            Training(run, TrainingEventKind.RunStarted, 1, 1),
+            Metric(run, 2, 2, 1),
+            rich,
+            Proposal(other, "prop_b", 4, 1),
+            analysis,
+            bare,
+            Metric(run, 7, 6, 2),
+        ];
+        await store.AppendAsync(events[..4]);
+        await store.AppendAsync(events[4..]);
+        store = Track(Reopen(store));
+
+        var read = await store.ReadEventsAsync(0, 100);
+        var window = await store.ReadEventsAsync(2, 2, "run-p");
+
+        read.Should().BeEquivalentTo(events, o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        read.Select(e => e.GetType()).Should().Equal(events.Select(e => e.GetType()));
+        window.Select(e => e.Offset).Should().Equal(3, 5);
+        var proposal = read[2].Should().BeOfType<ProposalEvent>().Subject;
+        (proposal.Timestamp, proposal.CreatedAt).Should().Be((rich.Timestamp, rich.CreatedAt), "times keep their ticks");
+        proposal.Commands.Select(c => (c.Action, c.Path)).Should().Equal(rich.Commands.Select(c => (c.Action, c.Path)));
+        proposal.Commands.Select(c => c.Value is { } v ? BitConverter.DoubleToInt64Bits(v) : (long?)null)
+            .Should().Equal(rich.Commands.Select(c => c.Value is { } v ? BitConverter.DoubleToInt64Bits(v) : (long?)null), "-0.0 keeps its sign");
+        BitConverter.DoubleToInt64Bits(proposal.PreviousValues["weight_decay"]).Should().Be(BitConverter.DoubleToInt64Bits(-0.0));
+        BitConverter.DoubleToInt64Bits(proposal.Outcome!.Change).Should().Be(0x7FF8_0000_0000_1234, "a NaN's payload is kept");
+        double.IsNaN(proposal.Outcome.After).Should().BeTrue();
+        proposal.CommandIds.Should().Equal("cmd_1", "cmd_2", "cmd_3", "cmd_4");
+        var bareProposal = read[3].Should().BeOfType<ProposalEvent>().Subject;
+        (bareProposal.Outcome, bareProposal.Rationale, bareProposal.AppliedStep, bareProposal.AutoApplied).Should().Be((null, null, null, false));
+        bareProposal.CommandIds.Should().BeEmpty();
+        bareProposal.PreviousValues.Should().BeEmpty();
+        read[4].Should().BeOfType<AssistantAnalysisEvent>().Which.ProposalIds.Should().Equal("prop_1", "prop_2");
+        read[5].Should().BeOfType<AssistantAnalysisEvent>().Which.ProposalIds.Should().BeEmpty();
+        (await store.GetRunAsync("run-p"))!.EventCount.Should().Be(5, "proposals and analyses are events of their run");
+        store.LoadState().LastSequences["run-q"].Should().Be(2);
+    }
+
+    [Fact]
+    public async Task GetProposalsAsync_Revisions_ReturnsTheLatestOfEachTheMostRecentlyMadeFirst()
+    {
+        var store = CreateStore();
+        var run = Run("run-p");
+        var aApproved = Proposal(run, "a", 3, 3, ProposalState.Approved, 2);
+        var c = Proposal(Run("run-q"), "c", 4, 1, source: ProposalSource.Model);
+        var aApplied = RichProposal(run, 6, 6, "a");
+        var bRejected = Proposal(run, "b", 7, 7, ProposalState.Rejected, 2);
+        await store.AppendAsync([Proposal(run, "a", 1, 1), Proposal(run, "b", 2, 2), aApproved, c, Metric(run, 5, 5, 10)]);
+        var before = await store.GetProposalsAsync(new ProposalQuery());
+        await store.AppendAsync([aApplied, bRejected]);
+
+        var proposals = await store.GetProposalsAsync(new ProposalQuery());
+        var reopened = await Track(Reopen(store)).GetProposalsAsync(new ProposalQuery());
+
+        before.Select(p => $"{p.ProposalId}{p.Revision}").Should().Equal("c1", "b1", "a2");
+        proposals.Should().BeEquivalentTo(new[] { c, bRejected, aApplied }, o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        reopened.Should().BeEquivalentTo(new[] { c, bRejected, aApplied }, o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        reopened.Select(p => (p.ProposalId, p.Revision, p.Offset, p.Sequence, p.RunId)).Should().Equal(("c", 1, 4L, 1L, "run-q"), ("b", 2, 7L, 7L, "run-p"), ("a", 4, 6L, 6L, "run-p"));
+        BitConverter.DoubleToInt64Bits(reopened[2].Outcome!.Change).Should().Be(0x7FF8_0000_0000_1234);
+    }
+
+    [Fact]
+    public async Task GetProposalsAsync_RunStateAndLimit_FilterOnTheLatestRevision()
+    {
+        var store = CreateStore();
+        var p = Run("run-p");
+        var q = Run("run-q");
+        await store.AppendAsync(
+        [
+            Proposal(p, "a", 1, 1),
+            Proposal(q, "b", 2, 1),
+            Proposal(p, "c", 3, 2),
+            Proposal(p, "a", 4, 3, ProposalState.Approved, 2),
+            Proposal(q, "d", 5, 2),
+            Proposal(p, "a", 6, 4, ProposalState.Applied, 3),
+            Proposal(q, "b", 7, 3, ProposalState.Expired, 2),
+            Proposal(p, "e", 8, 5),
+        ]);
+        store = Track(Reopen(store));
+
+        async Task<IEnumerable<string>> IdsAsync(string? runId = null, ProposalState? state = null, int limit = 100) =>
+            (await store.GetProposalsAsync(new ProposalQuery { RunId = runId, State = state, Limit = limit })).Select(x => $"{x.ProposalId}{x.Revision}");
+
+        (await IdsAsync()).Should().Equal("e1", "d1", "c1", "b2", "a3");
+        (await IdsAsync("run-p")).Should().Equal("e1", "c1", "a3");
+        (await IdsAsync("run-q")).Should().Equal("d1", "b2");
+        (await IdsAsync(state: ProposalState.Pending)).Should().Equal("e1", "d1", "c1");
+        (await IdsAsync(state: ProposalState.Approved)).Should().BeEmpty("a was approved, then applied: the filter is on the latest revision");
+        (await IdsAsync(state: ProposalState.Applied)).Should().Equal("a3");
+        (await IdsAsync("run-q", ProposalState.Pending)).Should().Equal("d1");
+        (await IdsAsync("run-q", ProposalState.Expired)).Should().Equal("b2");
+        (await IdsAsync(limit: 2)).Should().Equal("e1", "d1");
+        (await IdsAsync("run-p", ProposalState.Pending, 1)).Should().Equal("e1");
+        (await IdsAsync("run-x")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task GetProposalHistoryAsync_RevisionsInTwoBatches_ReturnsEveryRevisionOldestFirstAfterReopen()
+    {
+        var store = CreateStore();
+        var run = Run("run-p");
+        List<ProposalEvent> a =
+        [
+            Proposal(run, "a", 1, 1),
+            Proposal(run, "a", 3, 3, ProposalState.Approved, 2),
+            RichProposal(run, 4, 4, "a"),
+        ];
+        await store.AppendAsync([a[0], Proposal(run, "b", 2, 2), a[1]]);
+        await store.AppendAsync([a[2], Proposal(run, "b", 5, 5, ProposalState.Rejected, 2)]);
+        store = Track(Reopen(store));
+
+        var history = await store.GetProposalHistoryAsync("a");
+
+        history.Should().BeEquivalentTo(a, o => o.RespectingRuntimeTypes().WithStrictOrdering());
+        (await store.GetProposalHistoryAsync("b")).Select(x => (x.Revision, x.State, x.Offset)).Should().Equal((1, ProposalState.Pending, 2L), (2, ProposalState.Rejected, 5L));
+        (await store.GetProposalHistoryAsync("prop_unknown")).Should().BeEmpty();
+        (await store.GetProposalsAsync(new ProposalQuery { RunId = "run-a" })).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AppendAsync_ProposalsAndAnalyses_NeverChangeTheRunsState()
+    {
+        var store = CreateStore();
+        var done = Run("run-done");
+        var lost = Run("run-lost");
+        await store.AppendAsync(
+        [
+            new TrainingEvent(done, TrainingEventKind.RunFinished, T0) { State = RunState.Completed, Step = 9, Offset = 1, Sequence = 1 },
+            new TrainingEvent(lost, TrainingEventKind.RunLost, T0) { State = RunState.Lost, Step = 0, Offset = 2, Sequence = 1 },
+        ]);
+
+        await store.AppendAsync([Proposal(done, "a", 3, 2, ProposalState.Expired, 2), Analysis(done, 4, 3), Proposal(lost, "b", 5, 2), Analysis(lost, 6, 3)]);
+
+        (await store.GetRunAsync("run-done"))!.State.Should().Be(RunState.Completed);
+        (await store.GetRunAsync("run-lost"))!.State.Should().Be(RunState.Lost, "a proposal or analysis is about the run, not from its trainer");
+        var reopened = Track(Reopen(store));
+        (await reopened.GetRunsAsync(10)).Select(r => (r.Run.Id, r.State, r.LastStep)).Should().BeEquivalentTo(new[] { ("run-done", RunState.Completed, (long?)9), ("run-lost", RunState.Lost, (long?)0) });
     }
 }

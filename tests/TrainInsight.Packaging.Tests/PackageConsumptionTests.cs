@@ -16,6 +16,7 @@ public sealed class PackageConsumptionTests : IDisposable
     [
         "TrainInsight.Core", "TrainInsight.Sqlite", "TrainInsight.Streaming", "TrainInsight.Torch", "TrainInsight.Torch.Vision",
         "TrainInsight.TensorBoard", "TrainInsight.HttpIngest", "TrainInsight.Diagnostics", "TrainInsight.Llm", "TrainInsight.Cli",
+        "TrainInsight.Proposals", "TrainInsight.Mcp",
     ];
 
     private static readonly TimeSpan s_dotnetTimeout = TimeSpan.FromMinutes(10);
@@ -79,6 +80,24 @@ public sealed class PackageConsumptionTests : IDisposable
             {
                 metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).Should()
                     .Contain("TrainInsight.Core").And.NotContain(id => id.StartsWith("TorchSharp", StringComparison.Ordinal) || id.StartsWith("Microsoft.Extensions.AI", StringComparison.Ordinal), "diagnosis needs no TorchSharp and no LLM");
+            }
+
+            if (library == "TrainInsight.Proposals")
+            {
+                metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).Should()
+                    .Contain("TrainInsight.Core").And.NotContain(id => id.StartsWith("TorchSharp", StringComparison.Ordinal) || id.StartsWith("Microsoft.Extensions.AI", StringComparison.Ordinal), "proposals need no TorchSharp and no LLM");
+            }
+
+            if (library is "TrainInsight.Streaming" or "TrainInsight.Llm")
+            {
+                metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).Should()
+                    .NotContain(id => id.StartsWith("ModelContextProtocol", StringComparison.Ordinal), "only TrainInsight.Mcp depends on MCP");
+            }
+
+            if (library == "TrainInsight.Mcp")
+            {
+                metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).Should()
+                    .Contain(["TrainInsight.Llm", "ModelContextProtocol.AspNetCore"]);
             }
         }
     }

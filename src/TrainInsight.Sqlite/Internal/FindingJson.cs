@@ -45,17 +45,34 @@ internal static class FindingJson
         {
             writer.WriteStartObject();
             writer.WriteString("action", command.Action.ToString());
-            if (command.Value is { } value)
-            {
-                WriteDouble(writer, "value", value);
-            }
-
+            WriteCommandArguments(writer, command);
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
     });
+
+    /// <summary>Writes a command's <c>value</c> (or <c>value_bits</c>) and <c>path</c>, each only when it has one.</summary>
+    public static void WriteCommandArguments(Utf8JsonWriter writer, FixCommand command)
+    {
+        if (command.Value is { } value)
+        {
+            WriteDouble(writer, "value", value);
+        }
+
+        if (command.Path is { } path)
+        {
+            writer.WriteString("path", path);
+        }
+    }
+
+    /// <summary>Reads a command written as <c>{"action": name}</c> plus <see cref="WriteCommandArguments"/>.</summary>
+    public static FixCommand ReadCommand(JsonElement command) =>
+        new(ParseName<ControlAction>(command.GetProperty("action").GetString()), ReadDouble(command, "value"))
+        {
+            Path = command.TryGetProperty("path", out var path) ? path.GetString() : null,
+        };
 
     /// <exception cref="InvalidDataException">The column holds something this store never writes.</exception>
     public static IReadOnlyList<FindingEvidence> ReadEvidence(string findingId, string json) => Read(findingId, "evidence", json, static item => new FindingEvidence(
@@ -71,7 +88,7 @@ internal static class FindingJson
         var commands = new List<FixCommand>();
         foreach (var command in item.GetProperty("commands").EnumerateArray())
         {
-            commands.Add(new FixCommand(ParseName<ControlAction>(command.GetProperty("action").GetString()), ReadDouble(command, "value")));
+            commands.Add(ReadCommand(command));
         }
 
         return new SuggestedFix(
@@ -90,18 +107,25 @@ internal static class FindingJson
             ? value
             : throw new JsonException($"'{name}' is not a {typeof(T).Name}.");
 
-    private static string Write<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> writeItem)
+    /// <summary>Writes a JSON array with one item per element.</summary>
+    public static string Write<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> writeItem) => WriteJson(writer =>
+    {
+        writer.WriteStartArray();
+        foreach (var item in items)
+        {
+            writeItem(writer, item);
+        }
+
+        writer.WriteEndArray();
+    });
+
+    /// <summary>Writes one JSON value (non-ASCII text as it is, not escaped) and returns it as text.</summary>
+    public static string WriteJson(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
         {
-            writer.WriteStartArray();
-            foreach (var item in items)
-            {
-                writeItem(writer, item);
-            }
-
-            writer.WriteEndArray();
+            write(writer);
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
@@ -126,7 +150,8 @@ internal static class FindingJson
         }
     }
 
-    private static void WriteDouble(Utf8JsonWriter writer, string name, double value)
+    /// <summary>Writes <c>"name": number</c>, or <c>"name_bits": integer</c> for NaN, ±Infinity and -0.0.</summary>
+    public static void WriteDouble(Utf8JsonWriter writer, string name, double value)
     {
         if (StoredValues.NeedsBits(value))
         {
@@ -138,7 +163,8 @@ internal static class FindingJson
         }
     }
 
-    private static double? ReadDouble(JsonElement item, string name) =>
+    /// <summary>Reads what <see cref="WriteDouble"/> wrote, or <see langword="null"/> when neither property is there.</summary>
+    public static double? ReadDouble(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) ? value.GetDouble()
         : item.TryGetProperty(name + "_bits", out var bits) ? BitConverter.Int64BitsToDouble(bits.GetInt64())
         : null;

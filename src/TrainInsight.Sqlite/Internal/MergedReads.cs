@@ -36,6 +36,41 @@ internal static class MergedReads
         ];
     }
 
+    /// <summary>The most proposals a degraded store merges (<see cref="ProposalQuery.Limit"/>'s maximum).</summary>
+    public const int MaxProposals = 10_000;
+
+    /// <summary>
+    /// Merges the latest revisions of proposals on disk and in memory, each list the most recently made first and not
+    /// filtered by state: memory holds everything from the failure on, so a proposal made in memory is newer than every
+    /// proposal on disk and comes first; a proposal made on disk keeps its place with its revision in memory, when it has
+    /// one (the later). Then applies the query's state filter and limit.
+    /// </summary>
+    public static List<ProposalEvent> MergeProposals(List<ProposalEvent> stored, IReadOnlyList<ProposalEvent> memory, ProposalQuery query)
+    {
+        var onDisk = new HashSet<string>(stored.Select(p => p.ProposalId), StringComparer.Ordinal);
+        var later = new Dictionary<string, ProposalEvent>(StringComparer.Ordinal);
+        var made = new List<ProposalEvent>();
+        foreach (var proposal in memory)
+        {
+            if (onDisk.Contains(proposal.ProposalId))
+            {
+                later[proposal.ProposalId] = proposal;
+            }
+            else
+            {
+                made.Add(proposal);
+            }
+        }
+
+        return
+        [
+            .. made
+                .Concat(stored.Select(p => later.TryGetValue(p.ProposalId, out var revision) && revision.Offset > p.Offset ? revision : p))
+                .Where(p => query.State is not { } state || p.State == state)
+                .Take(query.Limit),
+        ];
+    }
+
     /// <summary>Merges two lists ordered by <paramref name="offset"/> (then <paramref name="thenBy"/>); on a tie the disk wins.</summary>
     public static List<T> Merge<T>(List<T> stored, IReadOnlyList<T> memory, Func<T, long> offset, int limit, Func<T, string>? thenBy)
     {

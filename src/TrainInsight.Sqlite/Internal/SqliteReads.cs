@@ -68,6 +68,7 @@ internal static class SqliteReads
         var result = new List<TrainInsightEvent>();
         List<(int Index, TrainingRow Row)>? training = null;
         Dictionary<long, (int Index, FindingHead Head)>? findings = null;
+        Dictionary<long, SqliteProposalReads.Placeholder>? details = null;
         using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             long current = -1;
@@ -105,6 +106,14 @@ internal static class SqliteReads
                         result.Add(null!);
                         continue;
                     }
+                    else if (kind is SqliteProposalReads.ProposalKind or SqliteProposalReads.AnalysisKind)
+                    {
+                        // Built from its proposal_revisions or assistant_analyses row, below.
+                        var step = reader.IsDBNull(5) ? (long?)null : reader.GetInt64(5);
+                        (details ??= []).Add(offset, new(result.Count, kind, run, reader.GetInt64(2), reader.GetInt64(4), step, NullableInt(reader, 6)));
+                        result.Add(null!);
+                        continue;
+                    }
                     else
                     {
                         // Built once its summary metrics are read, below.
@@ -138,6 +147,11 @@ internal static class SqliteReads
         if (findings is not null)
         {
             await ReadFindingRevisionsAsync(connection, transaction, findings, result, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (details is not null)
+        {
+            await SqliteProposalReads.FillAsync(connection, transaction, details, result, cancellationToken).ConfigureAwait(false);
         }
 
         return result;

@@ -46,8 +46,9 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
     public void Completed() => _touched.Clear();
 
     /// <summary>
-    /// Removes runs entirely (their findings and conversations too), and the oldest events of the runs given beyond the
-    /// per-run limit, in one transaction.
+    /// Removes runs entirely (their findings, proposals, analyses and conversations too), and the oldest events of the runs
+    /// given beyond the per-run limit (with their finding revisions and analyses; every proposal revision stays: it is the
+    /// proposal's audit trail), in one transaction.
     /// </summary>
     public void Execute(SqliteConnection connection, IReadOnlyCollection<long> runsToRemove, IReadOnlyCollection<long> runsToTrim)
     {
@@ -61,6 +62,9 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
                 DELETE FROM training_metrics WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND kind <> 'Metric');
                 DELETE FROM finding_revisions WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND kind = 'Finding');
                 DELETE FROM findings WHERE run_key = $run;
+                DELETE FROM assistant_analyses WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND kind = 'AssistantAnalysis');
+                DELETE FROM proposal_revisions WHERE run_key = $run;
+                DELETE FROM proposals WHERE run_key = $run;
                 DELETE FROM metric_points WHERE run_key = $run;
                 DELETE FROM events WHERE run_key = $run;
                 DELETE FROM commands WHERE run_key = $run;
@@ -75,8 +79,8 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
         {
             foreach (var key in runsToTrim)
             {
-                // The newest event beyond the limit: it and everything older goes (the audit trail and the latest revision of
-                // each finding stay).
+                // The newest event beyond the limit: it and everything older goes (the audit trail, the latest revision of
+                // each finding and every proposal revision stay).
                 using var find = connection.CreateCommand();
                 find.Transaction = transaction;
                 find.CommandText = "SELECT event_offset FROM events WHERE run_key = $run ORDER BY event_offset DESC LIMIT 1 OFFSET $max;";
@@ -90,6 +94,7 @@ internal sealed class SqliteRetention(SqliteStoreOptions options)
                         """
                         DELETE FROM training_metrics WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND event_offset <= $until AND kind <> 'Metric');
                         DELETE FROM finding_revisions WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND event_offset <= $until AND kind = 'Finding');
+                        DELETE FROM assistant_analyses WHERE event_offset IN (SELECT event_offset FROM events WHERE run_key = $run AND event_offset <= $until AND kind = 'AssistantAnalysis');
                         DELETE FROM metric_points WHERE run_key = $run AND event_offset <= $until;
                         DELETE FROM events WHERE run_key = $run AND event_offset <= $until;
                         """,

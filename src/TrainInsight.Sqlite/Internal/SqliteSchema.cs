@@ -9,7 +9,67 @@ namespace TrainInsight.Sqlite.Internal;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 5;
+    public const int Version = 6;
+
+    // Version 6: proposals and the assistant's automatic analyses. Every revision of a proposal is an event (kind
+    // 'Proposal') with its details in proposal_revisions, which also keeps the event's run, sequence and time: the
+    // revisions are the proposal's audit trail, so they outlive the trimming of old events (MaxEventsPerRun) and go only
+    // with their run. proposals points at the latest revision of each proposal (an upsert by offset); first_offset (where
+    // it was made) orders GetProposalsAsync, newest first. Commands, command ids, previous values and the outcome are JSON
+    // (see ProposalJson). An analysis is an event (kind 'AssistantAnalysis', its step and epoch in events) with its text
+    // in assistant_analyses, trimmed with the events like any other.
+    private const string MigrateV5ToV6 = """
+        CREATE TABLE proposal_revisions (
+            event_offset INTEGER PRIMARY KEY,
+            run_key INTEGER NOT NULL,
+            proposal_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            timestamp INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            source TEXT NOT NULL,
+            title TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            rationale TEXT,
+            expected_effect TEXT,
+            finding_id TEXT,
+            finding_label TEXT,
+            target_metric TEXT,
+            actor TEXT,
+            reason TEXT,
+            auto_applied INTEGER NOT NULL,
+            checkpoint_path TEXT,
+            applied_step INTEGER,
+            revert_of TEXT,
+            superseded_by TEXT,
+            commands TEXT NOT NULL,
+            command_ids TEXT NOT NULL,
+            previous_values TEXT NOT NULL,
+            outcome TEXT);
+        CREATE INDEX ix_proposal_revisions_proposal ON proposal_revisions (proposal_id, event_offset);
+        CREATE INDEX ix_proposal_revisions_run ON proposal_revisions (run_key);
+
+        CREATE TABLE proposals (
+            proposal_id TEXT PRIMARY KEY,
+            run_key INTEGER NOT NULL,
+            first_offset INTEGER NOT NULL,
+            event_offset INTEGER NOT NULL,
+            state TEXT NOT NULL) WITHOUT ROWID;
+        CREATE INDEX ix_proposals_first ON proposals (first_offset);
+        CREATE INDEX ix_proposals_run ON proposals (run_key, first_offset);
+        CREATE INDEX ix_proposals_state ON proposals (state, first_offset);
+
+        CREATE TABLE assistant_analyses (
+            event_offset INTEGER PRIMARY KEY,
+            analysis_trigger TEXT NOT NULL,
+            source TEXT NOT NULL,
+            text TEXT NOT NULL,
+            finding_id TEXT,
+            language TEXT,
+            notice TEXT,
+            model_id TEXT,
+            proposal_ids TEXT NOT NULL);
+        """;
 
     // Version 5: the assistant's conversations, one row per message, oldest first by message_order (AUTOINCREMENT: an
     // order is never reused, even after retention removed the newest rows). Keyed by the run's id, not its run_key: the
@@ -188,11 +248,12 @@ internal static class SqliteSchema
 
         var sql = version switch
         {
-            0 => CreateV1 + MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4 + MigrateV4ToV5,
-            1 => MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4 + MigrateV4ToV5,
-            2 => MigrateV2ToV3 + MigrateV3ToV4 + MigrateV4ToV5,
-            3 => MigrateV3ToV4 + MigrateV4ToV5,
-            4 => MigrateV4ToV5,
+            0 => CreateV1 + MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4 + MigrateV4ToV5 + MigrateV5ToV6,
+            1 => MigrateV1ToV2 + MigrateV2ToV3 + MigrateV3ToV4 + MigrateV4ToV5 + MigrateV5ToV6,
+            2 => MigrateV2ToV3 + MigrateV3ToV4 + MigrateV4ToV5 + MigrateV5ToV6,
+            3 => MigrateV3ToV4 + MigrateV4ToV5 + MigrateV5ToV6,
+            4 => MigrateV4ToV5 + MigrateV5ToV6,
+            5 => MigrateV5ToV6,
             _ => throw new InvalidOperationException($"The database has schema version {version}; this version of TrainInsight.Sqlite reads versions 1 to {Version}."),
         };
         using (var command = connection.CreateCommand())

@@ -20,6 +20,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteCommand _updateState;
     private readonly SqliteCommand _insertFindingRevision;
     private readonly SqliteCommand _upsertFinding;
+    private readonly SqliteProposalWriter _proposals;
 
     private SqliteWriter(SqliteConnection connection)
     {
@@ -92,6 +93,7 @@ internal sealed class SqliteWriter : IDisposable
             """,
             "$run", "$id", "$offset", "$sequence", "$timestamp", "$label", "$severity", "$state", "$message",
             "$confidence", "$confidence_bits", "$revision", "$first_step", "$step", "$first_seen_at", "$evidence", "$fixes");
+        _proposals = new SqliteProposalWriter(Prepare);
     }
 
     /// <summary>Opens (creating when missing) the database, switches it to WAL and prepares the statements.</summary>
@@ -131,7 +133,10 @@ internal sealed class SqliteWriter : IDisposable
     public SqliteConnection Connection => _connection;
 
     /// <summary>Writes one batch in one transaction: all of it, or (throwing) none of it.</summary>
-    /// <param name="batch">The events, in offset order: <see cref="MetricEvent"/>s, <see cref="TrainingEvent"/>s and <see cref="FindingEvent"/>s only.</param>
+    /// <param name="batch">
+    /// The events, in offset order: <see cref="MetricEvent"/>s, <see cref="TrainingEvent"/>s, <see cref="FindingEvent"/>s,
+    /// <see cref="ProposalEvent"/>s and <see cref="AssistantAnalysisEvent"/>s only.
+    /// </param>
     /// <param name="runKeys">The database key of each event's run.</param>
     /// <param name="runs">The summaries of the runs the batch touched, after the batch.</param>
     /// <param name="newNames">Metric names the runs had not reported before.</param>
@@ -214,6 +219,35 @@ internal sealed class SqliteWriter : IDisposable
 
             _insertEvent.ExecuteNonQuery();
             WriteFinding(finding, runKey, timestamp);
+            return;
+        }
+
+        if (item is ProposalEvent proposal)
+        {
+            p[3].Value = SqliteProposalReads.ProposalKind;
+            p[5].Value = Nullable(proposal.AppliedStep);
+            for (var i = 6; i < p.Count; i++)
+            {
+                p[i].Value = DBNull.Value;
+            }
+
+            _insertEvent.ExecuteNonQuery();
+            _proposals.Write(proposal, runKey, timestamp);
+            return;
+        }
+
+        if (item is AssistantAnalysisEvent analysis)
+        {
+            p[3].Value = SqliteProposalReads.AnalysisKind;
+            p[5].Value = Nullable(analysis.Step);
+            p[6].Value = Nullable(analysis.Epoch);
+            for (var i = 7; i < p.Count; i++)
+            {
+                p[i].Value = DBNull.Value;
+            }
+
+            _insertEvent.ExecuteNonQuery();
+            _proposals.Write(analysis);
             return;
         }
 

@@ -8,8 +8,8 @@ namespace TrainInsight.Sqlite;
 
 /// <summary>
 /// An <see cref="IMetricStore"/> in an embedded SQLite database file: runs, every event, the metric points they carried,
-/// the latest revision of each finding, the audit trail of control commands and the assistant's conversations survive the
-/// process, and a bus on the same file continues offsets and sequences where the last one stopped.
+/// the latest revision of each finding, every revision of each proposal, the audit trail of control commands and the
+/// assistant's conversations survive the process, and a bus on the same file continues offsets and sequences where the last one stopped.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -136,7 +136,7 @@ public sealed class SqliteMetricStore : IMetricStore
                 // Stage the runs' new summaries on copies: readers see them only once the batch is stored.
                 foreach (var item in events)
                 {
-                    if (item is not (MetricEvent or TrainingEvent or FindingEvent))
+                    if (item is not (MetricEvent or TrainingEvent or FindingEvent or ProposalEvent or AssistantAnalysisEvent))
                     {
                         continue;
                     }
@@ -290,6 +290,38 @@ public sealed class SqliteMetricStore : IMetricStore
         var stored = await ReadDiskAsync(c => SqliteReads.ReadFindingsAsync(c, everything, cancellationToken), cancellationToken).ConfigureAwait(false);
         var memory = await fallback.GetFindingsAsync(everything, cancellationToken).ConfigureAwait(false);
         return MergedReads.MergeFindings(stored, memory, query);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Every revision of a proposal is kept apart from the events, so the audit trail outlives <see cref="SqliteStoreOptions.MaxEventsPerRun"/>.</remarks>
+    public async Task<IReadOnlyList<ProposalEvent>> GetProposalsAsync(ProposalQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (Volatile.Read(ref _fallback) is not { } fallback)
+        {
+            return await ReadDiskAsync(c => SqliteProposalReads.ReadProposalsAsync(c, query, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Degraded: a proposal's latest revision may be in memory and an older one on disk, and the state filter applies
+        // to the latest; so both are read unfiltered by state and merged first.
+        var everything = new ProposalQuery { RunId = query.RunId, Limit = MergedReads.MaxProposals };
+        var stored = await ReadDiskAsync(c => SqliteProposalReads.ReadProposalsAsync(c, everything, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var memory = await fallback.GetProposalsAsync(everything, cancellationToken).ConfigureAwait(false);
+        return MergedReads.MergeProposals(stored, memory, query);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ProposalEvent>> GetProposalHistoryAsync(string proposalId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(proposalId);
+        var stored = await ReadDiskAsync(c => SqliteProposalReads.ReadHistoryAsync(c, proposalId, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _fallback) is not { } fallback)
+        {
+            return stored;
+        }
+
+        var memory = await fallback.GetProposalHistoryAsync(proposalId, cancellationToken).ConfigureAwait(false);
+        return MergedReads.Merge(stored, memory, p => p.Offset, int.MaxValue, null);
     }
 
     /// <inheritdoc />

@@ -153,6 +153,13 @@ public sealed class TrainingSession : IDisposable
             _window.Restart(); // a pause, a checkpoint or an evaluation is not step time
         }
 
+        if (_commands.Restored)
+        {
+            // The weights jumped to a checkpoint's: an update ratio must start from them, not from the copy before.
+            _commands.Restored = false;
+            _statistics.Invalidate();
+        }
+
         // Arm the statistics only now, after any evaluation, so that validation passes are never measured.
         if (!_session.StopRequested)
         {

@@ -18,6 +18,9 @@ internal sealed class SessionCommands(
     /// <summary>Gets or sets the evaluator an evaluate command runs.</summary>
     public Func<ValidationResult>? Evaluator { get; set; }
 
+    /// <summary>Gets or sets whether a checkpoint was restored since the session last looked (the weights jumped).</summary>
+    public bool Restored { get; set; }
+
     private static readonly TimeSpan s_pausePoll = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -70,6 +73,7 @@ internal sealed class SessionCommands(
             (ControlAction.SaveCheckpoint, _) => SaveCheckpoint(session.Step, session.Epoch),
             (ControlAction.Evaluate, _) => Evaluate(Evaluator, session.Step, session.Epoch),
             (ControlAction.SetEarlyStopping, _) => earlyStopping.SetPatience(command.Value),
+            (ControlAction.RestoreCheckpoint, _) => RestoreCheckpoint(command.Path),
             _ => (ControlStatus.Rejected, $"Unsupported action {command.Action}."),
         };
 
@@ -109,6 +113,25 @@ internal sealed class SessionCommands(
         var (status, message) = OptimizerSettings.SetLearningRate(optimizer, value);
         session.LearningRateOverridden |= status == ControlStatus.Applied;
         return (status, message);
+    }
+
+    private (ControlStatus, string?) RestoreCheckpoint(string? path)
+    {
+        var result = CheckpointRestore.Restore(model, optimizer, path);
+        if (result.Status == ControlStatus.Applied)
+        {
+            Restored = true;
+
+            // The checkpoint's learning rate is a rate set by a command: a loop's own schedule must not overwrite it.
+            session.LearningRateOverridden |= result.OptimizerRestored;
+        }
+        else if (result.StopReason is { } reason)
+        {
+            Restored = true;
+            session.RequestStop(reason);
+        }
+
+        return (result.Status, result.Message);
     }
 
     private (ControlStatus, string?) SaveCheckpoint(long step, int epoch)

@@ -88,6 +88,9 @@ internal sealed class SessionStatistics : IDisposable
         }
     }
 
+    /// <summary>Forgets the weights kept for the coming step (a checkpoint was restored), so that <see cref="Prepare"/> copies them again.</summary>
+    public void Invalidate() => _preparedForStep = 0;
+
     /// <summary>Quiets the hooks until the next statistics step, and adds what they measured.</summary>
     public void CollectActivations(Dictionary<string, double> values)
     {

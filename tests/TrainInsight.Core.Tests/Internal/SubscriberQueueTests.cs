@@ -347,6 +347,10 @@ public class SubscriberQueueTests
 
         public Task<IReadOnlyList<FindingEvent>> GetFindingsAsync(FindingQuery query, CancellationToken cancellationToken = default) => _inner.GetFindingsAsync(query, cancellationToken);
 
+        public Task<IReadOnlyList<ProposalEvent>> GetProposalsAsync(ProposalQuery query, CancellationToken cancellationToken = default) => _inner.GetProposalsAsync(query, cancellationToken);
+
+        public Task<IReadOnlyList<ProposalEvent>> GetProposalHistoryAsync(string proposalId, CancellationToken cancellationToken = default) => _inner.GetProposalHistoryAsync(proposalId, cancellationToken);
+
         public Task AppendConversationAsync(IReadOnlyList<ConversationMessage> messages, CancellationToken cancellationToken = default) =>
             _inner.AppendConversationAsync(messages, cancellationToken);
 

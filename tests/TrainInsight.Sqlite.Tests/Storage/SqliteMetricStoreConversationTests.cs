@@ -223,7 +223,7 @@ public sealed class SqliteMetricStoreConversationTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(5L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(6L);
         Scalar(raw, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'ix_conversation_messages_run';").Should().Be(1L);
     }
 
@@ -266,7 +266,7 @@ public sealed class SqliteMetricStoreConversationTests : IDisposable
     }
 
     // The version-3 to version-4 step as it shipped, frozen for the same reason as SqliteMetricStoreTests.VersionOneSchema.
-    private const string VersionThreeToFour = """
+    internal const string VersionThreeToFour = """
         CREATE TABLE finding_revisions (
             event_offset INTEGER PRIMARY KEY,
             finding_id TEXT NOT NULL,
