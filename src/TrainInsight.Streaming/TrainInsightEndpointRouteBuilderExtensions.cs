@@ -19,7 +19,10 @@ public static class TrainInsightEndpointRouteBuilderExtensions
     /// <c>GET /api/runs</c>, <c>GET /api/runs/{id}</c>, <c>GET /api/runs/{id}/metrics</c>, <c>GET /api/runs/{id}/commands</c>,
     /// <c>GET /api/runs/{id}/findings</c>; when an <see cref="TrainInsight.ITrainingAssistant"/> is registered (TrainInsight.Llm's
     /// <c>AddLlm()</c> registers one), <c>POST /api/assistant/analyze</c>, <c>/suggest</c>, <c>/diagnose</c>, <c>/chat</c> and
-    /// <c>GET /api/assistant/conversations/{conversation_id}</c>;
+    /// <c>GET /api/assistant/conversations/{conversation_id}</c>; when an <see cref="TrainInsight.IProposalService"/> is
+    /// registered (TrainInsight.Proposals' <c>AddProposals()</c> registers one), <c>GET /api/proposals</c>,
+    /// <c>GET /api/proposals/{id}</c>, <c>POST /api/proposals</c>, <c>POST /api/proposals/{id}/approve</c>, <c>/reject</c> and
+    /// <c>GET /api/assistant/stats</c>;
     /// and, unless <see cref="StreamingOptions.MapOpenApiDocument"/> is off, <c>GET /openapi/traininsight.json</c> (the OpenAPI
     /// document of these endpoints alone). Every endpoint has OpenAPI metadata and the tag "TrainInsight".
     /// </summary>
@@ -83,7 +86,7 @@ public static class TrainInsightEndpointRouteBuilderExtensions
                 OpenApiMetadata.Integer(1, MetricsEndpoints.MaxHistoryLimit))
             .WithRunQueryParameter("Only this run's events.");
         group.MapPost("/api/training/control", ControlEndpoint.HandleAsync).WithName("TrainInsight.Control")
-            .WithSummary("Queues pause, resume or stop for one run or every active run.")
+            .WithSummary("Queues a control command (pause, resume, stop, a learning rate, a checkpoint, a restore, …) for one run or every active run.")
             .WithJsonRequestBody(typeof(ControlRequestModel), "The command, as application/json.")
             .Produces<ControlAcceptedModel>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -102,9 +105,14 @@ public static class TrainInsightEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         RunEndpoints.Map(group);
-        if (HasAssistant(endpoints.ServiceProvider))
+        if (IsRegistered(endpoints.ServiceProvider, typeof(TrainInsight.ITrainingAssistant)))
         {
             AssistantEndpoints.Map(group);
+        }
+
+        if (IsRegistered(endpoints.ServiceProvider, typeof(TrainInsight.IProposalService)))
+        {
+            ProposalEndpoints.Map(group);
         }
 
         if (options.MapOpenApiDocument)
@@ -117,11 +125,11 @@ public static class TrainInsightEndpointRouteBuilderExtensions
         return new ConventionBuilder(group);
     }
 
-    /// <summary>Whether an assistant is registered, without creating it (IServiceProviderIsService) where the container can tell.</summary>
-    private static bool HasAssistant(IServiceProvider services) =>
+    /// <summary>Whether a service is registered, without creating it (IServiceProviderIsService) where the container can tell.</summary>
+    private static bool IsRegistered(IServiceProvider services, Type serviceType) =>
         services.GetService<IServiceProviderIsService>() is { } isService
-            ? isService.IsService(typeof(TrainInsight.ITrainingAssistant))
-            : services.GetService<TrainInsight.ITrainingAssistant>() is not null;
+            ? isService.IsService(serviceType)
+            : services.GetService(serviceType) is not null;
 
     private sealed class ConventionBuilder(IEndpointConventionBuilder inner) : IEndpointConventionBuilder
     {

@@ -2,7 +2,7 @@
 // every document spells states, event kinds and actions the same way (docs/protocol.md, docs/ingest.md). No public API.
 namespace TrainInsight.Wire;
 
-/// <summary>The wire names of run states, training-event kinds and control actions.</summary>
+/// <summary>The wire names of run states, training-event kinds, control actions and proposals' states, sources and verdicts.</summary>
 internal static class WireNames
 {
     public static string State(RunState state) => state switch
@@ -86,6 +86,65 @@ internal static class WireNames
         action = parsed.GetValueOrDefault();
         return parsed is not null;
     }
+
+    /// <summary>Every proposal state by its wire name ("pending", "approved", …), in lifecycle order.</summary>
+    public static readonly IReadOnlyList<(string Name, ProposalState Value)> ProposalStates =
+    [
+        ("pending", ProposalState.Pending),
+        ("approved", ProposalState.Approved),
+        ("applied", ProposalState.Applied),
+        ("failed", ProposalState.Failed),
+        ("rejected", ProposalState.Rejected),
+        ("expired", ProposalState.Expired),
+    ];
+
+    /// <summary>Gets the wire name of a proposal's state; <see cref="TryParseProposalState"/> reverses it.</summary>
+    public static string State(ProposalState state) => state switch
+    {
+        ProposalState.Pending => "pending",
+        ProposalState.Approved => "approved",
+        ProposalState.Applied => "applied",
+        ProposalState.Failed => "failed",
+        ProposalState.Rejected => "rejected",
+        ProposalState.Expired => "expired",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Reads a proposal state's wire name (exact, lower-case), as <see cref="State(ProposalState)"/> writes it.</summary>
+    public static bool TryParseProposalState(string? name, out ProposalState state)
+    {
+        foreach (var (wire, value) in ProposalStates)
+        {
+            if (string.Equals(wire, name, StringComparison.Ordinal))
+            {
+                state = value;
+                return true;
+            }
+        }
+
+        state = default;
+        return false;
+    }
+
+    /// <summary>Gets the wire name of a proposal's source: "rule", "model", "command", "revert" or "external".</summary>
+    public static string Source(ProposalSource source) => source switch
+    {
+        ProposalSource.Rule => "rule",
+        ProposalSource.Model => "model",
+        ProposalSource.Command => "command",
+        ProposalSource.Revert => "revert",
+        ProposalSource.External => "external",
+        _ => source.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Gets the wire name of an outcome's verdict: "helped", "no_effect" or "hurt".</summary>
+    public static string Verdict(ProposalVerdict verdict) => verdict switch
+    {
+        ProposalVerdict.Helped => "helped",
+        ProposalVerdict.NoEffect => "no_effect",
+        ProposalVerdict.Hurt => "hurt",
+        _ => verdict.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>Unix seconds with millisecond precision, as every TrainInsight document writes times.</summary>
     public static double UnixSeconds(DateTimeOffset timestamp) => timestamp.ToUnixTimeMilliseconds() / 1000.0;

@@ -117,7 +117,7 @@ internal static class OpenApiMetadata
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithQueryParameter(
             "names",
-            $"Only metrics_update events carrying at least one of these metrics (comma-separated and/or repeated, at most {QueryParsing.MaxMetricNames}); training events and findings always pass.",
+            $"Only metrics_update events carrying at least one of these metrics (comma-separated and/or repeated, at most {QueryParsing.MaxMetricNames}); training events, findings, proposals and assistant analyses always pass.",
             new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1 });
 
     /// <summary>The resume position (Last-Event-ID header, ?lastEventId=, ?after=) of the streaming endpoints.</summary>

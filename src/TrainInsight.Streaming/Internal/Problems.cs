@@ -21,6 +21,10 @@ internal static class Problems
 
     public static IResult Conflict(string title, string detail) => Create(StatusCodes.Status409Conflict, "conflict", title, detail);
 
+    /// <summary>A 409 with extension members, such as the <c>state</c> a proposal is in.</summary>
+    public static IResult Conflict(string title, string detail, IDictionary<string, object?> extensions) => Results.Problem(
+        detail: detail, statusCode: StatusCodes.Status409Conflict, title: title, type: TypeBase + "conflict", extensions: extensions);
+
     public static IResult TooManyRequests(string title, string detail) => Create(StatusCodes.Status429TooManyRequests, "too-many-requests", title, detail);
 
     public static IResult TooLarge(long limit) => Create(

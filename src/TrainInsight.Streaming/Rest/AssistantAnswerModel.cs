@@ -59,4 +59,8 @@ internal sealed record AssistantAnswerModel
     [JsonPropertyName("suggestions")]
     [Description("The suggestions, best first (suggest and diagnose); empty for the other operations.")]
     public required IReadOnlyList<HyperparameterSuggestionModel> Suggestions { get; init; }
+
+    [JsonPropertyName("proposals")]
+    [Description("The proposals the answer made (a chat message asking to steer the run, a suggest call's suggestions), each pending until a person approves it at POST /api/proposals/{id}/approve; empty when it made none.")]
+    public required IReadOnlyList<ProposalModel> Proposals { get; init; }
 }

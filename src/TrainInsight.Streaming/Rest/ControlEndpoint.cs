@@ -10,9 +10,11 @@ namespace TrainInsight.Streaming.Rest;
 
 /// <summary>
 /// POST /api/training/control with {"action":"pause"|"resume"|"stop"|"set_learning_rate"|"set_weight_decay"|
-/// "save_checkpoint"|"evaluate"|"set_early_stopping","run_id":optional,"value":number}. "value" is required by the set_
-/// actions (a JSON number, or "NaN", "Infinity" or "-Infinity", which the trainer rejects with an audited acknowledgement)
-/// and refused with the other actions. Its range (a patience's whole number included) is the trainer's to check.
+/// "save_checkpoint"|"evaluate"|"set_early_stopping"|"restore_checkpoint","run_id":optional,"value":number,"path":string}.
+/// "value" is required by the set_ actions (a JSON number, or "NaN", "Infinity" or "-Infinity", which the trainer rejects
+/// with an audited acknowledgement) and refused with the other actions; "path" (the checkpoint) is required by
+/// restore_checkpoint and refused with the others. The value's range (a patience's whole number included) and whether
+/// the file is a checkpoint of the run's model are the trainer's to check.
 /// </summary>
 internal static class ControlEndpoint
 {
@@ -30,6 +32,7 @@ internal static class ControlEndpoint
         string? actionText;
         string? runId = null;
         double? value = null;
+        string? path = null;
         try
         {
             using var document = JsonDocument.Parse(body);
@@ -52,6 +55,16 @@ internal static class ControlEndpoint
                     return Problems.BadRequest("Invalid value", "\"value\" must be a JSON number (or \"NaN\", \"Infinity\" or \"-Infinity\").");
                 }
             }
+
+            if (document.RootElement.TryGetProperty("path", out var pathElement) && pathElement.ValueKind != JsonValueKind.Null)
+            {
+                path = pathElement.ValueKind == JsonValueKind.String ? pathElement.GetString() : null;
+                if (string.IsNullOrWhiteSpace(path))
+                {
+                    return Problems.BadRequest("Invalid path", "\"path\" must be a non-empty string: the checkpoint file to restore.");
+                }
+            }
+
             if (document.RootElement.TryGetProperty("run_id", out var run) && run.ValueKind != JsonValueKind.Null)
             {
                 runId = run.ValueKind == JsonValueKind.String ? run.GetString() : null;
@@ -83,10 +96,21 @@ internal static class ControlEndpoint
             return Problems.BadRequest("Unexpected value", $"The action '{actionText}' takes no \"value\".");
         }
 
+        var takesPath = WireFormat.ActionTakesPath(parsed);
+        if (takesPath && path is null)
+        {
+            return Problems.BadRequest("Missing path", $"The action '{actionText}' needs a string \"path\", the checkpoint to restore, such as {{\"action\":\"{actionText}\",\"path\":\"checkpoints/step-400.pt\"}}.");
+        }
+
+        if (!takesPath && path is not null)
+        {
+            return Problems.BadRequest("Unexpected path", $"The action '{actionText}' takes no \"path\"; only restore_checkpoint does.");
+        }
+
         ControlCommand command;
         try
         {
-            command = control.Submit(parsed, runId, value);
+            command = path is null ? control.Submit(parsed, runId, value) : control.Submit(new ControlCommand(parsed, runId, value) { Path = path });
         }
         catch (RunNotActiveException ex)
         {
@@ -118,6 +142,11 @@ internal static class ControlEndpoint
                 }
             }
 
+            if (command.Path is { } commandPath)
+            {
+                writer.WriteString("path", commandPath);
+            }
+
             if (runId is not null)
             {
                 writer.WriteString("run_id", runId);
@@ -131,10 +160,12 @@ internal static class ControlEndpoint
         return new JsonBytesResult(buffer.WrittenMemory, StatusCodes.Status202Accepted);
     }
 
-    private const string ActionList =
-        "\"pause\", \"resume\", \"stop\", \"set_learning_rate\", \"set_weight_decay\", \"save_checkpoint\", \"evaluate\" or \"set_early_stopping\"";
+    /// <summary>The actions' wire names as the problems list them.</summary>
+    public const string ActionList =
+        "\"pause\", \"resume\", \"stop\", \"set_learning_rate\", \"set_weight_decay\", \"save_checkpoint\", \"evaluate\", \"set_early_stopping\" or \"restore_checkpoint\"";
 
-    private static double? ReadValue(JsonElement element) => element.ValueKind switch
+    /// <summary>A command's value: a JSON number, or "NaN", "Infinity" or "-Infinity"; null when it is neither.</summary>
+    public static double? ReadValue(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Number when element.TryGetDouble(out var number) && double.IsFinite(number) => number,
         JsonValueKind.String => element.GetString() switch

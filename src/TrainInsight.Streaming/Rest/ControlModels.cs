@@ -10,13 +10,17 @@ namespace TrainInsight.Streaming.Rest;
 internal sealed class ControlRequestModel
 {
     [JsonPropertyName("action")]
-    [Description("pause, resume, stop, set_learning_rate, set_weight_decay, save_checkpoint, evaluate or set_early_stopping.")]
+    [Description("pause, resume, stop, set_learning_rate, set_weight_decay, save_checkpoint, evaluate, set_early_stopping or restore_checkpoint.")]
     public required string Action { get; init; }
 
     [JsonPropertyName("value")]
     [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
     [Description("Required by set_learning_rate (finite, > 0, <= 10), set_weight_decay (finite, 0 to 1) and set_early_stopping (the patience: a whole number from 0 to 10,000, 0 turns early stopping off); refused with the other actions. The trainer rejects an out-of-range value with a control_applied acknowledgement.")]
     public double? Value { get; init; }
+
+    [JsonPropertyName("path")]
+    [Description("Required by restore_checkpoint (the checkpoint file to restore: the model's parameters and buffers and, when it holds it, the optimizer's state); refused with the other actions. The trainer rejects a missing or unreadable file, or a checkpoint of another model, with a control_applied acknowledgement.")]
+    public string? Path { get; init; }
 
     [JsonPropertyName("run_id")]
     [Description("The run to steer; every active run when absent.")]
@@ -29,6 +33,7 @@ internal sealed record ControlAcceptedModel(
     [property: JsonPropertyName("command_id")] string CommandId,
     [property: JsonPropertyName("action")] string Action,
     [property: JsonPropertyName("value"), JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals), Description("The command's argument, when it has one.")] double? Value,
+    [property: JsonPropertyName("path"), Description("The checkpoint of restore_checkpoint.")] string? Path,
     [property: JsonPropertyName("run_id")] string? RunId,
     [property: JsonPropertyName("status"), Description("Always accepted: the trainer acknowledges the command with a control_applied event.")] string Status,
     [property: JsonPropertyName("issued_at")] double IssuedAt);

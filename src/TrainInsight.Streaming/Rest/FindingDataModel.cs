@@ -78,7 +78,7 @@ internal sealed record FindingDataModel
                 FindingWireNames.Kind(fix.Kind),
                 fix.Title,
                 fix.Rationale,
-                [.. fix.Commands.Select(c => new FixCommandModel(WireNames.Action(c.Action), c.Value))]);
+                [.. fix.Commands.Select(FixCommandModel.From)]);
         }
 
         return new FindingDataModel

@@ -332,7 +332,7 @@ internal static class RunEndpoints
     private static IResult InvalidRunId(string id) =>
         Problems.BadRequest("Invalid run id", $"'{id}' is not a valid run id: use 1 to 128 letters, digits, '-', '_' or '.'.");
 
-    private static bool TryGetInt(HttpRequest request, string name, int defaultValue, int max, out int value, [NotNullWhen(false)] out IResult? problem)
+    internal static bool TryGetInt(HttpRequest request, string name, int defaultValue, int max, out int value, [NotNullWhen(false)] out IResult? problem)
     {
         problem = null;
         value = defaultValue;

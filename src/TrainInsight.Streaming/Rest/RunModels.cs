@@ -152,7 +152,7 @@ internal sealed record CommandRecordModel
     public required string CommandId { get; init; }
 
     [JsonPropertyName("action")]
-    [Description("pause, resume, stop, set_learning_rate, set_weight_decay, save_checkpoint, evaluate or set_early_stopping.")]
+    [Description("pause, resume, stop, set_learning_rate, set_weight_decay, save_checkpoint, evaluate, set_early_stopping or restore_checkpoint.")]
     public required string Action { get; init; }
 
     [JsonPropertyName("value")]

@@ -130,6 +130,16 @@ internal static class AssistantJson
         }
 
         writer.WriteEndArray();
+
+        // Each proposal is the document of GET /api/proposals/{id} (without its history): the answer's revision may not
+        // have been dispatched yet, so it has no offset to carry.
+        writer.WriteStartArray("proposals");
+        foreach (var proposal in answer.Proposals)
+        {
+            JsonSerializer.Serialize(writer, Rest.ProposalModel.From(proposal), RestJsonContext.Default.ProposalModel);
+        }
+
+        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 

@@ -15,4 +15,8 @@ namespace TrainInsight.Streaming.Serialization;
 [JsonSerializable(typeof(MetricPointsResponse))]
 [JsonSerializable(typeof(CommandListResponse))]
 [JsonSerializable(typeof(FindingDataModel))]
+[JsonSerializable(typeof(ProposalModel))]
+[JsonSerializable(typeof(ProposalListResponse))]
+[JsonSerializable(typeof(ProposalStatsResponse))]
+[JsonSerializable(typeof(AssistantAnalysisDataModel))]
 internal sealed partial class RestJsonContext : JsonSerializerContext;

@@ -16,6 +16,8 @@ internal static class WireFormat
     public const string TrainingEventType = "training_event";
     public const string GapType = "gap";
     public const string FindingType = "finding";
+    public const string ProposalType = "proposal";
+    public const string AssistantAnalysisType = "assistant_analysis";
 
     // Metric names written at the top level of "data"; every other name goes into "advanced_metrics".
     private static readonly HashSet<string> s_topLevel = new(StringComparer.Ordinal)
@@ -34,6 +36,8 @@ internal static class WireFormat
         MetricEvent => MetricsUpdate,
         GapEvent => GapType,
         FindingEvent => FindingType,
+        ProposalEvent => ProposalType,
+        AssistantAnalysisEvent => AssistantAnalysisType,
         _ => TrainingEventType,
     };
 
@@ -63,6 +67,9 @@ internal static class WireFormat
     /// </summary>
     public static bool ActionTakesValue(ControlAction action) =>
         action is ControlAction.SetLearningRate or ControlAction.SetWeightDecay or ControlAction.SetEarlyStopping;
+
+    /// <summary>Whether a control action requires a path (restore_checkpoint: the checkpoint); the others refuse one.</summary>
+    public static bool ActionTakesPath(ControlAction action) => action is ControlAction.RestoreCheckpoint;
 
     /// <summary>Formats seconds as "hh:mm:ss" ("d.hh:mm:ss" from one day on).</summary>
     public static string FormatEta(double seconds)
@@ -123,6 +130,13 @@ internal static class WireFormat
                 case FindingEvent finding:
                     // The same model (and so the same shape) as the OpenAPI schema of GET /api/runs/{id}/findings.
                     JsonSerializer.Serialize(writer, FindingDataModel.From(finding), RestJsonContext.Default.FindingDataModel);
+                    break;
+                case ProposalEvent proposal:
+                    // The same model as the documents of /api/proposals (which have no envelope: see ProposalEndpoints).
+                    JsonSerializer.Serialize(writer, ProposalModel.From(proposal), RestJsonContext.Default.ProposalModel);
+                    break;
+                case AssistantAnalysisEvent analysis:
+                    JsonSerializer.Serialize(writer, AssistantAnalysisDataModel.From(analysis), RestJsonContext.Default.AssistantAnalysisDataModel);
                     break;
                 default:
                     writer.WriteStartObject();
@@ -268,6 +282,11 @@ internal static class WireFormat
             if (command.Value is { } value)
             {
                 WriteNumber(writer, "value", value);
+            }
+
+            if (command.Path is { } commandPath)
+            {
+                writer.WriteString("path", commandPath);
             }
         }
 

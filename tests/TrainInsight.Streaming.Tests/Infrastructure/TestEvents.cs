@@ -51,4 +51,53 @@ internal static class TestEvents
             State = RunState.Training,
             Metrics = metrics.ToDictionary(m => m.Name, m => m.Value),
         };
+
+    /// <summary>
+    /// An applied, measured revision (3) of a rule proposal that lowered the learning rate, with every optional field set and
+    /// an outcome whose after value was not finite; made 60 s before <see cref="FindingTime"/>, this revision at it.
+    /// </summary>
+    public static ProposalEvent MeasuredProposal(RunDescriptor run, string proposalId = "prop_0123456789abcdef0123456789abcdef") =>
+        new(run, proposalId, ProposalState.Applied, ProposalSource.Rule,
+            [new FixCommand(ControlAction.SetLearningRate, 0.001), new FixCommand(ControlAction.RestoreCheckpoint) { Path = "checkpoints/step-400.pt" }],
+            "Set the learning rate to 0.001 (0.01 ÷ 10)", FindingTime)
+        {
+            Revision = 3,
+            CreatedAt = FindingTime.AddSeconds(-60),
+            Rationale = "train_loss rose 3× in 50 steps.",
+            ExpectedEffect = "The loss falls within 100 steps.",
+            FindingId = $"{run.Id}/divergence/1",
+            FindingLabel = FindingLabels.Divergence,
+            TargetMetric = MetricNames.TrainLoss,
+            Actor = "trainer",
+            Reason = "Applied at step 420.",
+            AutoApplied = true,
+            CommandIds = ["cmd_1", "cmd_2"],
+            CheckpointPath = "checkpoints/before-prop.pt",
+            PreviousValues = new Dictionary<string, double> { [MetricNames.LearningRate] = 0.01 },
+            AppliedStep = 420,
+            Outcome = new ProposalOutcome(MetricNames.TrainLoss, ProposalVerdict.Hurt, 2.5, double.NaN, 2.4, double.NaN, "train_loss stopped being finite.")
+            {
+                BeforeCount = 20,
+                AfterCount = 20,
+                FromStep = 380,
+                ToStep = 460,
+            },
+            RevertOf = "prop_old",
+            SupersededBy = "prop_new",
+        };
+
+    /// <summary>A pending external pause proposal (revision 1) made at <see cref="FindingTime"/>.</summary>
+    public static ProposalEvent PendingProposal(RunDescriptor run, string proposalId = "prop_pending") =>
+        new(run, proposalId, ProposalState.Pending, ProposalSource.External, [new FixCommand(ControlAction.Pause)], "Pause the run", FindingTime);
+
+    /// <summary>An automatic analysis of a finding by the rules, with two proposals, at <see cref="FindingTime"/>.</summary>
+    public static AssistantAnalysisEvent Analysis(RunDescriptor run) =>
+        new(run, "finding", AssistantSource.Rules, "From the rules: train_loss diverged at step 400.", FindingTime)
+        {
+            Step = 400,
+            FindingId = $"{run.Id}/divergence/1",
+            Language = "en",
+            Notice = "No chat client is registered.",
+            ProposalIds = ["prop_1", "prop_2"],
+        };
 }

@@ -110,7 +110,7 @@ public sealed class OpenApiMetadataTests
 
         var control = document.GetProperty("paths").GetProperty("/api/training/control").GetProperty("post");
         var body = control.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
-        body.GetProperty("properties").EnumerateObject().Select(p => p.Name).Should().Equal("action", "value", "run_id");
+        body.GetProperty("properties").EnumerateObject().Select(p => p.Name).Should().Equal("action", "value", "path", "run_id");
         body.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Should().Equal("action");
     }
 
@@ -145,7 +145,8 @@ public sealed class OpenApiMetadataTests
         Properties(schemas, "FindingDataModel").Should().Equal(Names(data));
         Properties(schemas, "FindingEvidenceModel").Should().Equal(Names(data.GetProperty("evidence")[0]));
         Properties(schemas, "SuggestedFixModel").Should().Equal(Names(data.GetProperty("fixes")[0]));
-        Properties(schemas, "FixCommandModel").Should().Equal(Names(data.GetProperty("fixes")[0].GetProperty("commands")[0]));
+        // "path" is sent only with restore_checkpoint, which no finding's fix holds here.
+        Properties(schemas, "FixCommandModel").Should().Equal([.. Names(data.GetProperty("fixes")[0].GetProperty("commands")[0]), "path"]);
         var evidenceValue = schemas.GetProperty("FindingEvidenceModel").GetProperty("properties").GetProperty("value");
         evidenceValue.GetProperty("anyOf").EnumerateArray().Select(s => JsonSerializer.Serialize(s)).Should().Equal(
             """{"type":"number"}""", """{"enum":["NaN","Infinity","-Infinity"]}""");

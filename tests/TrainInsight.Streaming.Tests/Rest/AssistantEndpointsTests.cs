@@ -7,7 +7,7 @@ namespace TrainInsight.Streaming.Tests.Rest;
 public sealed class AssistantEndpointsTests
 {
     private static readonly string[] s_answerMembers =
-        ["run_id", "operation", "source", "text", "language", "notice", "model_id", "usage", "context_tokens", "elapsed_ms", "findings", "suggestions"];
+        ["run_id", "operation", "source", "text", "language", "notice", "model_id", "usage", "context_tokens", "elapsed_ms", "findings", "suggestions", "proposals"];
 
     [Theory]
     [InlineData("POST", "api/assistant/analyze")]
@@ -84,8 +84,33 @@ public sealed class AssistantEndpointsTests
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         (await response.Content.ReadAsStringAsync()).Should().Be(
-            """{"run_id":"run-a","operation":"diagnose","source":"rules","text":"Rules say: fine.","language":"en","notice":null,"model_id":null,"usage":{"input_tokens":null,"output_tokens":null},"context_tokens":0,"elapsed_ms":0,"findings":[],"suggestions":[]}""");
+            """{"run_id":"run-a","operation":"diagnose","source":"rules","text":"Rules say: fine.","language":"en","notice":null,"model_id":null,"usage":{"input_tokens":null,"output_tokens":null},"context_tokens":0,"elapsed_ms":0,"findings":[],"suggestions":[],"proposals":[]}""");
         assistant.Calls.Should().ContainSingle().Which.Request.Language.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Answer_Proposals_AreWrittenAsProposalDocuments()
+    {
+        var proposal = TestEvents.MeasuredProposal(new RunDescriptor("run-a"));
+        var assistant = new FakeTrainingAssistant
+        {
+            Answer = (operation, request) => new AssistantAnswer
+            {
+                RunId = request.RunId,
+                Operation = operation,
+                Source = AssistantSource.Rules,
+                Text = "Proposed: lower the learning rate.",
+                Language = "en",
+                Proposals = [proposal],
+            },
+        };
+        await using var server = await AssistantTestHost.StartAsync(assistant);
+
+        using var response = await AssistantTestHost.PostAsync(server, "api/assistant/suggest", """{"run_id":"run-a"}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().EndWith(
+            "\"suggestions\":[],\"proposals\":[" + Serialization.ProposalWireFormatTests.MeasuredProposalData + "]}");
     }
 
     [Fact]
@@ -118,7 +143,7 @@ public sealed class AssistantEndpointsTests
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
         var json = await ResponseAssertions.ReadJsonAsync(response);
         json.EnumerateObject().Select(p => p.Name).Should().Equal(
-            "run_id", "operation", "source", "text", "language", "notice", "conversation_id", "model_id", "usage", "context_tokens", "elapsed_ms", "findings", "suggestions");
+            "run_id", "operation", "source", "text", "language", "notice", "conversation_id", "model_id", "usage", "context_tokens", "elapsed_ms", "findings", "suggestions", "proposals");
         json.GetProperty("operation").GetString().Should().Be("chat");
         json.GetProperty("conversation_id").GetString().Should().Be("c-42");
         var request = assistant.Calls.Should().ContainSingle().Which.Request.Should().BeOfType<AssistantChatRequest>().Subject;

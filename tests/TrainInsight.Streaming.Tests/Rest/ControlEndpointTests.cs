@@ -451,6 +451,44 @@ public sealed class ControlEndpointTests
     }
 
     [Fact]
+    public async Task HandleAsync_RestoreCheckpointWithPath_Returns202WithThePathAndTrainerTakesIt()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, """{"action":"restore_checkpoint","run_id":"run-a","path":"checkpoints/step-400.pt"}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var json = await ResponseAssertions.ReadJsonAsync(response);
+        json.EnumerateObject().Select(p => p.Name).Should().Equal("command_id", "action", "path", "run_id", "status", "issued_at");
+        json.GetProperty("action").GetString().Should().Be("restore_checkpoint");
+        json.GetProperty("path").GetString().Should().Be("checkpoints/step-400.pt");
+        trainer.StepBoundary().Should().Be(1);
+        trainer.Handled[0].Action.Should().Be(ControlAction.RestoreCheckpoint);
+        trainer.Handled[0].Path.Should().Be("checkpoints/step-400.pt");
+        trainer.Handled[0].Id.Should().Be(json.GetProperty("command_id").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"action":"restore_checkpoint","run_id":"run-a"}""", "Missing path")]
+    [InlineData("""{"action":"restore_checkpoint","run_id":"run-a","path":null}""", "Missing path")]
+    [InlineData("""{"action":"restore_checkpoint","run_id":"run-a","path":" "}""", "Invalid path")]
+    [InlineData("""{"action":"restore_checkpoint","run_id":"run-a","path":7}""", "Invalid path")]
+    [InlineData("""{"action":"restore_checkpoint","run_id":"run-a","path":"a.pt","value":1}""", "Unexpected value")]
+    [InlineData("""{"action":"pause","run_id":"run-a","path":"a.pt"}""", "Unexpected path")]
+    public async Task HandleAsync_RestorePathMissingOrMisplaced_Returns400AndQueuesNothing(string body, string title)
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var trainer = new FakeTrainer(server.Bus, server.Control, Run("run-a"));
+
+        using var response = await PostJsonAsync(server, body);
+
+        var problem = await ResponseAssertions.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("title").GetString().Should().Be(title);
+        trainer.StepBoundary().Should().Be(0);
+    }
+
+    [Fact]
     public async Task HandleAsync_Get_IsNotAllowed()
     {
         await using var server = await StreamingTestServer.StartAsync();
