@@ -20,6 +20,7 @@ public sealed class LlmOptions
     private int _maxToolCalls = 4;
     private int _maxSuggestions = 5;
     private AssistantPrompts _prompts = new();
+    private int _autoAnalysesPerHour = 4;
 
     /// <summary>
     /// Gets or sets the language of answers to requests that name none and carry no message to detect it from, as a BCP 47
@@ -166,5 +167,22 @@ public sealed class LlmOptions
     {
         get => _prompts;
         set => _prompts = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// Gets or sets whether the assistant analyses runs on its own (<see cref="AutoAnalyzer"/>): after each new finding of
+    /// warning severity or worse and at each epoch's end, publishing the result on the bus as an
+    /// <see cref="AssistantAnalysisEvent"/>. Read when the host starts the analyzer. The default is <see langword="false"/>.
+    /// </summary>
+    public bool AutoAnalysis { get; set; }
+
+    /// <summary>
+    /// Gets or sets the most automatic analyses of one run in any 60 minutes (a sliding window); the triggers beyond it are
+    /// skipped and counted in <see cref="AutoAnalyzer.Skipped"/>. Between 1 and 60. The default is 4.
+    /// </summary>
+    public int AutoAnalysesPerHour
+    {
+        get => _autoAnalysesPerHour;
+        set => _autoAnalysesPerHour = OptionsGuard.InRange(value, 1, 60);
     }
 }

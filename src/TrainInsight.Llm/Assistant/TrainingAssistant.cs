@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TrainInsight.Diagnostics;
 using TrainInsight.Llm.Internal;
 using TrainInsight.Llm.Internal.Context;
+using TrainInsight.Llm.Internal.Control;
 using TrainInsight.Llm.Internal.Conversations;
 using TrainInsight.Llm.Internal.Pipeline;
 using TrainInsight.Llm.Internal.Rules;
@@ -25,6 +26,9 @@ namespace TrainInsight.Llm;
 /// The assistant never creates a chat client or picks a provider. It wraps the one it is given in its own pipeline:
 /// distributed caching, function invocation (the chat tools), OpenTelemetry, logging, budgets (<see cref="LlmOptions.MaxCallsPerMinute"/>,
 /// <see cref="LlmOptions.MaxTokensPerDay"/>), a circuit breaker and timeouts. Instances are thread-safe.
+/// With an <see cref="IProposalService"/>, a chat message that asks to steer the run ("pause", "把学习率降到一半") and the
+/// live suggestions of <see cref="SuggestAsync"/> become pending proposals, returned in <see cref="AssistantAnswer.Proposals"/>:
+/// the assistant never submits a control command itself, and nothing changes in training before a person approves.
 /// </remarks>
 public sealed class TrainingAssistant : ITrainingAssistant
 {
@@ -37,6 +41,7 @@ public sealed class TrainingAssistant : ITrainingAssistant
     private readonly AssistantPipeline? _pipeline;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ProposalGateway? _gateway;
 
     /// <summary>Initializes a new instance of the <see cref="TrainingAssistant"/> class.</summary>
     /// <param name="store">The store the runs are read from (and conversations kept in).</param>
@@ -47,6 +52,7 @@ public sealed class TrainingAssistant : ITrainingAssistant
     /// <param name="cache">The cache of model answers, or <see langword="null"/> for none. The default is <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where the assistant and its pipeline log. The default is none.</param>
     /// <param name="timeProvider">The clock of budgets, the circuit breaker and the context. The default is <see cref="TimeProvider.System"/>.</param>
+    /// <param name="proposals">Where chat commands, the model's <c>propose_control_action</c> calls and live suggestions become pending proposals, or <see langword="null"/> when proposals are not enabled (answers then say that nothing was proposed). The default is <see langword="null"/>.</param>
     public TrainingAssistant(
         IMetricStore store,
         ITelemetryBus bus,
@@ -55,7 +61,8 @@ public sealed class TrainingAssistant : ITrainingAssistant
         DiagnosisEngine? diagnosis = null,
         IDistributedCache? cache = null,
         ILoggerFactory? loggerFactory = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        IProposalService? proposals = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(bus);
@@ -66,7 +73,14 @@ public sealed class TrainingAssistant : ITrainingAssistant
         _loader = new RunDataLoader(store, bus, diagnosis);
         _pipeline = chatClient is null ? null : new AssistantPipeline(chatClient, _options, cache, loggerFactory, _time);
         _caller = new ModelCaller(_pipeline?.Client, _logger);
+        _gateway = proposals is null ? null : new ProposalGateway(proposals, _logger);
     }
+
+    /// <summary>Gets whether an <see cref="IProposalService"/> is configured (otherwise nothing is ever proposed).</summary>
+    public bool HasProposals => _gateway is not null;
+
+    /// <summary>Gets how many proposals the assistant asked for but the proposal service refused (an ended run, an invalid value) or failed to make; each is logged.</summary>
+    public long ProposalFailures => _gateway?.Failures ?? 0;
 
     /// <summary>Gets whether a chat client is configured (otherwise every answer comes from the rules).</summary>
     public bool HasModel => _caller.HasModel;
@@ -104,7 +118,7 @@ public sealed class TrainingAssistant : ITrainingAssistant
         await foreach (var update in _caller.StreamAsync(
             messages,
             ChatOptions(),
-            () => RulesWriter.Analyze(data, zh),
+            _ => Task.FromResult(RulesWriter.Analyze(data, zh)),
             _caller.HasModel ? null : RulesNotice.NoChatClient,
             r => Task.FromResult(Answer(AssistantOperation.Analyze, data, language, r, context, watch, [])),
             AssistantOperation.Analyze,
@@ -160,8 +174,19 @@ public sealed class TrainingAssistant : ITrainingAssistant
                     notes.Add("Dropped from the model's output: " + string.Join("; ", result.Rejections) + ".");
                 }
 
+                var (modelProposals, proposalText, proposalNotice) = await ProposeAsync(result.Suggestions, data, ProposalSource.Model, zh, cancellationToken).ConfigureAwait(false);
+                if (proposalText is not null)
+                {
+                    text.AppendLine(proposalText);
+                }
+
+                if (proposalNotice is not null)
+                {
+                    notes.Add(proposalNotice);
+                }
+
                 _caller.CountModel();
-                return Answer(AssistantOperation.Suggest, data, language, new StreamResult(text.ToString().TrimEnd(), true, notes.Count > 0 ? string.Join(" ", notes) : null, response.Usage, response.ModelId), context, watch, result.Suggestions);
+                return Answer(AssistantOperation.Suggest, data, language, new StreamResult(text.ToString().TrimEnd(), true, notes.Count > 0 ? string.Join(" ", notes) : null, response.Usage, response.ModelId), context, watch, result.Suggestions, proposals: modelProposals);
             }
 
             var reason = result.Error ?? (result.Rejections.Count > 0
@@ -170,8 +195,11 @@ public sealed class TrainingAssistant : ITrainingAssistant
             notice = _caller.Rejected(reason, AssistantOperation.Suggest, request.RunId);
         }
 
+        var (ruleProposals, ruleProposalText, ruleProposalNotice) = await ProposeAsync(rules, data, ProposalSource.Rule, zh, cancellationToken).ConfigureAwait(false);
+        var rulesText = RulesWriter.Suggest(data, rules, zh) + (ruleProposalText is null ? "" : "\n" + ruleProposalText);
+        notice = ruleProposalNotice is null ? notice : notice is null ? ruleProposalNotice : notice + " " + ruleProposalNotice;
         _caller.CountRules();
-        return Answer(AssistantOperation.Suggest, data, language, new StreamResult(RulesWriter.Suggest(data, rules, zh), false, notice, response?.Usage, null), context, watch, rules);
+        return Answer(AssistantOperation.Suggest, data, language, new StreamResult(rulesText, false, notice, response?.Usage, null), context, watch, rules, proposals: ruleProposals);
     }
 
     /// <inheritdoc />
@@ -187,13 +215,15 @@ public sealed class TrainingAssistant : ITrainingAssistant
         var asked = _time.GetUtcNow();
         List<ChatMessage>? messages = null;
         ChatOptions? chatOptions = ChatOptions();
+        ProposalTools? proposalTools = null;
         if (_caller.HasModel)
         {
             var history = request.ConversationId is null
                 ? []
                 : await _store.GetConversationAsync(request.RunId, conversationId, HistoryReadLimit, cancellationToken).ConfigureAwait(false);
             var (kept, summary, _) = ConversationWindow.Fit(history, _options.HistoryTokenBudget);
-            var system = PromptBuilder.System(_options.Prompts.Analyst, language, _options.MaxSuggestions, context);
+            var withTool = _gateway is not null && _options.MaxToolCalls > 0;
+            var system = PromptBuilder.System(_options.Prompts.Analyst, language, _options.MaxSuggestions, context, withTool ? PromptBuilder.ProposalRules : PromptBuilder.NoProposalRules);
             if (summary is not null)
             {
                 system += "\n\n" + summary;
@@ -202,20 +232,41 @@ public sealed class TrainingAssistant : ITrainingAssistant
             messages = [new ChatMessage(ChatRole.System, system), .. kept, new ChatMessage(ChatRole.User, request.Message)];
             if (_options.MaxToolCalls > 0)
             {
-                chatOptions.Tools = new RunTools(_loader, request.RunId, _time).Create();
+                var tools = new RunTools(_loader, request.RunId, _time).Create();
+                if (_gateway is not null)
+                {
+                    proposalTools = new ProposalTools(_gateway, _loader, request.RunId);
+                    tools.Add(proposalTools.Create());
+                }
+
+                chatOptions.Tools = tools;
                 chatOptions.ToolMode = ChatToolMode.Auto;
             }
         }
 
         var rules = RuleSuggestions.From(data, _options.MaxSuggestions, zh);
+        var commandProposals = new List<ProposalEvent>();
+        var commanded = false;
         await foreach (var update in _caller.StreamAsync(
             messages,
             chatOptions,
-            () => RulesWriter.Chat(data, request.Message, rules, zh),
+            async ct =>
+            {
+                // Without a model (or when it failed), the fixed grammar reads commands; questions get the rules' answer.
+                if (ControlGrammar.Parse(request.Message) is not { } plan)
+                {
+                    return RulesWriter.Chat(data, request.Message, rules, zh);
+                }
+
+                var (text, made) = await CommandProposer.RunAsync(plan, data, _gateway, zh, ct).ConfigureAwait(false);
+                commandProposals.AddRange(made);
+                commanded = true;
+                return text;
+            },
             _caller.HasModel ? null : RulesNotice.NoChatClientChat,
             async r =>
             {
-                var notice = r.Notice;
+                var notice = commanded && r.Notice == RulesNotice.NoChatClientChat ? RulesNotice.NoChatClientCommand : r.Notice;
                 var answered = _time.GetUtcNow();
                 ConversationMessage[] records =
                 [
@@ -234,7 +285,8 @@ public sealed class TrainingAssistant : ITrainingAssistant
                     notice = (notice is null ? "" : notice + " ") + $"The conversation could not be saved ({ex.GetType().Name}: {ex.Message}).";
                 }
 
-                return Answer(AssistantOperation.Chat, data, language, r with { Notice = notice }, context, watch, [], conversationId);
+                IReadOnlyList<ProposalEvent> proposals = [.. (proposalTools?.Made ?? []).Concat(commandProposals).DistinctBy(p => p.ProposalId)];
+                return Answer(AssistantOperation.Chat, data, language, r with { Notice = notice }, context, watch, [], conversationId, proposals);
             },
             AssistantOperation.Chat,
             request.RunId,
@@ -287,8 +339,14 @@ public sealed class TrainingAssistant : ITrainingAssistant
         return Answer(operation, data, language, new StreamResult(text, false, notice, response?.Usage, null), context, watch, fixes);
     }
 
+    private async Task<(IReadOnlyList<ProposalEvent> Proposals, string? Text, string? Notice)> ProposeAsync(
+        IReadOnlyList<HyperparameterSuggestion> suggestions, RunData data, ProposalSource source, bool zh, CancellationToken cancellationToken) =>
+        _gateway is null || suggestions.All(s => s.Commands.Count == 0)
+            ? ([], null, null)
+            : await SuggestionProposer.RunAsync(suggestions, data, _gateway, source, zh, cancellationToken).ConfigureAwait(false);
+
     private AssistantAnswer Answer(
-        AssistantOperation operation, RunData data, string language, StreamResult result, RunContext context, Stopwatch watch, IReadOnlyList<HyperparameterSuggestion> suggestions, string? conversationId = null)
+        AssistantOperation operation, RunData data, string language, StreamResult result, RunContext context, Stopwatch watch, IReadOnlyList<HyperparameterSuggestion> suggestions, string? conversationId = null, IReadOnlyList<ProposalEvent>? proposals = null)
     {
         return new AssistantAnswer
         {
@@ -300,6 +358,7 @@ public sealed class TrainingAssistant : ITrainingAssistant
             Notice = result.FromModel ? result.Notice : Notice(result.Notice, language),
             Findings = data.Findings,
             Suggestions = suggestions,
+            Proposals = proposals ?? [],
             ConversationId = conversationId,
             ModelId = result.FromModel ? result.ModelId : null,
             InputTokens = result.Usage?.InputTokenCount,

@@ -84,7 +84,7 @@ internal sealed class ModelCaller(IChatClient? client, ILogger logger)
     public async IAsyncEnumerable<AssistantUpdate> StreamAsync(
         List<ChatMessage>? messages,
         ChatOptions? options,
-        Func<string> rulesText,
+        Func<CancellationToken, Task<string>> rulesText,
         string? rulesNotice,
         Func<StreamResult, Task<AssistantAnswer>> finish,
         AssistantOperation operation,
@@ -179,7 +179,7 @@ internal sealed class ModelCaller(IChatClient? client, ILogger logger)
 
         if (!fromModel)
         {
-            var rules = rulesText();
+            var rules = await rulesText(cancellationToken).ConfigureAwait(false);
             foreach (var line in Chunk(rules))
             {
                 yield return AssistantUpdate.Delta(line);

@@ -18,8 +18,8 @@ internal sealed class AssistantFixture : IDisposable
 
     public TestRun Run { get; }
 
-    public TrainingAssistant Assistant(IChatClient? chat = null, LlmOptions? options = null, TimeProvider? time = null) =>
-        new(Store, Bus, chat, options, timeProvider: time);
+    public TrainingAssistant Assistant(IChatClient? chat = null, LlmOptions? options = null, TimeProvider? time = null, IProposalService? proposals = null) =>
+        new(Store, Bus, chat, options, timeProvider: time, proposals: proposals);
 
     public void Dispose() => Bus.Dispose();
 }

@@ -9,6 +9,10 @@ internal static class RulesNotice
         "No IChatClient is registered, so the rules answered: they cannot hold a conversation, so this answers the message's " +
         "intent (suggestions, problems, or else the state of the run) from the diagnosis.";
 
+    public const string NoChatClientCommand =
+        "No IChatClient is registered, so the assistant's fixed grammar read the message as commands (English and Chinese: " +
+        "pause, resume, stop, set or scale the learning rate, save a checkpoint, evaluate).";
+
     public static string Failed(Exception ex) => ex switch
     {
         Pipeline.ModelUnavailableException => ex.Message + " This answer comes from the rules.",
