@@ -3,6 +3,7 @@ using TrainInsight.DiagnosisBenchmark;
 using TrainInsight.DiagnosisBenchmark.Advice;
 using TrainInsight.DiagnosisBenchmark.Fixes;
 using TrainInsight.DiagnosisBenchmark.Generation;
+using TrainInsight.DiagnosisBenchmark.Proposals;
 using TrainInsight.DiagnosisBenchmark.Scoring;
 
 try
@@ -24,6 +25,7 @@ try
         "fix" => FixEfficacyCommand.Run(arguments),
         "all" => AllCommand.Run(arguments),
         "advice" => AdviceCommand.Run(arguments),
+        "proposals" => ProposalEfficacyCommand.Run(arguments),
         _ => throw new UsageException($"Unknown command '{arguments.Command}'."),
     };
 }
@@ -36,6 +38,7 @@ catch (UsageException ex)
     Console.Error.WriteLine("       fix --traces DIR --out DIR [--models cnn] [--scenarios a,b] [--data DIR]");
     Console.Error.WriteLine("       all [--out DIR] [--seeds 3] [--scenarios a,b] [--data DIR] [--skip-existing]");
     Console.Error.WriteLine(AdviceCommand.Usage);
+    Console.Error.WriteLine(ProposalEfficacyCommand.Usage);
     Console.Error.WriteLine(ChatClientSettings.Usage.TrimEnd());
     Console.Error.WriteLine("every command: [--threads N] (libtorch threads, default 1)");
     return 2;

@@ -12,7 +12,7 @@ public sealed class ProposalOutcome
     /// <param name="verdict">Helped, no effect or hurt.</param>
     /// <param name="before">The metric's median over the updates before.</param>
     /// <param name="after">The metric's median over the updates after; NaN when a value after was not finite.</param>
-    /// <param name="expected">What the trend before predicted for the updates after (equals <paramref name="before"/> when the metric was not improving).</param>
+    /// <param name="expected">What the after window is compared with: the improving trend's projection, or the level a worsening metric had reached (see docs/proposals.md).</param>
     /// <param name="change">The relative change against <paramref name="expected"/>: (after − expected) ÷ |before|; negative is better.</param>
     /// <param name="message">The verdict in words, with the numbers.</param>
     /// <exception cref="ArgumentException"><paramref name="metric"/> or <paramref name="message"/> is empty, or <paramref name="verdict"/> is undefined.</exception>
@@ -46,7 +46,7 @@ public sealed class ProposalOutcome
     /// <summary>Gets the metric's median over the updates after; NaN when a value after was not finite.</summary>
     public double After { get; }
 
-    /// <summary>Gets what the trend before predicted for the updates after.</summary>
+    /// <summary>Gets what the after window is compared with: the improving trend's projection, or the level a worsening metric had reached.</summary>
     public double Expected { get; }
 
     /// <summary>Gets the relative change against <see cref="Expected"/>: (after − expected) ÷ |before|; negative is better; NaN when <see cref="After"/> is.</summary>

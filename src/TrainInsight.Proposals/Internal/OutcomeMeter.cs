@@ -6,11 +6,13 @@ namespace TrainInsight.Proposals.Internal;
 /// The verdict on an applied proposal: the target metric's median after against what its trend before predicted.
 /// </summary>
 /// <remarks>
-/// The metric is lower-is-better (a loss). The expected value is the median before, moved along the before window's
-/// least-squares slope by the distance between the two windows' centres, but only when the metric was improving (a
-/// worsening trend is what a fix is for: crediting the fix with merely stopping an explosion against an extrapolated
-/// explosion would call almost anything "helped"), and by no more than the before window's own range (so a steep start is
-/// not extrapolated past what was seen). A value after that is not finite is "hurt" whatever the rest.
+/// The metric is lower-is-better (a loss). What the after window is compared with depends on the before window's
+/// least-squares trend. Improving: the median before, moved along the slope by the distance between the two windows'
+/// centres, by no more than the before window's own range (so a steep start is not extrapolated past what was seen): a
+/// fix must beat the improvement that was happening anyway. Worsening: the larger of the median before and the median of
+/// the window's last quarter (at least 3 updates), the level the metric had reached when the change was applied: fixes
+/// are applied when something goes wrong, and the healthy start of the window must not make a fix look harmful. A value
+/// after that is not finite is "hurt" whatever the rest.
 /// </remarks>
 internal static class OutcomeMeter
 {
@@ -45,7 +47,9 @@ internal static class OutcomeMeter
             ProposalVerdict.Hurt => $"hurt (at least {P(hurtMargin)} worse than the trend)",
             _ => $"no effect (within −{P(helpedMargin)} and +{P(hurtMargin)} of the trend)",
         };
-        var trend = expected == medianBefore ? "the trend before was flat or worsening, so it predicted no change" : $"the trend before predicted {F(expected)}";
+        var trend = expected == medianBefore ? "the trend before was flat, so it predicted no change"
+            : expected > medianBefore ? $"it was worsening and had reached {F(expected)}"
+            : $"the trend before predicted {F(expected)}";
         var message = $"{metric}: median {F(medianBefore)} over {before.Count} updates before (steps {fromStep}–{before[^1].Step}), "
             + $"{F(medianAfter)} over {after.Count} updates after (steps {after[0].Step}–{toStep}); {trend}; "
             + $"change {(change >= 0 ? "+" : "−")}{P(Math.Abs(change))} against it: {verdictText}.";
@@ -76,6 +80,12 @@ internal static class OutcomeMeter
         }
 
         var slope = sxy / sxx;
+        if (slope > 0)
+        {
+            var tail = before[^Math.Min(n, Math.Max(3, (n + 3) / 4))..];
+            return Math.Max(median, Median(tail));
+        }
+
         if (!(slope < 0))
         {
             return median;

@@ -34,7 +34,7 @@ public sealed class OutcomeTests
         outcome.AfterCount.Should().Be(10);
         outcome.FromStep.Should().Be(1);
         outcome.ToStep.Should().Be(20);
-        outcome.Message.Should().Be("train_loss: median 1 over 10 updates before (steps 1–10), 0.6 over 10 updates after (steps 11–20); the trend before was flat or worsening, so it predicted no change; change −40 % against it: helped (at least 5 % better than the trend).");
+        outcome.Message.Should().Be("train_loss: median 1 over 10 updates before (steps 1–10), 0.6 over 10 updates after (steps 11–20); the trend before was flat, so it predicted no change; change −40 % against it: helped (at least 5 % better than the trend).");
         measured.State.Should().Be(ProposalState.Applied);
         (await h.Manager.ListAsync(new ProposalQuery { State = ProposalState.Pending })).Should().BeEmpty("nothing hurt, so no revert");
     }

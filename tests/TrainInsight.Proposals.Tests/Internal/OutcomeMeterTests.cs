@@ -18,11 +18,14 @@ public sealed class OutcomeMeterTests
     }
 
     [Fact]
-    public void Measure_WorseningTrend_IsNotExtrapolated()
+    public void Measure_WorseningTrend_ComparesWithTheLevelReached_NotAnExtrapolation()
     {
-        var outcome = OutcomeMeter.Measure("train_loss", Series(1, 1, 2, 3, 4), Series(6, 2.5, 2.5), 0.05, 0.1);
-        outcome.Expected.Should().Be(outcome.Before);
-        outcome.Verdict.Should().Be(ProposalVerdict.NoEffect, "2.5 against a median of 2.5 before");
+        // Healthy at first, then diverging: the reference is the median of the last 3 (3.0, 4.0, 5.0), not the window's 1.0.
+        var outcome = OutcomeMeter.Measure("train_loss", Series(1, 1, 1, 1, 1, 1, 1, 3, 4, 5), Series(11, 4, 4, 4), 0.05, 0.1);
+        outcome.Before.Should().Be(1);
+        outcome.Expected.Should().Be(4);
+        outcome.Verdict.Should().Be(ProposalVerdict.NoEffect, "the loss stayed where the divergence had taken it");
+        outcome.Message.Should().Contain("it was worsening and had reached 4");
     }
 
     [Theory]
