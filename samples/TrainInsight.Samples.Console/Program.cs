@@ -93,6 +93,10 @@ if (settings.Diagnostics)
         return 2;
     }
 
+    // Findings' fixes, suggestions and chat commands ("pause", "halve the learning rate") become proposals that wait for a
+    // person: POST /api/proposals/{id}/approve applies one at the next step boundary, after a checkpoint, and its effect
+    // is measured (GET /api/proposals/{id}); one that hurt gets a revert proposal. Nothing applies itself (AutoApply off).
+    trainInsight.AddProposals();
     trainInsight.AddLlm();
 }
 

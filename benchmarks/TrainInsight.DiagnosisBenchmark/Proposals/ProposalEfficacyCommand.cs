@@ -43,7 +43,7 @@ internal static class ProposalEfficacyCommand
                 {
                     foreach (var baseline in new[] { false, true })
                     {
-                        var options = new ProposalOptions { OutcomeWindow = window, MinOutcomeUpdates = Math.Min(5, window) };
+                        var options = new ProposalOptions { OutcomeWindow = window, MinOutcomeUpdates = Math.Min(3, window) };
                         var hook = new ProposalHook(baseline, seed, options);
                         var runId = $"{ScenarioRunner.TraceName(spec.Name, model, seed)}__{(baseline ? "random" : "top")}";
                         runner.Run(spec, model, seed, runId, [hook], checkpoints);
@@ -154,7 +154,8 @@ internal static class ProposalEfficacyCommand
             var applied = history.FirstOrDefault(r => r.State == ProposalState.Applied);
             var final = hook.Final;
             double? latency = approved is not null && applied is not null ? (applied.Timestamp - approved.Timestamp).TotalMilliseconds : null;
-            var note = final is null ? "no rule proposal was made" : final.Outcome?.Message ?? final.Reason;
+            var note = final is null ? "no rule proposal was made"
+                : final.Outcome?.Message ?? final.Reason ?? (final.TargetMetric is null ? "the action's effect is not measured (pause, stop, checkpoint, evaluate)" : null);
             return new Row(scenario, model, seed, baseline, approved is not null, applied is not null, final?.Title, final?.Outcome?.Verdict,
                 final?.Outcome?.Change, latency, note);
         }

@@ -63,7 +63,9 @@ internal sealed class ProposalHook(bool baseline, int seed, ProposalOptions opti
             choices.Add(new FixCommand(ControlAction.SetLearningRate, rate * 10));
         }
 
-        var pick = choices[new Random(seed).Next(choices.Count)];
+        // A stable hash of the run id (string.GetHashCode differs per process): another pick per scenario, the same every time.
+        var hash = _runId.Aggregate(2166136261u, (h, c) => (h ^ c) * 16777619u);
+        var pick = choices[new Random(seed ^ (int)(hash & 0x7fffffff)).Next(choices.Count)];
         var random = _manager.ProposeAsync(new ProposalRequest(_runId, [pick], ProposalSource.External) { Rationale = "random baseline" }).GetAwaiter().GetResult();
         ProposalId = random.ProposalId;
         _manager.ApproveAsync(random.ProposalId, "benchmark").GetAwaiter().GetResult();
