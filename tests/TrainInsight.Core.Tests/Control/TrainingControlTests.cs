@@ -316,11 +316,12 @@ public class TrainingControlTests
     [Fact]
     public void ControlAction_NewActions_AreAppendedAfterTheExistingValues()
     {
-        Enum.GetValues<ControlAction>().Select(a => (int)a).Should().Equal(0, 1, 2, 3, 4, 5, 6, 7);
+        Enum.GetValues<ControlAction>().Select(a => (int)a).Should().Equal(0, 1, 2, 3, 4, 5, 6, 7, 8);
         ((int)ControlAction.SetWeightDecay).Should().Be(4, "stored and serialized values of the existing actions must not move");
         ((int)ControlAction.SaveCheckpoint).Should().Be(5);
         ((int)ControlAction.Evaluate).Should().Be(6);
         ((int)ControlAction.SetEarlyStopping).Should().Be(7);
+        ((int)ControlAction.RestoreCheckpoint).Should().Be(8);
     }
 
     [Fact]
