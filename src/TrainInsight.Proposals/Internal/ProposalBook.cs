@@ -91,7 +91,7 @@ internal sealed class ProposalBook(ITrainingControl control, ProposalOptions opt
             Revise(older, ProposalState.Expired, SystemActor, $"Superseded by {id}: {first.Title}.", supersededBy: id);
         }
 
-        return AutoApplies(first, track) is { } rule ? Approve(entry, AutoApplyActor, autoApplied: true, rule) : first;
+        return AutoApplyPolicy.Allows(options, first, track) is { } rule ? Approve(entry, AutoApplyActor, autoApplied: true, rule) : first;
     }
 
     public ProposalEvent Approve(Entry entry, string actor, bool autoApplied = false, string? rule = null)
@@ -336,28 +336,8 @@ internal sealed class ProposalBook(ITrainingControl control, ProposalOptions opt
             return;
         }
 
-        var commands = new List<FixCommand> { new(ControlAction.RestoreCheckpoint) { Path = path } };
-        if (measured.PreviousValues.TryGetValue(MetricNames.LearningRate, out var rate) && rate is > 0 and <= 10)
-        {
-            commands.Add(new FixCommand(ControlAction.SetLearningRate, rate));
-        }
-
-        if (measured.PreviousValues.TryGetValue(HyperparameterNames.WeightDecay, out var decay) && decay is >= 0 and <= 1
-            && measured.Commands.Any(c => c.Action == ControlAction.SetWeightDecay))
-        {
-            commands.Add(new FixCommand(ControlAction.SetWeightDecay, decay));
-        }
-
         Reverts++;
-        Propose(new ProposalRequest(measured.RunId, commands, ProposalSource.Revert)
-        {
-            Title = Clip($"Revert {measured.ProposalId}: restore the checkpoint saved at step {measured.AppliedStep} and the previous settings", 200),
-            Rationale = Clip($"\"{measured.Title}\" hurt: {outcome.Message}"),
-            ExpectedEffect = $"{outcome.Metric} back to about {outcome.Before.ToString("G4", CultureInfo.InvariantCulture)}, where it was before the change; training then continues from the checkpoint.",
-            TargetMetric = outcome.Metric,
-            RevertOf = measured.ProposalId,
-            Actor = SystemActor,
-        }, track);
+        Propose(RevertRequest.For(measured, outcome, path), track);
     }
 
     private void End(RunTrack track, TrainingEvent ended)
@@ -384,60 +364,11 @@ internal sealed class ProposalBook(ITrainingControl control, ProposalOptions opt
         }
     }
 
-    private string? AutoApplies(ProposalEvent proposal, RunTrack track)
-    {
-        if (options.AutoApply == AutoApplyActions.None || proposal.Source != ProposalSource.Rule || track.AutoApplied >= options.AutoApplyLimitPerRun)
-        {
-            return null;
-        }
-
-        var commands = proposal.Commands;
-        var current = track.Current();
-        if (options.AutoApply.HasFlag(AutoApplyActions.LowerLearningRate) && commands is [{ Action: ControlAction.SetLearningRate, Value: { } rate }]
-            && current.TryGetValue(MetricNames.LearningRate, out var now) && rate < now && rate >= now / options.AutoApplyMaxLearningRateFactor)
-        {
-            return $"Applied by the auto-apply policy (LowerLearningRate: {now.ToString("G4", CultureInfo.InvariantCulture)} → {rate.ToString("G4", CultureInfo.InvariantCulture)}, at most ÷{options.AutoApplyMaxLearningRateFactor.ToString("G4", CultureInfo.InvariantCulture)}; {track.AutoApplied + 1} of {options.AutoApplyLimitPerRun} for this run).";
-        }
-
-        if (options.AutoApply.HasFlag(AutoApplyActions.SaveCheckpoint) && commands is [{ Action: ControlAction.SaveCheckpoint }])
-        {
-            return $"Applied by the auto-apply policy (SaveCheckpoint; {track.AutoApplied + 1} of {options.AutoApplyLimitPerRun} for this run).";
-        }
-
-        if (options.AutoApply.HasFlag(AutoApplyActions.StopOnNonFiniteLoss)
-            && commands is [{ Action: ControlAction.Stop }] or [{ Action: ControlAction.SaveCheckpoint }, { Action: ControlAction.Stop }]
-            && track.Latest.TryGetValue(MetricNames.TrainLoss, out var loss) && !double.IsFinite(loss))
-        {
-            return $"Applied by the auto-apply policy (StopOnNonFiniteLoss: train_loss is {loss.ToString(CultureInfo.InvariantCulture)}; {track.AutoApplied + 1} of {options.AutoApplyLimitPerRun} for this run).";
-        }
-
-        return null;
-    }
-
     private ProposalEvent Revise(Entry entry, ProposalState state, string actor, string? reason, bool? autoApplied = null,
         IReadOnlyList<string>? commandIds = null, long? appliedStep = null, ProposalOutcome? outcome = null, string? supersededBy = null)
     {
-        var p = entry.Latest;
-        var next = new ProposalEvent(p.Run, p.ProposalId, state, p.Source, p.Commands, p.Title, time.GetUtcNow())
-        {
-            Revision = p.Revision + 1,
-            CreatedAt = p.CreatedAt,
-            Rationale = p.Rationale,
-            ExpectedEffect = p.ExpectedEffect,
-            FindingId = p.FindingId,
-            FindingLabel = p.FindingLabel,
-            TargetMetric = p.TargetMetric,
-            Actor = actor,
-            Reason = reason,
-            AutoApplied = autoApplied ?? p.AutoApplied,
-            CommandIds = commandIds ?? p.CommandIds,
-            CheckpointPath = entry.CheckpointPath ?? p.CheckpointPath,
-            PreviousValues = entry.PreviousValues ?? p.PreviousValues,
-            AppliedStep = appliedStep ?? p.AppliedStep,
-            Outcome = outcome ?? p.Outcome,
-            RevertOf = p.RevertOf,
-            SupersededBy = supersededBy ?? p.SupersededBy,
-        };
+        var next = ProposalRevision.Next(entry.Latest, state, time.GetUtcNow(), actor, reason, autoApplied, commandIds, entry.CheckpointPath,
+            entry.PreviousValues, appliedStep, outcome, supersededBy);
         entry.History.Add(next);
         publish(next);
         return next;

@@ -314,6 +314,23 @@ public class TrainingControlTests
     }
 
     [Fact]
+    public void Submit_ACommandBuiltByTheCaller_QueuesItWithItsPath()
+    {
+        var control = TrainingControl.Create();
+        using var receiver = control.Attach("run-a");
+        var command = new ControlCommand(ControlAction.RestoreCheckpoint, "run-a") { Path = "/ckpt/step-00000010.pt" };
+
+        control.Submit(command).Should().BeSameAs(command);
+
+        receiver.TryTake(out var taken).Should().BeTrue();
+        taken.Should().BeSameAs(command);
+        taken!.Path.Should().Be("/ckpt/step-00000010.pt");
+        FluentActions.Invoking(() => control.Submit(new ControlCommand(ControlAction.Pause, "other"))).Should().Throw<RunNotActiveException>();
+        FluentActions.Invoking(() => new ControlCommand(ControlAction.RestoreCheckpoint) { Path = " " }).Should().Throw<ArgumentException>();
+        new FixCommand(ControlAction.RestoreCheckpoint) { Path = "/c.pt" }.ToCommand("run-a").Path.Should().Be("/c.pt");
+    }
+
+    [Fact]
     public void ControlAction_NewActions_AreAppendedAfterTheExistingValues()
     {
         Enum.GetValues<ControlAction>().Select(a => (int)a).Should().Equal(0, 1, 2, 3, 4, 5, 6, 7, 8);
