@@ -3,6 +3,15 @@ namespace TrainInsight;
 /// <summary>A request to steer a run, as submitted through <see cref="ITrainingControl.Submit(ControlAction, string?, double?)"/>.</summary>
 public sealed class ControlCommand
 {
+    /// <summary>The largest learning rate <see cref="ControlAction.SetLearningRate"/> accepts: 10. Trainers reject a larger one.</summary>
+    public const double MaxLearningRate = 10;
+
+    /// <summary>The largest weight decay <see cref="ControlAction.SetWeightDecay"/> accepts: 1.</summary>
+    public const double MaxWeightDecay = 1;
+
+    /// <summary>The largest early-stopping patience <see cref="ControlAction.SetEarlyStopping"/> accepts: 10,000 epochs.</summary>
+    public const int MaxEarlyStoppingPatience = 10_000;
+
     /// <summary>Initializes a new instance of the <see cref="ControlCommand"/> class with a new id.</summary>
     /// <param name="action">The action requested.</param>
     /// <param name="runId">The run it targets, or <see langword="null"/> for every active run. The default is <see langword="null"/>.</param>

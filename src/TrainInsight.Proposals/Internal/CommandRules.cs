@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrainInsight.Wire;
 
 namespace TrainInsight.Proposals.Internal;
 
@@ -13,11 +14,11 @@ internal static class CommandRules
             var c = commands[i];
             var problem = c.Action switch
             {
-                ControlAction.SetLearningRate when c.Value is not (> 0 and <= 10) =>
+                ControlAction.SetLearningRate when c.Value is not (> 0 and <= ControlCommand.MaxLearningRate) =>
                     $"set_learning_rate needs a value greater than 0 and at most 10; got {Text(c.Value)}.",
-                ControlAction.SetWeightDecay when c.Value is not (>= 0 and <= 1) =>
+                ControlAction.SetWeightDecay when c.Value is not (>= 0 and <= ControlCommand.MaxWeightDecay) =>
                     $"set_weight_decay needs a value from 0 to 1; got {Text(c.Value)}.",
-                ControlAction.SetEarlyStopping when c.Value is not { } v || v < 0 || v > 10_000 || v != Math.Floor(v) =>
+                ControlAction.SetEarlyStopping when c.Value is not { } v || v < 0 || v > ControlCommand.MaxEarlyStoppingPatience || v != Math.Floor(v) =>
                     $"set_early_stopping needs a whole number from 0 to 10,000; got {Text(c.Value)}.",
                 ControlAction.RestoreCheckpoint when c.Path is null => "restore_checkpoint needs the checkpoint's path.",
                 ControlAction.Pause or ControlAction.Resume or ControlAction.Stop or ControlAction.SaveCheckpoint or ControlAction.Evaluate or ControlAction.RestoreCheckpoint
@@ -101,15 +102,7 @@ internal static class CommandRules
         return $" (now {Text(now)}, {factor})";
     }
 
-    public static string Name(ControlAction action) => action switch
-    {
-        ControlAction.SetLearningRate => "set_learning_rate",
-        ControlAction.SetWeightDecay => "set_weight_decay",
-        ControlAction.SaveCheckpoint => "save_checkpoint",
-        ControlAction.SetEarlyStopping => "set_early_stopping",
-        ControlAction.RestoreCheckpoint => "restore_checkpoint",
-        _ => action.ToString().ToLowerInvariant(),
-    };
+    public static string Name(ControlAction action) => WireNames.Action(action);
 
     public static string Text(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "no value";
 }

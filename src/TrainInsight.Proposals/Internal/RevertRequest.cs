@@ -8,12 +8,12 @@ internal static class RevertRequest
     public static ProposalRequest For(ProposalEvent measured, ProposalOutcome outcome, string path)
     {
         var commands = new List<FixCommand> { new(ControlAction.RestoreCheckpoint) { Path = path } };
-        if (measured.PreviousValues.TryGetValue(MetricNames.LearningRate, out var rate) && rate is > 0 and <= 10)
+        if (measured.PreviousValues.TryGetValue(MetricNames.LearningRate, out var rate) && rate is > 0 and <= ControlCommand.MaxLearningRate)
         {
             commands.Add(new FixCommand(ControlAction.SetLearningRate, rate));
         }
 
-        if (measured.PreviousValues.TryGetValue(HyperparameterNames.WeightDecay, out var decay) && decay is >= 0 and <= 1
+        if (measured.PreviousValues.TryGetValue(HyperparameterNames.WeightDecay, out var decay) && decay is >= 0 and <= ControlCommand.MaxWeightDecay
             && measured.Commands.Any(c => c.Action == ControlAction.SetWeightDecay))
         {
             commands.Add(new FixCommand(ControlAction.SetWeightDecay, decay));

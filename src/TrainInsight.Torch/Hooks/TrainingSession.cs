@@ -22,7 +22,7 @@ namespace TrainInsight.Torch;
 public sealed class TrainingSession : IDisposable
 {
     /// <summary>The largest learning rate a <see cref="ControlAction.SetLearningRate"/> command may set: 10.</summary>
-    public const double MaxLearningRate = 10;
+    public const double MaxLearningRate = ControlCommand.MaxLearningRate;
 
     /// <summary>The largest weight decay a <see cref="ControlAction.SetWeightDecay"/> command may set: 1.</summary>
     public const double MaxWeightDecay = 1;

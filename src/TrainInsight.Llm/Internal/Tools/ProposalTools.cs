@@ -112,9 +112,9 @@ internal sealed class ProposalTools(ProposalGateway gateway, RunDataLoader loade
 
         return action switch
         {
-            ControlAction.SetLearningRate => number is > 0 and <= 10 ? (number, null) : (null, $"set_learning_rate needs a value above 0 and at most 10{Got(number)}"),
-            ControlAction.SetWeightDecay => number is >= 0 and <= 1 ? (number, null) : (null, $"set_weight_decay needs a value from 0 to 1{Got(number)}"),
-            ControlAction.SetEarlyStopping => number is >= 0 and <= 10_000 && Math.Floor(number.Value) == number.Value
+            ControlAction.SetLearningRate => number is > 0 and <= ControlCommand.MaxLearningRate ? (number, null) : (null, $"set_learning_rate needs a value above 0 and at most 10{Got(number)}"),
+            ControlAction.SetWeightDecay => number is >= 0 and <= ControlCommand.MaxWeightDecay ? (number, null) : (null, $"set_weight_decay needs a value from 0 to 1{Got(number)}"),
+            ControlAction.SetEarlyStopping => number is >= 0 and <= ControlCommand.MaxEarlyStoppingPatience && Math.Floor(number.Value) == number.Value
                 ? (number, null)
                 : (null, $"set_early_stopping needs a whole number of epochs from 0 to 10000{Got(number)}"),
 
