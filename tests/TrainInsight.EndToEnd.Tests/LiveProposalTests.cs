@@ -6,7 +6,14 @@ using TrainInsight.Torch.Training;
 
 namespace TrainInsight.EndToEnd.Tests;
 
-/// <summary>Real TorchSharp training with proposals over HTTP: approve, apply at a step boundary, measure, revert.</summary>
+[CollectionDefinition(nameof(LiveProposalTests), DisableParallelization = true)]
+public sealed class LiveProposalCollection;
+
+/// <summary>
+/// Real TorchSharp training with proposals over HTTP: approve, apply at a step boundary, measure, revert. Alone, after the
+/// other classes: two more trainings beside theirs on 2 cores slowed the other live tests past their waits.
+/// </summary>
+[Collection(nameof(LiveProposalTests))]
 public sealed class LiveProposalTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(240);
