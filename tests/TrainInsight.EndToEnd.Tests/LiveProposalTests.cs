@@ -98,7 +98,7 @@ public sealed class LiveProposalTests
         {
             proposal = await Poll.UntilAsync(
                 async () => (await service.ListAsync(new ProposalQuery { RunId = runId, State = ProposalState.Pending }))
-                    .FirstOrDefault(p => p.Source == ProposalSource.Rule && p.Commands.Any(c => c.Action == ControlAction.SetLearningRate))!,
+                    .FirstOrDefault(p => p.Source == ProposalSource.Rule && p.Commands.Any(c => c.Action == ControlAction.SetLearningRate && c.Value < 0.6))!,
                 p => p is not null, "a finding's fix becomes a pending learning-rate proposal", TimeSpan.FromSeconds(120));
             using var approved = await PostAsync(host, $"/api/proposals/{proposal.ProposalId}/approve", "{}", cts.Token);
             approvedStatus = approved.StatusCode;
