@@ -14,7 +14,7 @@
 # native libraries load. Everything (restore, build, test) runs in that same
 # environment; paths are identical inside and outside, so a later host build
 # reuses the outputs. Per-test lines and a Passed!/Failed! summary per test
-# project are printed, then one closing line with the totals. The exit status is
+# project are printed, then the names of any failed tests and one closing line with the totals. The exit status is
 # dotnet test's (0 = all tests passed).
 set -euo pipefail
 
@@ -54,5 +54,10 @@ status=${PIPESTATUS[0]}
 set -e
 count() { grep -E "^[[:space:]]+$1:[[:space:]]+[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
 echo
+# The failed tests by name, just above the closing line, so that the tail of a CI log says which ones failed.
+if grep -qE "^[[:space:]]+Failed [A-Za-z_]" "$log"; then
+  echo "Failed tests:"
+  grep -E "^[[:space:]]+Failed [A-Za-z_]" "$log" | sed -E 's/^[[:space:]]+Failed /  /' | head -n 50
+fi
 echo "TrainInsight tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
 exit "$status"

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using TrainInsight.Internal;
 
 namespace TrainInsight.Tests.Internal;
 
@@ -7,7 +8,7 @@ public sealed class MeterCollection;
 
 /// <summary>
 /// Every bus has its own "TrainInsight" meter; a listener sees them all. So that no other test's bus publishes instruments
-/// meanwhile these run alone, and measurements are told apart by their <see cref="Instrument.Meter"/>.
+/// meanwhile these run alone, and measurements are told apart by their <see cref="Instrument.Meter"/>: the bus's own meter.
 /// </summary>
 [Collection(nameof(MeterMirrorTests))]
 public class MeterMirrorTests
@@ -25,10 +26,13 @@ public class MeterMirrorTests
         bus.TryPublish(new MetricEvent(runB, 1, new Dictionary<string, double> { ["loss"] = 5 }));
         bus.TryPublish(new MetricEvent(runA, 2, new Dictionary<string, double> { ["loss"] = 2 }));
         bus.TryPublish(new TrainingEvent(runA, TrainingEventKind.EpochCompleted) { Metrics = new Dictionary<string, double> { ["loss"] = 99 } });
+        var meter = ((InProcessTelemetryBus)bus).Meter;
         await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 4, "4 events were dispatched");
+        await Poll.UntilAsync(
+            () => recorder.Published.Count(i => ReferenceEquals(i.Meter, meter) && i.Name is "traininsight.loss" or "traininsight.lr") == 2,
+            "the gauges are created just after their first event is dispatched");
 
         var measurements = recorder.Collect();
-        var meter = measurements.Single(m => m.Tags.GetValueOrDefault("run_id") as string == runA.Id && m.Instrument == "traininsight.lr").Meter;
         var ours = measurements.Where(m => ReferenceEquals(m.Meter, meter)).ToList();
 
         ours.Where(m => m.Instrument == "traininsight.loss").Select(m => (m.Tags["run_id"], m.Value))
@@ -46,23 +50,27 @@ public class MeterMirrorTests
     [Fact]
     public async Task InstrumentPublished_BeforeAMetricNameIsSeen_OnlyTheBusCounters()
     {
+        // The gauges are created just after the dispatcher counts an event as dispatched, so the test waits for the gauge
+        // it expects and then checks that no other was made: the training event's summary name gets none.
+        var summaryName = "summary_" + Guid.NewGuid().ToString("N");
         var name = "probe_" + Guid.NewGuid().ToString("N");
         using var recorder = new Recorder();
         using var bus = TelemetryBus.Create();
+        var meter = ((InProcessTelemetryBus)bus).Meter;
+        List<string> Names() => [.. recorder.Published.Where(i => ReferenceEquals(i.Meter, meter)).Select(i => i.Name)];
 
-        bus.TryPublish(new TrainingEvent(new RunDescriptor("meter-c"), TrainingEventKind.RunStarted) { Metrics = new Dictionary<string, double> { [name] = 1 } });
+        Names().Should().BeEquivalentTo(
+            ["traininsight.bus.published", "traininsight.bus.dispatched", "traininsight.bus.dropped", "traininsight.bus.subscribers"],
+            "a new bus has only its counters");
+
+        bus.TryPublish(new TrainingEvent(new RunDescriptor("meter-c"), TrainingEventKind.RunStarted) { Metrics = new Dictionary<string, double> { [summaryName] = 1 } });
         bus.TryPublish(new MetricEvent(new RunDescriptor("meter-c"), 1, null));
-        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 2, "2 events were dispatched");
-
-        var meter = recorder.Published.Single(i => i.Name == "traininsight.bus.published" && !recorder.Before.Contains(i)).Meter;
-        recorder.Published.Where(i => ReferenceEquals(i.Meter, meter)).Select(i => i.Name).Should().BeEquivalentTo(
-            "traininsight.bus.published", "traininsight.bus.dispatched", "traininsight.bus.dropped", "traininsight.bus.subscribers");
-
         bus.TryPublish(new MetricEvent(new RunDescriptor("meter-c"), 2, new Dictionary<string, double> { [name] = 1 }));
-        await Poll.UntilAsync(() => bus.GetStatistics().Dispatched == 3, "3 events were dispatched");
+        await Poll.UntilAsync(() => Names().Contains("traininsight." + name), "the gauge of a name seen in a MetricEvent is created");
 
-        recorder.Published.Where(i => ReferenceEquals(i.Meter, meter)).Select(i => i.Name).Should().Contain("traininsight." + name)
-            .And.HaveCount(5, "one gauge per metric name, created once that name is first seen in a MetricEvent");
+        Names().Should().BeEquivalentTo(
+            ["traininsight.bus.published", "traininsight.bus.dispatched", "traininsight.bus.dropped", "traininsight.bus.subscribers", "traininsight." + name],
+            "one gauge per metric name seen in a MetricEvent; a training event's summary makes none");
     }
 
     [Fact]
@@ -70,7 +78,8 @@ public class MeterMirrorTests
     {
         using var recorder = new Recorder();
         var bus = TelemetryBus.Create();
-        var instrument = recorder.Published.Single(i => i.Name == "traininsight.bus.published" && !recorder.Before.Contains(i));
+        var meter = ((InProcessTelemetryBus)bus).Meter;
+        var instrument = recorder.Published.Single(i => i.Name == "traininsight.bus.published" && ReferenceEquals(i.Meter, meter));
 
         bus.Dispose();
 
@@ -113,11 +122,7 @@ public class MeterMirrorTests
             _listener.SetMeasurementEventCallback<long>((i, v, t, _) => Add(i, v, t));
             _listener.SetMeasurementEventCallback<int>((i, v, t, _) => Add(i, v, t));
             _listener.Start();
-            Before = [.. Published];
         }
-
-        /// <summary>Gets the instruments that existed when the recorder started.</summary>
-        public HashSet<Instrument> Before { get; }
 
         public List<Instrument> Published
         {

@@ -42,6 +42,9 @@ internal sealed class InProcessTelemetryBus : ITelemetryBus
     private int _disposed;
     private Task? _disposal;
 
+    /// <summary>Gets the bus's "TrainInsight" meter (for tests: every bus has its own, and a listener sees them all).</summary>
+    internal System.Diagnostics.Metrics.Meter Meter => _meter.Meter;
+
     public InProcessTelemetryBus(TrainInsightOptions options, IMetricStore? store = null, ITrainingControl? control = null, ILogger? logger = null)
     {
         _options = options;

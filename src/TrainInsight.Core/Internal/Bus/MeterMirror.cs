@@ -57,6 +57,9 @@ internal sealed class MeterMirror : IDisposable
         _pending.Clear();
     }
 
+    /// <summary>Gets the meter itself (tests tell this bus's instruments apart from other buses' by it).</summary>
+    public Meter Meter => _meter;
+
     public void Dispose() => _meter.Dispose();
 
     private static bool IsValidInstrumentSuffix(string name) =>
