@@ -9,7 +9,9 @@
 # root with llama.cpp's llama-server, which LLM protocol tests start through
 # $TRAININSIGHT_LLAMA_SERVER = eng/llama-server.sh, serving
 # $TRAININSIGHT_LLAMA_MODEL = tests/Shared/Models/stories260K.gguf;
-# TRAININSIGHT_SKIP_LLAMA=1 skips that step), then restores, builds and runs
+# TRAININSIGHT_SKIP_LLAMA=1 skips that step; eng/setup-browser.sh: Debian's
+# Chromium and a CJK font where the tests run, for the dashboard's Playwright
+# tests), then restores, builds and runs
 # `dotnet test <solution> -c Release` through eng/torch-env.sh, so TorchSharp's
 # native libraries load. Everything (restore, build, test) runs in that same
 # environment; paths are identical inside and outside, so a later host build
@@ -22,6 +24,8 @@ REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd -- "$REPO_ROOT"
 
 eng/setup.sh
+# Debian's Chromium and a CJK font for the dashboard's browser tests (TRAININSIGHT_SKIP_BROWSER=1 skips it).
+eng/setup-browser.sh --quiet
 if [[ ${TRAININSIGHT_SKIP_LLAMA:-0} != 1 ]]; then
   eng/setup-llama.sh --quiet
   # TRAININSIGHT_* variables also reach the tests inside eng/torch-env.sh.
