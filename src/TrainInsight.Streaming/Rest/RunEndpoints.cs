@@ -18,6 +18,8 @@ internal static class RunEndpoints
     public const int MaxRunLimit = 1_000;
     public const int DefaultPointLimit = 1_000;
     public const int MaxPointLimit = 100_000;
+    public const int MinDownsamplePoints = 2;
+    public const int MaxDownsamplePoints = 100_000;
 
     // FindingQuery's default and maximum.
     public const int DefaultFindingLimit = 1_000;
@@ -49,7 +51,13 @@ internal static class RunEndpoints
             .WithRunIdParameter()
             .WithQueryParameter("names", "Only these metrics: comma-separated, the parameter may be repeated. The default is every metric.", OpenApiMetadata.StringArray())
             .WithQueryParameter("since", "Only points measured after this step. The default is from the first step.", OpenApiMetadata.Integer(0, null))
-            .WithQueryParameter("limit", $"The most points to return, 1 to {MaxPointLimit:N0}. The default is {DefaultPointLimit:N0}.", OpenApiMetadata.Integer(1, MaxPointLimit));
+            .WithQueryParameter("limit", $"The most points to return, 1 to {MaxPointLimit:N0}. The default is {DefaultPointLimit:N0}.", OpenApiMetadata.Integer(1, MaxPointLimit))
+            .WithQueryParameter(
+                "max_points",
+                $"Downsample instead of paging: at most this many points per metric, {MinDownsamplePoints} to {MaxDownsamplePoints:N0}, over every step after since, " +
+                "keeping each step bucket's minimum and maximum, NaN and infinite values, and each metric's first and last point. Cannot be combined with limit. " +
+                "The default is no downsampling.",
+                OpenApiMetadata.Integer(MinDownsamplePoints, MaxDownsamplePoints));
 
         group.MapGet("/api/runs/{id}/commands", GetCommandsAsync)
             .WithName("TrainInsight.GetRunCommands")
@@ -158,7 +166,8 @@ internal static class RunEndpoints
 
         if (!TryGetNames(request, out var names, out var problem) ||
             !TryGetSince(request, out var since, out problem) ||
-            !TryGetInt(request, "limit", DefaultPointLimit, MaxPointLimit, out var limit, out problem))
+            !TryGetInt(request, "limit", DefaultPointLimit, MaxPointLimit, out var limit, out problem) ||
+            !TryGetMaxPoints(request, out var maxPoints, out problem))
         {
             return problem;
         }
@@ -170,6 +179,19 @@ internal static class RunEndpoints
         }
 
         var run = lookup.Run;
+        if (maxPoints is { } most)
+        {
+            // The buckets span each metric's first step to the run's last stored step (later points join the last bucket).
+            var sampled = await DownsampledMetricsReader.ReadAsync(store, id, names, since, most, run.LastStep, cancellationToken).ConfigureAwait(false);
+            var response = new MetricPointsResponse
+            {
+                RunId = id,
+                Points = ToModels(sampled.Points, sampled.Points.Count),
+                Downsampled = sampled.Downsampled,
+                SourcePoints = sampled.SourcePoints,
+            };
+            return TypedResults.Json(response, RestJsonContext.Default.MetricPointsResponse);
+        }
 
         // One point more than asked tells whether more follow. A page never ends inside a step (a step can carry
         // several points, from one event or several), so that "since = the page's last step" loses nothing.
@@ -195,6 +217,12 @@ internal static class RunEndpoints
             nextSince = points[count - 1].Step;
         }
 
+        var page = new MetricPointsResponse { RunId = id, Points = ToModels(points, count), NextSince = nextSince };
+        return TypedResults.Json(page, RestJsonContext.Default.MetricPointsResponse);
+    }
+
+    private static MetricPointModel[] ToModels(IReadOnlyList<MetricPoint> points, int count)
+    {
         var models = new MetricPointModel[count];
         for (var i = 0; i < count; i++)
         {
@@ -202,8 +230,7 @@ internal static class RunEndpoints
             models[i] = new MetricPointModel(point.Name, point.Step, point.Value, WireNames.UnixSeconds(point.Timestamp), point.Sequence, point.Offset);
         }
 
-        var response = new MetricPointsResponse { RunId = id, Points = models, NextSince = nextSince };
-        return TypedResults.Json(response, RestJsonContext.Default.MetricPointsResponse);
+        return models;
     }
 
     public static async Task<IResult> GetCommandsAsync(string id, IMetricStore store, CancellationToken cancellationToken)
@@ -347,6 +374,35 @@ internal static class RunEndpoints
             return false;
         }
 
+        return true;
+    }
+
+    /// <summary>Reads ?max_points=N (2 to 100,000, given once, without limit); null when absent.</summary>
+    private static bool TryGetMaxPoints(HttpRequest request, out int? maxPoints, [NotNullWhen(false)] out IResult? problem)
+    {
+        problem = null;
+        maxPoints = null;
+        if (!request.Query.TryGetValue("max_points", out var raw))
+        {
+            return true;
+        }
+
+        if (raw.Count != 1 || !int.TryParse(raw[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ||
+            value < MinDownsamplePoints || value > MaxDownsamplePoints)
+        {
+            problem = Problems.BadRequest(
+                "Invalid max_points", $"max_points must be one integer from {MinDownsamplePoints} to {MaxDownsamplePoints:N0}, not '{raw}'.");
+            return false;
+        }
+
+        if (request.Query.ContainsKey("limit"))
+        {
+            problem = Problems.BadRequest(
+                "Invalid max_points", "max_points cannot be combined with limit: max_points downsamples every step after since, limit pages through them. Give one of them.");
+            return false;
+        }
+
+        maxPoints = value;
         return true;
     }
 

@@ -127,6 +127,14 @@ internal sealed record MetricPointsResponse
     [JsonPropertyName("next_since")]
     [Description("Present when more points may follow: pass it as since to read them.")]
     public long? NextSince { get; init; }
+
+    [JsonPropertyName("downsampled")]
+    [Description("Present with max_points: whether any point was left out.")]
+    public bool? Downsampled { get; init; }
+
+    [JsonPropertyName("source_points")]
+    [Description("Present with max_points: how many points matched before downsampling.")]
+    public long? SourcePoints { get; init; }
 }
 
 /// <summary>One stored metric value.</summary>

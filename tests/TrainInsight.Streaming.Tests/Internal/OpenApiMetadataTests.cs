@@ -84,7 +84,11 @@ public sealed class OpenApiMetadataTests
         var document = await GetDocumentAsync(server, DocumentPath);
 
         var metrics = document.GetProperty("paths").GetProperty("/api/runs/{id}/metrics").GetProperty("get");
-        Parameters(metrics).Should().BeEquivalentTo(["path:id", "query:names", "query:since", "query:limit"]);
+        Parameters(metrics).Should().BeEquivalentTo(["path:id", "query:names", "query:since", "query:limit", "query:max_points"]);
+        var maxPoints = metrics.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "max_points");
+        maxPoints.GetProperty("description").GetString().Should().Contain("2 to 100,000").And.Contain("Cannot be combined with limit");
+        maxPoints.GetProperty("schema").GetProperty("minimum").GetInt32().Should().Be(2);
+        maxPoints.GetProperty("schema").GetProperty("maximum").GetInt32().Should().Be(100_000);
         var limit = metrics.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit");
         limit.GetProperty("description").GetString().Should().Contain("1 to 100,000");
         limit.GetProperty("schema").GetProperty("maximum").GetInt32().Should().Be(100_000);
@@ -95,7 +99,7 @@ public sealed class OpenApiMetadataTests
         var schemas = document.GetProperty("components").GetProperty("schemas");
         Properties(schemas, "RunSummary").Should().Contain(["id", "name", "model_name", "state", "live", "last_offset", "metric_names"]);
         Properties(schemas, "RunDetail").Should().Contain(["id", "state", "live", "latest"]);
-        Properties(schemas, "MetricPointsResponse").Should().BeEquivalentTo(["run_id", "points", "next_since"]);
+        Properties(schemas, "MetricPointsResponse").Should().BeEquivalentTo(["run_id", "points", "next_since", "downsampled", "source_points"]);
         Properties(schemas, "MetricPointModel").Should().BeEquivalentTo(["name", "step", "value", "timestamp", "sequence", "offset"]);
         Properties(schemas, "CommandRecordModel").Should().Contain(["command_id", "action", "value", "status", "issued_at", "handled_at", "offset"]);
         schemas.GetProperty("MetricPointModel").GetProperty("properties").GetProperty("step").GetProperty("type").GetString().Should().Be("integer");
