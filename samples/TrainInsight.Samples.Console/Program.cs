@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -110,16 +109,9 @@ if (settings.PushTo is { } central)
 await using var app = builder.Build();
 app.UseWebSockets();
 app.MapTrainInsight();
-app.MapGet("/", () => Results.Text(
-    "TrainInsight sample\n" +
-    "  GET  /api/stream/metrics         live metrics (Server-Sent Events)\n" +
-    "  GET  /ws/metrics                 live metrics (WebSocket)\n" +
-    "  GET  /api/metrics/current        latest values\n" +
-    "  GET  /api/metrics/history?limit= recent metric updates\n" +
-    "  GET  /api/runs                   runs (and /api/runs/{id}, /metrics?names=&since=, /commands)\n" +
-    "  GET  /openapi/traininsight.json  OpenAPI document\n" +
-    "  POST /api/training/control       {\"action\":\"pause\"|\"resume\"|\"stop\"|\"save_checkpoint\"|\"evaluate\"}\n" +
-    "                                   {\"action\":\"set_learning_rate\"|\"set_weight_decay\"|\"set_early_stopping\",\"value\":X}\n"));
+// The live dashboard at "/": charts, findings, the assistant's chat, proposals to approve, and the run's controls.
+app.MapTrainInsightDashboard("/");
+
 
 try
 {
@@ -134,6 +126,7 @@ catch (IOException ex)
 var baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 var modelName = settings.Model switch { "mlp" => "Mlp", "resnet" => "SmallResNet", _ => "SmallCnn" };
 AnsiConsole.MarkupLine($"[bold]TrainInsight sample[/] - {modelName} on Fashion-MNIST ({train.Count:N0} training, {test.Count:N0} test images)");
+AnsiConsole.MarkupLine($"  dashboard:    [link]{baseUrl}/[/]   (open it in a browser)");
 AnsiConsole.MarkupLine($"  live stream:  [link]{baseUrl}/api/stream/metrics[/]   (try: curl -N {baseUrl}/api/stream/metrics)");
 AnsiConsole.MarkupLine($"  websocket:    {baseUrl.Replace("http", "ws", StringComparison.Ordinal)}/ws/metrics");
 AnsiConsole.MarkupLine($"  current:      {baseUrl}/api/metrics/current");

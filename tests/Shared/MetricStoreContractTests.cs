@@ -441,6 +441,165 @@ public abstract class MetricStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadMetricsAsync_AllNames_StreamsWhatGetMetricsReturnsInOffsetThenNameOrder()
+    {
+        var store = CreateStore();
+        await store.AppendAsync(TwoRuns(out _, out _));
+
+        var points = await ReadAllAsync(store, new MetricQuery("run-b"));
+
+        points.Should().Equal(
+            new MetricPoint("run-b", MetricNames.LearningRate, 1, 0.01, T0.AddSeconds(3), 1, 3),
+            new MetricPoint("run-b", MetricNames.TrainLoss, 1, 1.0, T0.AddSeconds(3), 1, 3),
+            new MetricPoint("run-b", "alpha", 2, 6, T0.AddSeconds(5), 2, 5),
+            new MetricPoint("run-b", "zeta", 2, 5, T0.AddSeconds(5), 2, 5));
+        points.Should().Equal(await store.GetMetricsAsync(new MetricQuery("run-b")));
+    }
+
+    [Fact]
+    public async Task ReadMetricsAsync_NamesAndAfterStep_StreamsOnlyThosePointsWhateverTheLimit()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        await store.AppendAsync([.. Enumerable.Range(1, 10).Select(i => Metric(run, i, i, i))]);
+
+        var names = await ReadAllAsync(store, new MetricQuery("run-a") { Names = [MetricNames.TrainLoss, "missing", MetricNames.TrainLoss], Limit = 1 });
+        var afterStep = await ReadAllAsync(store, new MetricQuery("run-a") { Names = [MetricNames.TrainLoss], AfterStep = 7 });
+        var everyName = await ReadAllAsync(store, new MetricQuery("run-a") { AfterStep = 8, Limit = 1 });
+        var none = await ReadAllAsync(store, new MetricQuery("run-a") { Names = [] });
+        var unknown = await ReadAllAsync(store, new MetricQuery("run-x"));
+
+        names.Select(p => p.Step).Should().Equal(Enumerable.Range(1, 10).Select(i => (long)i), "the limit is GetMetricsAsync's, not the stream's");
+        names.Should().OnlyContain(p => p.Name == MetricNames.TrainLoss && p.Value == 1.0 / p.Step && p.Sequence == p.Step && p.Offset == p.Step);
+        afterStep.Select(p => p.Step).Should().Equal(8, 9, 10);
+        everyName.Select(p => (p.Step, p.Name)).Should().Equal(
+            (9, MetricNames.LearningRate), (9, MetricNames.TrainLoss), (10, MetricNames.LearningRate), (10, MetricNames.TrainLoss));
+        none.Should().BeEmpty();
+        unknown.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ReadMetricsAsync_ManyEventsOfTwoRunsInBatches_StreamsEveryPointOnceInOrderAfterReopen()
+    {
+        // 10,000 events of run a (more than any one chunk or page a store reads at a time) interleaved with run b's; names
+        // inserted out of order, a step carried by two events, and events that share some names and not others.
+        var store = CreateStore();
+        var a = Run("run-a");
+        var b = Run("run-b");
+        var events = new List<TrainInsightEvent>();
+        long offset = 0;
+        for (var step = 1; step <= 5_000; step++)
+        {
+            var values = new Dictionary<string, double> { ["zeta"] = step, [MetricNames.TrainLoss] = 1.0 / step };
+            if (step % 3 == 0)
+            {
+                values["alpha"] = -step;
+            }
+
+            events.Add(Metric(a, ++offset, offset, step, values));
+            events.Add(Metric(a, ++offset, offset, step, new Dictionary<string, double> { [MetricNames.ValLoss] = 2.0 / step, ["alpha"] = step }));
+            if (step % 100 == 0)
+            {
+                events.Add(Metric(b, ++offset, offset, step, new Dictionary<string, double> { ["zeta"] = 0 }));
+            }
+        }
+
+        foreach (var batch in events.Chunk(1_000))
+        {
+            await store.AppendAsync(batch);
+        }
+
+        store = Track(Reopen(store));
+
+        var expected = events.OfType<MetricEvent>().Where(e => e.RunId == "run-a")
+            .SelectMany(e => e.Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => new MetricPoint("run-a", v.Key, e.Step, v.Value, e.Timestamp, e.Sequence, e.Offset)))
+            .ToList();
+        (await ReadAllAsync(store, new MetricQuery("run-a"))).Should().Equal(expected);
+        (await ReadAllAsync(store, new MetricQuery("run-a") { Names = ["zeta", "alpha", MetricNames.ValLoss] }))
+            .Should().Equal(expected.Where(p => p.Name is "zeta" or "alpha" or MetricNames.ValLoss));
+        (await ReadAllAsync(store, new MetricQuery("run-a") { Names = ["alpha"], AfterStep = 4_990 }))
+            .Select(p => (p.Step, p.Value)).Should().Equal(
+                (4_991, 4_991), (4_992, -4_992), (4_992, 4_992), (4_993, 4_993), (4_994, 4_994), (4_995, -4_995), (4_995, 4_995),
+                (4_996, 4_996), (4_997, 4_997), (4_998, -4_998), (4_998, 4_998), (4_999, 4_999), (5_000, 5_000));
+        (await ReadAllAsync(store, new MetricQuery("run-b"))).Should().HaveCount(50).And.OnlyContain(p => p.Name == "zeta" && p.Step % 100 == 0);
+    }
+
+    [Fact]
+    public async Task ReadMetricsAsync_NonFiniteAndNegativeZero_RoundTripBitForBit()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        var values = new Dictionary<string, double>
+        {
+            ["nan"] = double.NaN,
+            ["nan_payload"] = BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234),
+            ["pos_inf"] = double.PositiveInfinity,
+            ["neg_inf"] = double.NegativeInfinity,
+            ["neg_zero"] = -0.0,
+            ["zero"] = 0.0,
+            ["max"] = double.MaxValue,
+            ["epsilon"] = double.Epsilon,
+        };
+
+        await store.AppendAsync([Metric(run, 1, 1, 1, values)]);
+        var all = await ReadAllAsync(store, new MetricQuery("run-a"));
+        var some = await ReadAllAsync(store, new MetricQuery("run-a") { Names = ["nan_payload", "neg_zero", "nan"] });
+
+        var expected = values.ToDictionary(v => v.Key, v => BitConverter.DoubleToInt64Bits(v.Value));
+        all.ToDictionary(p => p.Name, p => BitConverter.DoubleToInt64Bits(p.Value)).Should().Equal(expected);
+        some.Select(p => (p.Name, BitConverter.DoubleToInt64Bits(p.Value))).Should().Equal(
+            ("nan", expected["nan"]), ("nan_payload", expected["nan_payload"]), ("neg_zero", expected["neg_zero"]));
+    }
+
+    [Fact]
+    public async Task ReadMetricsAsync_Cancelled_ThrowsOperationCanceledBeforeTheEnd()
+    {
+        var store = CreateStore();
+        var run = Run("run-a");
+        await store.AppendAsync([.. Enumerable.Range(1, 20_000).Select(i => Metric(run, i, i, i))]);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        using var midway = new CancellationTokenSource();
+
+        var before = () => ReadAllAsync(store, new MetricQuery("run-a"), cancelled.Token);
+        var withCancellation = async () =>
+        {
+            await foreach (var point in store.ReadMetricsAsync(new MetricQuery("run-a")).WithCancellation(cancelled.Token))
+            {
+            }
+        };
+        var read = 0;
+        var during = async () =>
+        {
+            await foreach (var point in store.ReadMetricsAsync(new MetricQuery("run-a"), midway.Token))
+            {
+                if (++read == 1)
+                {
+                    await midway.CancelAsync();
+                }
+            }
+        };
+
+        await before.Should().ThrowAsync<OperationCanceledException>();
+        await withCancellation.Should().ThrowAsync<OperationCanceledException>();
+        await during.Should().ThrowAsync<OperationCanceledException>();
+        read.Should().BeLessThan(40_000, "the read stops before its end");
+        FluentActions.Invoking(() => store.ReadMetricsAsync(null!)).Should().Throw<ArgumentNullException>("the query is checked when the read is asked for");
+    }
+
+    /// <summary>Reads the whole stream into a list.</summary>
+    protected static async Task<List<MetricPoint>> ReadAllAsync(IMetricStore store, MetricQuery query, CancellationToken cancellationToken = default)
+    {
+        var points = new List<MetricPoint>();
+        await foreach (var point in store.ReadMetricsAsync(query, cancellationToken))
+        {
+            points.Add(point);
+        }
+
+        return points;
+    }
+
+    [Fact]
     public async Task GetCommandsAsync_ControlAcknowledgements_ReturnsAuditTrailWithOutcomes()
     {
         var store = CreateStore();

@@ -17,6 +17,7 @@ public sealed partial class ConsoleSampleTests
         port.Should().NotBeEmpty(output);
         lines.Should().Contain(l => l.EndsWith($"curl -X POST http://127.0.0.1:{port}/api/training/control -H 'Content-Type: application/json' -d '{{\"action\":\"pause\"}}'", StringComparison.Ordinal),
             "redirected output is not wrapped at 80 columns, so the command can be copied as printed");
+        lines.Should().Contain(l => l.StartsWith($"dashboard:    http://127.0.0.1:{port}/", StringComparison.Ordinal), "the dashboard is served at the root");
         lines.Should().Contain(l => l.StartsWith("epoch 1 done: train loss", StringComparison.Ordinal));
         lines.Should().Contain(l => l.StartsWith("Run ", StringComparison.Ordinal) && l.Contains(" completed after ", StringComparison.Ordinal));
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -107,13 +106,10 @@ internal sealed class TensorBoardServer : IAsyncDisposable
         var app = builder.Build();
         app.UseWebSockets();
         app.MapTrainInsight();
-        app.MapGet("/", () => Results.Text(
-            "TrainInsight - TensorBoard logs, live\n" +
-            "  GET /api/stream/metrics   live metrics (Server-Sent Events)\n" +
-            "  GET /ws/metrics           live metrics (WebSocket)\n" +
-            "  GET /api/runs             runs (and /api/runs/{id}/metrics?names=&since=)\n" +
-            "  GET /api/metrics/current  latest values\n" +
-            "  POST /api/assistant/chat  ask about a run: {\"run_id\":...,\"message\":...} (also /analyze, /suggest, /diagnose)\n"));
+        // The live dashboard at "/": the logs' curves as they are written, their findings and the assistant (no control: a
+        // log directory has no trainer to steer).
+        app.MapTrainInsightDashboard("/");
+
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using TrainInsight.Internal;
+
 namespace TrainInsight;
 
 /// <summary>
@@ -62,6 +64,32 @@ public interface IMetricStore : IDisposable
     /// <param name="cancellationToken">A token to cancel the read.</param>
     /// <returns>The points; empty when the run is unknown.</returns>
     Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(MetricQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams every metric point of one run that <paramref name="query"/>'s <see cref="MetricQuery.Names"/> and
+    /// <see cref="MetricQuery.AfterStep"/> select, in the order of <see cref="GetMetricsAsync"/> (by offset, then by name
+    /// within one event); <see cref="MetricQuery.Limit"/> does not apply. Each point comes once; the whole run is never
+    /// held in memory.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// For readers that need a whole range (downsampling a chart, summarising a series). Points appended while the
+    /// enumeration runs may or may not be seen; points removed meanwhile (retention) may still be.
+    /// </para>
+    /// <para>
+    /// The default implementation pages through <see cref="GetMetricsAsync"/> by step, 100,000 points a call, as the REST
+    /// endpoint's <c>next_since</c> does: it is exact for runs whose steps do not go back (the rule every pager of a store
+    /// follows); after a step that went back, the points at steps not after the last step already read are skipped, and a
+    /// single step with more than 100,000 matching points is cut. Stores override it with one read (both stores of
+    /// TrainInsight do).
+    /// </para>
+    /// </remarks>
+    /// <param name="query">Which points; its <see cref="MetricQuery.Limit"/> is ignored.</param>
+    /// <param name="cancellationToken">A token to cancel the read; <see cref="TaskAsyncEnumerableExtensions.WithCancellation{T}(IAsyncEnumerable{T}, CancellationToken)"/> works too.</param>
+    /// <returns>The points; none when the run is unknown.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="query"/> is <see langword="null"/>.</exception>
+    IAsyncEnumerable<MetricPoint> ReadMetricsAsync(MetricQuery query, CancellationToken cancellationToken = default) =>
+        MetricPointPages.ReadAsync(this, query, MetricPointPages.MaxPageSize, cancellationToken);
 
     /// <summary>Reads the audit trail of control commands a run handled, oldest first.</summary>
     /// <param name="runId">The run's id.</param>

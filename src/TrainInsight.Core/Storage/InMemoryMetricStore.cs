@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TrainInsight.Internal;
 
 namespace TrainInsight;
@@ -164,6 +165,85 @@ public sealed class InMemoryMetricStore : IMetricStore
         }
 
         return Task.FromResult<IReadOnlyList<MetricPoint>>(result);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Copies the run's events out of the store <see cref="ReadChunkEvents"/> at a time, under its lock, and makes their
+    /// points outside it: appends are never held up by a slow reader.
+    /// </remarks>
+    public IAsyncEnumerable<MetricPoint> ReadMetricsAsync(MetricQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var names = query.Names is null ? null : new HashSet<string>(query.Names, StringComparer.Ordinal);
+        return ReadMetricsCoreAsync(query.RunId, names, query.AfterStep, cancellationToken);
+    }
+
+    /// <summary>How many events <see cref="ReadMetricsAsync"/> copies under the lock at a time.</summary>
+    internal const int ReadChunkEvents = 4_096;
+
+    private async IAsyncEnumerable<MetricPoint> ReadMetricsCoreAsync(
+        string runId, HashSet<string>? names, long? afterStep, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (names is { Count: 0 })
+        {
+            yield break;
+        }
+
+        var afterOffset = long.MinValue;
+        var matches = new List<KeyValuePair<string, double>>();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            List<TrainInsightEvent>? chunk;
+            lock (_gate)
+            {
+                chunk = _runs.GetValueOrDefault(runId)?.Events.CopyAfter(afterOffset, ReadChunkEvents);
+            }
+
+            if (chunk is not { Count: > 0 })
+            {
+                yield break;
+            }
+
+            foreach (var item in chunk)
+            {
+                if (item is not MetricEvent metrics || (afterStep is { } after && metrics.Step <= after))
+                {
+                    continue;
+                }
+
+                // An event's points by name, as GetMetricsAsync orders them: a few values, sorted in place.
+                matches.Clear();
+                foreach (var value in metrics.Values)
+                {
+                    if (names is null || names.Contains(value.Key))
+                    {
+                        var at = matches.Count;
+                        matches.Add(value);
+                        while (at > 0 && string.CompareOrdinal(matches[at - 1].Key, value.Key) > 0)
+                        {
+                            matches[at] = matches[at - 1];
+                            at--;
+                        }
+
+                        matches[at] = value;
+                    }
+                }
+
+                foreach (var (name, value) in matches)
+                {
+                    yield return new MetricPoint(metrics.RunId, name, metrics.Step, value, metrics.Timestamp, metrics.Sequence, metrics.Offset);
+                }
+            }
+
+            if (chunk.Count < ReadChunkEvents)
+            {
+                yield break;
+            }
+
+            afterOffset = chunk[^1].Offset;
+        }
     }
 
     /// <inheritdoc />

@@ -30,7 +30,10 @@ public sealed class MetricQuery
         set => _afterStep = value is < 0 ? throw new ArgumentOutOfRangeException(nameof(value), value, "AfterStep cannot be negative.") : value;
     }
 
-    /// <summary>Gets or sets the most points to read. Between 1 and 100,000. The default is 1,000.</summary>
+    /// <summary>
+    /// Gets or sets the most points <see cref="IMetricStore.GetMetricsAsync"/> reads (<see cref="IMetricStore.ReadMetricsAsync"/>
+    /// reads them all). Between 1 and 100,000. The default is 1,000.
+    /// </summary>
     public int Limit
     {
         get => _limit;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TrainInsight.Sqlite.Internal;
 
 /// <summary>Merges what a degraded store reads from its file with what it keeps in memory.</summary>
@@ -69,6 +71,48 @@ internal static class MergedReads
                 .Where(p => query.State is not { } state || p.State == state)
                 .Take(query.Limit),
         ];
+    }
+
+    /// <summary>
+    /// Merges two streams of metric points ordered by offset, then name, as <see cref="Merge{T}"/> merges lists: on a tie
+    /// the disk wins. Reads each stream as far as it returns, never the whole of either.
+    /// </summary>
+    public static async IAsyncEnumerable<MetricPoint> MergeAsync(
+        IAsyncEnumerable<MetricPoint> stored, IAsyncEnumerable<MetricPoint> memory, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var disk = stored.GetAsyncEnumerator(cancellationToken);
+        await using (disk.ConfigureAwait(false))
+        {
+            var kept = memory.GetAsyncEnumerator(cancellationToken);
+            await using (kept.ConfigureAwait(false))
+            {
+                var onDisk = await disk.MoveNextAsync().ConfigureAwait(false);
+                var inMemory = await kept.MoveNextAsync().ConfigureAwait(false);
+                while (onDisk || inMemory)
+                {
+                    var order = !inMemory ? -1 : !onDisk ? 1 : disk.Current.Offset.CompareTo(kept.Current.Offset);
+                    if (order == 0)
+                    {
+                        order = string.CompareOrdinal(disk.Current.Name, kept.Current.Name);
+                    }
+
+                    if (order <= 0)
+                    {
+                        yield return disk.Current;
+                        onDisk = await disk.MoveNextAsync().ConfigureAwait(false);
+                        if (order == 0)
+                        {
+                            inMemory = await kept.MoveNextAsync().ConfigureAwait(false);
+                        }
+                    }
+                    else
+                    {
+                        yield return kept.Current;
+                        inMemory = await kept.MoveNextAsync().ConfigureAwait(false);
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Merges two lists ordered by <paramref name="offset"/> (then <paramref name="thenBy"/>); on a tie the disk wins.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using TrainInsight.Wire;
@@ -255,6 +256,140 @@ internal static class SqliteReads
         }
 
         return result;
+    }
+
+    /// <summary>The most names <see cref="StreamMetricsAsync"/> reads with one arm each; beyond, it scans the run.</summary>
+    public const int MaxNameArms = 64;
+
+    /// <summary>
+    /// Streams the points of one run, in offset order, then by name (ordinal) within one event, with one statement.
+    /// </summary>
+    /// <remarks>
+    /// With names (up to <see cref="MaxNameArms"/>), one <c>UNION ALL</c> arm per name reads that name's rows from
+    /// <c>ix_metric_points_name</c> (covering, in offset order) and SQLite merges the arms by offset: only the wanted rows
+    /// are read, nothing is sorted, and the name column is never read (the arm's number says which). Without names the
+    /// run's rows are read in primary-key order.
+    /// </remarks>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="runId">The run.</param>
+    /// <param name="names">The distinct names, sorted ordinally, or <see langword="null"/> for all.</param>
+    /// <param name="afterStep">Only points measured after this step, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    public static async IAsyncEnumerable<MetricPoint> StreamMetricsAsync(
+        SqliteConnection connection, string runId, string[]? names, long? afterStep, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (names is { Length: 0 })
+        {
+            yield break;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = StreamMetricsSql(names, afterStep is not null);
+        command.Parameters.AddWithValue("$run", runId);
+        if (afterStep is { } after)
+        {
+            command.Parameters.AddWithValue("$after_step", after);
+        }
+
+        for (var i = 0; names is not null && i < names.Length; i++)
+        {
+            command.Parameters.AddWithValue("$n" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), names[i]);
+        }
+
+        var byName = names is { Length: <= MaxNameArms };
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+
+        // The arms come merged by offset; the points of one event (at most one per arm) go out by name, whatever order
+        // SQLite merged equal offsets in.
+        var sameOffset = new List<(int Arm, MetricPoint Point)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var point = new MetricPoint(
+                runId,
+                byName ? names![reader.GetInt32(0)] : reader.GetString(0),
+                reader.GetInt64(1),
+                StoredValues.Read(reader, 2, 3),
+                StoredValues.FromTicks(reader.GetInt64(4)),
+                reader.GetInt64(5),
+                reader.GetInt64(6));
+            if (!byName)
+            {
+                yield return point;
+                continue;
+            }
+
+            if (sameOffset.Count > 0 && sameOffset[0].Point.Offset != point.Offset)
+            {
+                foreach (var (_, pending) in SortByArm(sameOffset))
+                {
+                    yield return pending;
+                }
+
+                sameOffset.Clear();
+            }
+
+            sameOffset.Add((reader.GetInt32(0), point));
+        }
+
+        foreach (var (_, pending) in SortByArm(sameOffset))
+        {
+            yield return pending;
+        }
+    }
+
+    /// <summary>
+    /// The statement of <see cref="StreamMetricsAsync"/>: parameters <c>$run</c>, <c>$after_step</c> when
+    /// <paramref name="afterStep"/>, and <c>$n0</c>… for the names.
+    /// </summary>
+    internal static string StreamMetricsSql(string[]? names, bool afterStep)
+    {
+        const string Columns = "step, value, value_bits, timestamp, sequence, event_offset";
+        var stepFilter = afterStep ? " AND step > $after_step" : string.Empty;
+        var sql = new System.Text.StringBuilder();
+        if (names is { Length: > 0 and <= MaxNameArms })
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                var index = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                sql.Append(i == 0 ? "SELECT " : " UNION ALL SELECT ").Append(index).Append(", ").Append(Columns)
+                    .Append(" FROM metric_points WHERE run_key = ").Append(RunKeyOf).Append(" AND name = $n").Append(index).Append(stepFilter);
+            }
+
+            return sql.Append(" ORDER BY event_offset;").ToString();
+        }
+
+        sql.Append("SELECT name, ").Append(Columns).Append(" FROM metric_points WHERE run_key = ").Append(RunKeyOf).Append(stepFilter);
+        if (names is not null)
+        {
+            sql.Append(" AND name IN (");
+            for (var i = 0; i < names.Length; i++)
+            {
+                sql.Append(i == 0 ? "$n" : ", $n").Append(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            sql.Append(')');
+        }
+
+        return sql.Append(" ORDER BY event_offset, name;").ToString();
+    }
+
+    private static List<(int Arm, MetricPoint Point)> SortByArm(List<(int Arm, MetricPoint Point)> points)
+    {
+        // At most one point per arm, nearly always already in order: an insertion sort.
+        for (var i = 1; i < points.Count; i++)
+        {
+            var item = points[i];
+            var at = i;
+            while (at > 0 && points[at - 1].Arm > item.Arm)
+            {
+                points[at] = points[at - 1];
+                at--;
+            }
+
+            points[at] = item;
+        }
+
+        return points;
     }
 
     public static async Task<List<ControlRecord>> ReadCommandsAsync(SqliteConnection connection, string runId, CancellationToken cancellationToken)

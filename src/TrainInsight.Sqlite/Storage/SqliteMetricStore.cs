@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -261,6 +262,22 @@ public sealed class SqliteMetricStore : IMetricStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One statement on its own pooled connection, open until the enumeration ends (a WAL snapshot: appends go on
+    /// meanwhile and are not seen). Reading some metrics reads only their rows, through an index by run and name that
+    /// covers the read, so a chart's two metrics cost what two metrics cost however many the run has. A degraded store
+    /// streams what is in the file and what it keeps in memory, merged by offset.
+    /// </remarks>
+    public IAsyncEnumerable<MetricPoint> ReadMetricsAsync(MetricQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+
+        // The query is read now; the store reads names sorted and distinct (its arms are in that order).
+        var names = query.Names?.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return ReadMetricsCoreAsync(new MetricQuery(query.RunId) { Names = names, AfterStep = query.AfterStep }, names, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<ControlRecord>> GetCommandsAsync(string runId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runId);
@@ -470,6 +487,62 @@ public sealed class SqliteMetricStore : IMetricStore
         if (Interlocked.Exchange(ref _degraded, 1) == 0)
         {
             SqliteStoreLog.Degraded(_logger, _path, reason, exception);
+        }
+    }
+
+    private async IAsyncEnumerable<MetricPoint> ReadMetricsCoreAsync(MetricQuery query, string[]? names, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stored = ReadDiskMetricsAsync(query.RunId, names, query.AfterStep, cancellationToken);
+        var points = Volatile.Read(ref _fallback) is { } fallback
+            ? MergedReads.MergeAsync(stored, fallback.ReadMetricsAsync(query, cancellationToken), cancellationToken)
+            : stored;
+        await foreach (var point in points.ConfigureAwait(false))
+        {
+            yield return point;
+        }
+    }
+
+    private async IAsyncEnumerable<MetricPoint> ReadDiskMetricsAsync(string runId, string[]? names, long? afterStep, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_readConnectionString is null)
+        {
+            yield break;
+        }
+
+        var connection = new SqliteConnection(_readConnectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            var points = SqliteReads.StreamMetricsAsync(connection, runId, names, afterStep, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using (points.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    bool more;
+                    try
+                    {
+                        if (connection.State != System.Data.ConnectionState.Open)
+                        {
+                            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
+                        more = await points.MoveNextAsync().ConfigureAwait(false);
+                    }
+                    catch (SqliteException) when (IsDegraded)
+                    {
+                        // The file failed the writer too; what memory holds is all there is to read.
+                        more = false;
+                    }
+
+                    if (!more)
+                    {
+                        yield break;
+                    }
+
+                    yield return points.Current;
+                }
+            }
         }
     }
 

@@ -57,6 +57,12 @@ public sealed class ServeCommandTests : IDisposable
             () => http.GetStringAsync("api/runs", cts.Token), r => r.Contains("version_0.validation", StringComparison.Ordinal), "the store lists both runs");
 
         runs.Should().Contain("\"name\":\"version_0/train\"").And.Contain("\"name\":\"version_0/validation\"");
+
+        // The dashboard is at "/": the page, and the charting library it embeds (nothing from a CDN).
+        var page = await http.GetStringAsync(string.Empty, cts.Token);
+        page.Should().Contain("<title>TrainInsight</title>").And.Contain("assets/vendor/uplot/uPlot.iife.min.js?v=");
+        using var uplot = await http.GetAsync("assets/vendor/uplot/uPlot.iife.min.js", cts.Token);
+        uplot.EnsureSuccessStatusCode();
         server.Tailer.GetStatistics().Should().Match<TrainInsight.TensorBoard.TensorBoardTailerStatistics>(s => s.Runs == 2 && s.Files == 2 && s.Scalars == 3);
     }
 

@@ -223,7 +223,7 @@ public sealed class SqliteMetricStoreConversationTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(6L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(7L);
         Scalar(raw, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'ix_conversation_messages_run';").Should().Be(1L);
     }
 

@@ -60,7 +60,7 @@ public sealed class SqliteMetricStoreProposalTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(6L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(7L);
         Rows(raw, "SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'ix_proposal%' ORDER BY name;")
             .Should().Equal("ix_proposal_revisions_proposal", "ix_proposal_revisions_run", "ix_proposals_first", "ix_proposals_run", "ix_proposals_state");
     }

@@ -21,7 +21,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         store.Path.Should().Be(path);
         using var connection = OpenRaw(path);
         Scalar(connection, "PRAGMA journal_mode;").Should().Be("wal");
-        Scalar(connection, "PRAGMA user_version;").Should().Be(6L);
+        Scalar(connection, "PRAGMA user_version;").Should().Be(7L);
         Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table';").Should().Be(14L, "conversation_messages brings sqlite_sequence (AUTOINCREMENT)");
         Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'ix_findings_run_state';").Should().Be(1L);
         Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'ix_conversation_messages_run';").Should().Be(1L);
@@ -84,7 +84,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(6L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(7L);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(6L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(7L);
         Scalar(raw, "SELECT hyperparameters FROM runs WHERE id = 'run-new';").Should().Be("""{"optimizer":"adamw","weight_decay":0.01}""");
     }
 
@@ -192,7 +192,7 @@ public sealed class SqliteMetricStoreTests : IDisposable
         }
 
         using var raw = OpenRaw(path);
-        Scalar(raw, "PRAGMA user_version;").Should().Be(6L);
+        Scalar(raw, "PRAGMA user_version;").Should().Be(7L);
         Scalar(raw, "SELECT count(*) FROM finding_revisions;").Should().Be(2L);
         Scalar(raw, "SELECT count(*) FROM findings;").Should().Be(1L);
     }

@@ -5,19 +5,15 @@ namespace TrainInsight.Streaming.Tests.Rest;
 
 public sealed class DownsampledMetricsReaderTests
 {
-    [Theory]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(7)]
-    [InlineData(100_000)]
-    public async Task ReadAsync_SmallPages_FeedsEveryPointOnce(int pageSize)
+    [Fact]
+    public async Task ReadAsync_FewerPointsThanMaxPoints_FeedsEveryPointOnceInStoreOrder()
     {
-        // Steps carry 1 to 3 points, some in two events: pages end inside steps. (A page smaller than a step would cut it.)
+        // Steps carry 1 to 3 points, some in two events.
         using var store = new InMemoryMetricStore();
         await store.AppendAsync(SteppedEvents(steps: 60));
         var everything = await store.GetMetricsAsync(new MetricQuery("run-a") { Limit = 100_000 });
 
-        var result = await DownsampledMetricsReader.ReadAsync(store, "run-a", null, null, 1_000, 60, pageSize, CancellationToken.None);
+        var result = await DownsampledMetricsReader.ReadAsync(store, "run-a", null, null, 1_000, 60, CancellationToken.None);
 
         result.Points.Should().Equal(everything);
         result.SourcePoints.Should().Be(everything.Count);
@@ -30,7 +26,7 @@ public sealed class DownsampledMetricsReaderTests
         using var store = new InMemoryMetricStore();
         await store.AppendAsync(SteppedEvents(steps: 60));
 
-        var result = await DownsampledMetricsReader.ReadAsync(store, "run-a", ["val_loss"], 30, 1_000, 60, 4, CancellationToken.None);
+        var result = await DownsampledMetricsReader.ReadAsync(store, "run-a", ["val_loss"], 30, 1_000, 60, CancellationToken.None);
 
         result.Points.Should().NotBeEmpty().And.OnlyContain(p => p.Name == "val_loss" && p.Step > 30);
         result.Points.Select(p => p.Step).Should().Equal(Enumerable.Range(31, 30).Where(s => s % 3 == 0).Select(s => (long)s));
@@ -38,12 +34,12 @@ public sealed class DownsampledMetricsReaderTests
     }
 
     [Fact]
-    public async Task ReadAsync_ManyPointsAcrossPages_DownsamplesEachName()
+    public async Task ReadAsync_ManyPoints_DownsamplesEachName()
     {
         using var store = new InMemoryMetricStore();
         await store.AppendAsync(SteppedEvents(steps: 3_000));
 
-        var result = await DownsampledMetricsReader.ReadAsync(store, "run-a", null, null, 50, 3_000, 1_000, CancellationToken.None);
+        var result = await DownsampledMetricsReader.ReadAsync(store, "run-a", null, null, 50, 3_000, CancellationToken.None);
 
         result.SourcePoints.Should().Be(3_000 + 1_500 + 1_000);
         result.Downsampled.Should().BeTrue();

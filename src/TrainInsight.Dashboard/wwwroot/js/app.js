@@ -96,15 +96,22 @@ async function loadRun(id) {
   run.pending = state.unshown.get(id) ?? [];
   state.unshown.delete(id);
   state.runs.set(id, run);
-  const names = [...new Set([...grid.metricNames(), ...(summary.metric_names ?? []).filter((n) => grid.metricNames().includes(n))])];
+  // The first chart's metrics first, so the first chart is drawn before the other charts' history arrives.
+  const all = grid.metricNames();
+  const firstNames = grid.firstChartMetrics();
+  const history = (names) => api.get(`/api/runs/${encodeURIComponent(id)}/metrics`, { names: names.join(","), max_points: config.history_points });
   const [metrics, findings, proposals, commands] = await Promise.allSettled([
-    api.get(`/api/runs/${encodeURIComponent(id)}/metrics`, { names: names.join(","), max_points: config.history_points }),
+    history(firstNames),
     api.get(`/api/runs/${encodeURIComponent(id)}/findings`),
     api.get("/api/proposals", { run: id, limit: 500 }),
     api.get(`/api/runs/${encodeURIComponent(id)}/commands`),
   ]);
   if (metrics.status === "fulfilled") applyHistory(run, metrics.value.points);
   else if (!(metrics.reason instanceof ApiError && metrics.reason.status === 404)) report("history", metrics.reason);
+  const rest = all.filter((n) => !firstNames.includes(n));
+  if (rest.length && metrics.status === "fulfilled") {
+    history(rest).then((response) => { applyHistory(run, response.points); grid.schedule(); }, (error) => report("history", error));
+  }
   if (findings.status === "fulfilled") {
     for (const f of findings.value.findings) upsertFinding(run, { ...f.data, offset: f.offset });
   }

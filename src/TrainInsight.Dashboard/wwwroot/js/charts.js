@@ -128,6 +128,7 @@ class Chart {
       this.uplot?.destroy();
       this.signature = signature;
       this.uplot = new uPlot(this.options(list, runs), data, this.plot);
+      this.firstDrawMs ??= performance.now();
     } else {
       this.uplot.setData(data);
     }
@@ -147,7 +148,7 @@ class Chart {
       scales: { x: { time: false }, y: this.def.log ? { distr: 3 } : {} },
       axes: [
         { ...axis, label: null },
-        { ...axis, size: 56, values: (u, splits) => splits.map((v) => formatNumber(v)) },
+        { ...axis, size: 64, values: (u, splits) => splits.map((v) => (v === null || v === undefined ? "" : formatNumber(v))) },
       ],
       series: [
         { label: t("stat.step") },
@@ -228,6 +229,11 @@ export class ChartGrid {
     this.charts.delete(key);
   }
 
+  /** The metrics of the first chart (the one loaded first). */
+  firstChartMetrics() {
+    return [...this.charts.values()][0]?.def.metrics ?? [];
+  }
+
   /** The metric names the charts show. */
   metricNames() {
     return [...new Set([...this.charts.values()].flatMap((c) => c.def.metrics))];
@@ -271,6 +277,7 @@ export class ChartGrid {
       drawn: !!c.uplot,
       series: c.uplot ? c.uplot.series.slice(1).map((s) => s.label) : [],
       empty: c.empty.hidden ? null : c.empty.textContent,
+      firstDrawMs: c.firstDrawMs ?? null,
     }));
   }
 }
