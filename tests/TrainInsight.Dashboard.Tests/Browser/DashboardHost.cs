@@ -18,10 +18,8 @@ internal sealed class DashboardHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stop = new();
-    private ImageClassificationData? _train;
-    private ImageClassificationData? _validation;
-    private Mlp? _model;
-    private Task<TrainingSummary>? _training;
+    private readonly List<IDisposable> _owned = [];
+    private readonly List<Task<TrainingSummary>> _trainings = [];
 
     private DashboardHost(WebApplication app, Uri address)
     {
@@ -40,7 +38,7 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     public ITrainingControl Control => _app.Services.GetRequiredService<ITrainingControl>();
 
-    public Task<TrainingSummary> Training => _training ?? throw new InvalidOperationException("Training has not started.");
+    public Task<TrainingSummary> Training => _trainings.Count > 0 ? _trainings[0] : throw new InvalidOperationException("Training has not started.");
 
     /// <param name="port">The port on 127.0.0.1; 0 picks a free one.</param>
     /// <param name="configure">Adds TrainInsight parts (diagnostics, proposals, the assistant, a store, an ingest sink).</param>
@@ -73,18 +71,19 @@ internal sealed class DashboardHost : IAsyncDisposable
         return new DashboardHost(app, new Uri(address));
     }
 
-    /// <summary>Starts training an MLP (one hidden layer of 64) on <paramref name="images"/> Fashion-MNIST images.</summary>
+    /// <summary>Starts training an MLP (one hidden layer of 64) on <paramref name="images"/> Fashion-MNIST images; may be called again for a second run.</summary>
     public void StartTraining(VisionTrainerOptions options, int images = 8_000)
     {
-        _train = FashionMnist.Load(FashionMnist.DefaultDirectory, train: true, limit: images);
-        _validation = FashionMnist.Load(FashionMnist.DefaultDirectory, train: false, limit: 500);
-        _model = new Mlp(1, 28, 28, [64], 10);
+        var train = FashionMnist.Load(FashionMnist.DefaultDirectory, train: true, limit: images);
+        var validation = FashionMnist.Load(FashionMnist.DefaultDirectory, train: false, limit: 500);
+        var model = new Mlp(1, 28, 28, [64], 10);
+        _owned.AddRange([train, validation, model]);
         var trainer = new VisionTrainer(_app.Services.GetRequiredService<TrainingMonitor>(), options);
-        _training = Task.Factory.StartNew(
-            () => trainer.Train(_model, _train, _validation, _stop.Token),
+        _trainings.Add(Task.Factory.StartNew(
+            () => trainer.Train(model, train, validation, _stop.Token),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+            TaskScheduler.Default));
     }
 
     /// <summary>Waits until the bus has a run at or past <paramref name="step"/> and returns its id.</summary>
@@ -97,13 +96,13 @@ internal sealed class DashboardHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        if (_training is not null)
+        foreach (var training in _trainings)
         {
             try
             {
-                await _training.WaitAsync(TimeSpan.FromSeconds(60));
+                await training.WaitAsync(TimeSpan.FromSeconds(60));
             }
-            catch (Exception) when (_training.IsFaulted || _training.IsCanceled)
+            catch (Exception) when (training.IsFaulted || training.IsCanceled)
             {
             }
         }
@@ -111,9 +110,11 @@ internal sealed class DashboardHost : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _model?.Dispose();
-        _train?.Dispose();
-        _validation?.Dispose();
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+
         _stop.Dispose();
     }
 }

@@ -81,4 +81,37 @@ public sealed class DashboardPageTests(BrowserFixture browser)
         steps.Should().BeInAscendingOrder();
         await PageDriver.ScreenshotAsync(page, "proposal-applied-en");
     }
+
+    [FashionMnistFact]
+    public async Task Compare_TwoRunsTraining_OverlaysTheSecondRunOnEveryChart()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        var options = Healthy;
+        options.RunName = "first";
+        host.StartTraining(options);
+        var first = await host.WaitForStepAsync(3);
+        options = Healthy;
+        options.RunName = "second";
+        options.LearningRate = 0.003;
+        host.StartTraining(options);
+        var second = await PageDriver.UntilAsync(
+            () => Task.FromResult(host.Bus.GetHistory().OfType<MetricEvent>().Select(e => e.RunId).FirstOrDefault(id => id != first)), id => id is not null, "the second run reports");
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.BaseAddress + "#run=" + first);
+        await page.WaitForFunctionAsync("() => document.body.dataset.ready === 'true'");
+
+        await page.Locator("#compare summary").ClickAsync();
+        await page.Locator($"#compare-list input[value='{second}']").CheckAsync();
+
+        var firstTail = first[^20..];
+        var secondTail = second![^20..];
+        var loss = await PageDriver.UntilAsync(
+            async () => (await PageDriver.StateAsync(page)).GetProperty("charts").EnumerateArray().Single(c => c.GetProperty("key").GetString() == "loss"),
+            c => c.GetProperty("series").EnumerateArray().Any(l => l.GetString()!.Contains(secondTail, StringComparison.Ordinal)), "the loss chart shows the second run");
+        var labels = loss.GetProperty("series").EnumerateArray().Select(l => l.GetString()!).ToList();
+        labels.Should().Contain(l => l.Contains(firstTail, StringComparison.Ordinal) && l.EndsWith("train_loss", StringComparison.Ordinal))
+            .And.Contain(l => l.Contains(secondTail, StringComparison.Ordinal) && l.EndsWith("train_loss", StringComparison.Ordinal));
+        (await page.Locator("#run-select").InputValueAsync()).Should().Be(first, "the chosen run stays the one the panels show");
+        await PageDriver.ScreenshotAsync(page, "compare-en");
+    }
 }

@@ -21,8 +21,10 @@ const state = {
   gaps: [],
   proposalsAvailable: true,
   unshown: new Map(),    // run id → the latest events of runs not shown (replayed when one is opened)
+  acks: new Map(),       // command id → control_applied data that came before the command's POST answered
   commands: new Map(),   // command id → action, for the commands this page sent
   drawMs: [],            // how long each chart redraw took (script time), the latest 2,000
+  undrawn: [],           // publish times (Unix ms) of the primary run's live train_loss points not drawn yet
   latencyMs: [],         // publish → drawn of the newest live point, the latest 2,000
   events: 0,
 };
@@ -45,11 +47,10 @@ function appRoot(mount) {
 
 function measure(ms, runs) {
   push(state.drawMs, ms);
-  const primary = runs[0];
-  const series = primary?.metrics.get("train_loss");
-  if (series?.lastTimestamp && series.lastTimestamp !== series.measured) {
-    series.measured = series.lastTimestamp;
-    push(state.latencyMs, Date.now() - series.lastTimestamp);
+  // Publish → drawn for every live train_loss point of the primary run that this redraw drew for the first time.
+  const now = Date.now();
+  if (runs[0]?.id === state.primary) {
+    for (const published of state.undrawn.splice(0)) push(state.latencyMs, now - published);
   }
 }
 
@@ -218,7 +219,7 @@ function onEvent(type, event) {
       for (const [name, value] of Object.entries(metrics)) {
         const series = run.series(name);
         series.add(data.step, value);
-        series.lastTimestamp = event.timestamp * 1000;
+        if (name === "train_loss" && id === state.primary && state.undrawn.length < 10_000) state.undrawn.push(event.timestamp * 1000);
         if (series.length > config.live_points) series.thin(config.live_points);
         run.latest[name] = value;
       }
@@ -272,12 +273,20 @@ function onControlApplied(run, data) {
   if (data.status === "applied") run.addMarker(data.step, "control", data.action);
   grid.schedule();
   const action = state.commands.get(data.command_id);
-  if (action && run.id === state.primary) {
-    $("control-status").textContent = data.status === "applied"
-      ? t("commandApplied", { action: t(`action.${action}`), step: data.step })
-      : t("commandRejected", { action: t(`action.${action}`), message: data.message ?? "" });
+  if (action) {
+    showAck(action, data);
     state.commands.delete(data.command_id);
+  } else {
+    // The trainer may acknowledge before the POST's own answer reaches the page: keep it for that answer.
+    state.acks.set(data.command_id, data);
+    if (state.acks.size > 100) state.acks.delete(state.acks.keys().next().value);
   }
+}
+
+function showAck(action, data) {
+  $("control-status").textContent = data.status === "applied"
+    ? t("commandApplied", { action: t(`action.${action}`), step: data.step })
+    : t("commandRejected", { action: t(`action.${action}`), message: data.message ?? "" });
 }
 
 function onGap(event) {
@@ -294,7 +303,8 @@ function onGap(event) {
 
 let statusFrame = 0, panelsFrame = 0, statsTimer = 0;
 function renderStatusSoon() {
-  if (!statusFrame) statusFrame = requestAnimationFrame(() => { statusFrame = 0; renderStatus(); });
+  // A few times a second is enough for numbers people read; rebuilding the strip for every point would cost frames.
+  if (!statusFrame) statusFrame = setTimeout(() => requestAnimationFrame(() => { statusFrame = 0; renderStatus(); }), 250);
 }
 function renderPanelsSoon() {
   if (!panelsFrame) panelsFrame = requestAnimationFrame(() => { panelsFrame = 0; renderPanels(); });
@@ -413,8 +423,14 @@ async function control(action, value) {
   if (value !== undefined) body.value = value;
   try {
     const accepted = await api.post("/api/training/control", body);
-    state.commands.set(accepted.command_id, action);
-    $("control-status").textContent = t("commandAccepted", { action: t(`action.${action}`), id: accepted.command_id });
+    const ack = state.acks.get(accepted.command_id);
+    if (ack) {
+      state.acks.delete(accepted.command_id);
+      showAck(action, ack);
+    } else {
+      state.commands.set(accepted.command_id, action);
+      $("control-status").textContent = t("commandAccepted", { action: t(`action.${action}`), id: accepted.command_id });
+    }
   } catch (error) {
     $("control-status").textContent = t("requestFailed", { what: t(`action.${action}`), detail: error.message });
   }
@@ -509,7 +525,7 @@ window.__trainInsight = {
     return s ? { x: s.x.slice(), y: s.y.map((v) => (v === null || Number.isFinite(v) ? v : String(v))) } : null;
   },
   timings: () => ({ drawMs: state.drawMs.slice(), latencyMs: state.latencyMs.slice() }),
-  resetTimings: () => { state.drawMs.length = 0; state.latencyMs.length = 0; },
+  resetTimings: () => { state.drawMs.length = 0; state.latencyMs.length = 0; state.undrawn.length = 0; },
 };
 
 // ---------------------------------------------------------------------------------------------------------------------

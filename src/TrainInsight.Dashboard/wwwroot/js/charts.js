@@ -14,6 +14,7 @@ export const DEFAULT_CHARTS = [
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
 const MARKER_COLORS = { finding: "#e53935", control: "#1e88e5" };
 const HEIGHT = 200;
+const REDRAW_MS = 50;
 
 function css(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
@@ -244,15 +245,25 @@ export class ChartGrid {
     this.schedule(true);
   }
 
-  /** Asks for a redraw at the next animation frame (all charts with force, else those whose data changed). */
+  /**
+   * Asks for a redraw (all charts with force, else those whose data changed): at the next animation frame, but at most
+   * once every REDRAW_MS, so that points arriving fast are drawn together (painting six canvases for every point would
+   * cost frames) and each is still drawn within REDRAW_MS plus a frame.
+   */
   schedule(force = false) {
     this.force ||= force;
-    if (this.frame) return;
+    if (this.frame || this.timer) return;
+    const wait = REDRAW_MS - (performance.now() - (this.lastDraw ?? -Infinity));
+    if (wait > 0 && !force) {
+      this.timer = setTimeout(() => { this.timer = 0; this.schedule(); }, wait);
+      return;
+    }
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       const force = this.force;
       this.force = false;
       const started = performance.now();
+      this.lastDraw = started;
       let drawn = 0;
       for (const chart of this.charts.values()) if (chart.draw(this.runs, force)) drawn++;
       if (drawn) this.onMeasure?.(performance.now() - started, this.runs);

@@ -6,7 +6,6 @@ export class Series {
     this.x = [];
     this.y = [];
     this.version = 0;        // changes whenever a point is added or the series is thinned
-    this.lastTimestamp = 0;  // Unix ms of the newest point that arrived live (for the publish → drawn measurement)
   }
 
   get length() { return this.x.length; }
