@@ -62,8 +62,13 @@ function push(list, value) {
 // ---------------------------------------------------------------------------------------------------------------------
 // Runs
 
+// Asked for as soon as the script runs, before the page is built.
+let firstRuns = api.get("/api/runs", { limit: 200 });
+
 async function loadRuns() {
-  const { runs } = await api.get("/api/runs", { limit: 200 });
+  const pending = firstRuns ?? api.get("/api/runs", { limit: 200 });
+  firstRuns = null;
+  const { runs } = await pending;
   for (const run of runs) state.summaries.set(run.id, { ...state.summaries.get(run.id), ...run });
   renderRunPicker();
   return runs;
@@ -101,14 +106,19 @@ async function loadRun(id) {
   const all = grid.metricNames();
   const firstNames = grid.firstChartMetrics();
   const history = (names) => api.get(`/api/runs/${encodeURIComponent(id)}/metrics`, { names: names.join(","), max_points: config.history_points });
-  const [metrics, findings, proposals, commands] = await Promise.allSettled([
-    history(firstNames),
+  // The first chart's history alone first: the other reads scan the same store and would only slow it down.
+  const [metrics] = await Promise.allSettled([history(firstNames)]);
+  if (metrics.status === "fulfilled") applyHistory(run, metrics.value.points);
+  else if (!(metrics.reason instanceof ApiError && metrics.reason.status === 404)) report("history", metrics.reason);
+  // The run is shown from here on (its first chart drawn); the events that came meanwhile follow its history.
+  run.loaded = true;
+  for (const [type, event] of run.pending.splice(0)) onEvent(type, event);
+  grid.setRuns(shownRuns());
+  const [findings, proposals, commands] = await Promise.allSettled([
     api.get(`/api/runs/${encodeURIComponent(id)}/findings`),
     api.get("/api/proposals", { run: id, limit: 500 }),
     api.get(`/api/runs/${encodeURIComponent(id)}/commands`),
   ]);
-  if (metrics.status === "fulfilled") applyHistory(run, metrics.value.points);
-  else if (!(metrics.reason instanceof ApiError && metrics.reason.status === 404)) report("history", metrics.reason);
   const rest = all.filter((n) => !firstNames.includes(n));
   if (rest.length && metrics.status === "fulfilled") {
     history(rest).then((response) => { applyHistory(run, response.points); grid.schedule(); }, (error) => report("history", error));
@@ -127,8 +137,6 @@ async function loadRun(id) {
       run.maxOffset = Math.max(run.maxOffset, c.offset ?? 0);
     }
   }
-  run.loaded = true;
-  for (const [type, event] of run.pending.splice(0)) onEvent(type, event);
   return run;
 }
 
