@@ -121,6 +121,13 @@ class Chart {
     }
     this.empty.hidden = true;
 
+    if (typeof uPlot === "undefined") {
+      // The page's script runs as soon as it is loaded (it asks for the data at once); the charting library may still be
+      // on its way: draw when it is there.
+      window.addEventListener("load", () => this.grid.schedule(true), { once: true });
+      this.versions = "";
+      return false;
+    }
     const data = align(list.map((s) => s.series));
     for (let i = 1; i < data.length; i++) data[i] = finiteOrNull(data[i]);
     this.points = data[0].length;
