@@ -65,13 +65,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         var root = Environment.GetEnvironmentVariable("TRAININSIGHT_ARTIFACTS");
         if (string.IsNullOrEmpty(root))
         {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TrainInsight.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            root = Path.Combine(dir?.FullName ?? Path.GetTempPath(), "artifacts");
+            root = Path.Combine(RepositoryFiles.Root, "artifacts");
         }
 
         var path = Path.Combine(root, "dashboard");

@@ -14,7 +14,7 @@ public sealed partial class ConsoleSampleDashboardTests(BrowserFixture browser)
     [FashionMnistFact]
     public async Task ConsoleSample_PersonAtTheDashboard_SeesCurvesAndAFindingAsksPausesAndApproves()
     {
-        var sample = Path.Combine(RepositoryRoot(), "samples", "TrainInsight.Samples.Console", "bin", "Release", "net10.0", "traininsight-sample.dll");
+        var sample = RepositoryFiles.PathOf("samples", "TrainInsight.Samples.Console", "bin", "Release", "net10.0", "traininsight-sample.dll");
         File.Exists(sample).Should().BeTrue("the test project builds the sample");
         using var process = Process.Start(new ProcessStartInfo("dotnet",
             [sample, "--model", "mlp", "--epochs", "20", "--limit", "8192", "--batch-size", "32", "--metrics-interval", "1", "--optimizer", "sgd", "--lr", "3",
@@ -102,17 +102,6 @@ public sealed partial class ConsoleSampleDashboardTests(BrowserFixture browser)
         }
 
         throw new InvalidOperationException("The sample printed no dashboard address:\n" + string.Join('\n', seen));
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "TrainInsight.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root was not found.");
     }
 
     [GeneratedRegex(@"dashboard:\s+(http://127\.0\.0\.1:\d+/)")]

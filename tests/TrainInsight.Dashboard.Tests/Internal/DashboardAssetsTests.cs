@@ -7,22 +7,11 @@ namespace TrainInsight.Dashboard.Tests.Internal;
 
 public partial class DashboardAssetsTests
 {
-    private static string RepoFile(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TrainInsight.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine([dir?.FullName ?? throw new InvalidOperationException("The repository root was not found."), .. parts]);
-    }
-
     [Fact]
     public void Constructor_EmbeddedVendorFiles_MatchTheirPinnedSha256Sums()
     {
         var assets = new DashboardAssets(new DashboardOptions(), "/");
-        var sums = File.ReadAllLines(RepoFile("src", "TrainInsight.Dashboard", "vendor", "SHA256SUMS"))
+        var sums = File.ReadAllLines(RepositoryFiles.PathOf("src", "TrainInsight.Dashboard", "vendor", "SHA256SUMS"))
             .Where(l => l.Length > 0)
             .Select(l => l.Split("  ", 2))
             .ToList();
@@ -38,8 +27,8 @@ public partial class DashboardAssetsTests
     [Fact]
     public void PackageLock_Uplot_IsPinnedWithItsIntegrity()
     {
-        var packageJson = File.ReadAllText(RepoFile("src", "TrainInsight.Dashboard", "vendor", "package.json"));
-        var lockJson = File.ReadAllText(RepoFile("src", "TrainInsight.Dashboard", "vendor", "package-lock.json"));
+        var packageJson = File.ReadAllText(RepositoryFiles.PathOf("src", "TrainInsight.Dashboard", "vendor", "package.json"));
+        var lockJson = File.ReadAllText(RepositoryFiles.PathOf("src", "TrainInsight.Dashboard", "vendor", "package-lock.json"));
 
         packageJson.Should().Contain("\"uplot\": \"1.6.32\"", "an exact version, not a range");
         lockJson.Should().MatchRegex("\"node_modules/uplot\": \\{\\s*\"version\": \"1\\.6\\.32\",\\s*\"integrity\": \"sha512-");

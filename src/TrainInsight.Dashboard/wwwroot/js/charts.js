@@ -180,7 +180,7 @@ class Chart {
     const run = this.runs?.[0];
     if (!run || !run.markers.length) return;
     const ctx = u.ctx;
-    const { left, top, width, height } = u.bbox;
+    const { top, height } = u.bbox;
     const [xmin, xmax] = [u.scales.x.min, u.scales.x.max];
     ctx.save();
     ctx.lineWidth = Math.max(1, devicePixelRatio);
@@ -195,7 +195,6 @@ class Chart {
       ctx.stroke();
     }
     ctx.restore();
-    void left; void width;
   }
 
   resize() {
